@@ -1,0 +1,110 @@
+"""A property class for spec schemas marked ``x-codec``: the generator's parser knows only plain JSON
+types and four string formats, so Decimal, int-from-"1.00", datetime-from-unix and None-from-"" need
+a property of their own. Its template (templates/property_templates/codec_property.py.jinja) calls
+the runtime codec named in ``CODECS``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from attrs import define
+from openapi_python_client import schema as oai
+from openapi_python_client.parser.properties.protocol import PropertyProtocol, Value
+from openapi_python_client.strings import PythonCode, PythonIdentifier
+
+
+@dataclass(frozen=True)
+class CodecSpec:
+    constant: str  # the Codec object in runtime/_codecs.py
+    python_type: str
+    imports: frozenset[str] = frozenset()
+
+
+# x-codec value in the spec -> the Python type users see and the runtime codec that produces it.
+CODECS: dict[str, CodecSpec] = {
+    "money": CodecSpec("MONEY", "Decimal", frozenset({"from decimal import Decimal"})),
+    "integer": CodecSpec("INTEGER", "int"),
+    "unix-time": CodecSpec("UNIX_TIME", "datetime.datetime", frozenset({"import datetime"})),
+    "status-code": CodecSpec("STATUS_CODE", "int | str"),
+    "text": CodecSpec("TEXT", "str"),
+}
+
+
+def accepts_empty(data: oai.Schema) -> bool:
+    """True when a schema admits ClickSend's "no value" spellings (null or "")."""
+    branches = [b for b in data.anyOf + data.oneOf if isinstance(b, oai.Schema)] or [data]
+    for branch in branches:
+        types = branch.type if isinstance(branch.type, list) else [branch.type]
+        if oai.DataType.NULL in types or branch.maxLength == 0 or branch.const == "":
+            return True
+    return False
+
+
+@define
+class CodecProperty(PropertyProtocol):
+    """A field decoded by a runtime codec; absent, null and "" all become None where the wire allows them."""
+
+    name: oai.UntrustedString
+    required: bool
+    default: Value | None
+    python_name: PythonIdentifier
+    description: oai.UntrustedString | None
+    example: oai.UntrustedString | None
+    codec: str
+    wire_nullable: bool
+
+    template: ClassVar[str] = "codec_property.py.jinja"
+    _allowed_locations: ClassVar[set[oai.ParameterLocation]] = set()
+
+    @property
+    def spec(self) -> CodecSpec:
+        return CODECS[self.codec]
+
+    @property
+    def nullable(self) -> bool:
+        return self.wire_nullable or not self.required
+
+    def convert_value(self, value: Any) -> Value | None:
+        return None  # codec fields carry no defaults in the spec
+
+    def get_base_type_string(self) -> PythonCode:
+        return PythonCode(self.spec.python_type)
+
+    def get_base_json_type_string(self) -> PythonCode:
+        return PythonCode("Any")
+
+    def get_type_string(self, no_optional: bool = False, json: bool = False) -> PythonCode:
+        base = self.get_base_json_type_string() if json else self.get_base_type_string()
+        if self.nullable and not no_optional and not json:
+            return PythonCode(f"{base.as_unembedded_code()} | None")
+        return base
+
+    def get_imports(self, *, prefix: str) -> set[str]:
+        return {f"from {prefix} import _codecs", f"from {prefix}types import UNSET, Unset", *self.spec.imports}
+
+    def to_string(self) -> PythonCode:
+        declaration = f"{self.python_name}: {self.get_type_string().as_unembedded_code()}"
+        return PythonCode(declaration + " = None" if self.nullable else declaration)
+
+    @classmethod
+    def from_schema(
+        cls, *, name: oai.UntrustedString, required: bool, data: oai.Schema, python_name: PythonIdentifier
+    ) -> CodecProperty:
+        codec = (data.model_extra or {})["x-codec"]
+        if codec not in CODECS:
+            raise ValueError(f"unknown x-codec {codec!r} on {name}; known: {sorted(CODECS)}")
+        nullable = accepts_empty(data)
+        return cls(
+            name=name,
+            required=required,
+            # A default makes the model template order the field after those without one.
+            default=Value(python_code=PythonCode("None"), raw_value=None) if nullable or not required else None,
+            python_name=python_name,
+            # The quirk schema's long description is shared by dozens of fields; name the codec instead.
+            description=oai.UntrustedString(f"Wire quirk `{codec}` (overrides/README.md)."),
+            example=None,
+            codec=codec,
+            wire_nullable=nullable,
+        )

@@ -1,0 +1,1 @@
+"""Local, stateful ClickSend MMS sandbox."""
