@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import openapi_python_client
-from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client import schema as oai
+from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import bodies, openapi, responses
 from openapi_python_client.parser import properties as parser_properties
 from openapi_python_client.strings import PythonIdentifier

@@ -27,8 +27,6 @@ class WireFormatError(ValueError):
     """A value that no documented variant of its field explains (e.g. a fractional message count)."""
 
 
-
-
 class Codec(Generic[T]):
     """Decode any wire variant of a field to ``T`` (or ``None`` for empty) and encode it back."""
 
@@ -86,7 +84,7 @@ def _unix_time(raw: str | int | float) -> datetime.datetime:
     seconds = Decimal(raw if isinstance(raw, str) else str(raw))
     if seconds >= _MS_THRESHOLD:
         seconds /= 1000
-    return datetime.datetime.fromtimestamp(float(seconds), tz=datetime.timezone.utc)
+    return datetime.datetime.fromtimestamp(float(seconds), tz=datetime.UTC)
 
 
 def _encode_unix_time(value: datetime.datetime) -> int:

@@ -12,6 +12,7 @@ from .. import _codecs
 
 if TYPE_CHECKING:
     from ..models.mms_message_record import MmsMessageRecord
+    from ..models.mms_receipt import MmsReceipt
 
 
 T = TypeVar("T", bound="MmsReceiptResponse")
@@ -23,20 +24,26 @@ class MmsReceiptResponse:
     response_code: str
     """ Wire quirk `text` (overrides/README.md). """
     response_msg: str
-    data: MmsMessageRecord
-    """ A message as history and receipt-by-id show it. Known `status` values: Queued, Queued:WaitSend,
-    Scheduled, Sent, Completed, Failed, Cancelled; ClickSend adds more, so it is not an enum.
+    data: MmsMessageRecord | MmsReceipt
+    """ The message record (MMS, as documented and observed); [SMS] the twin answers a receipt row, which is
+    accepted too. A record always has `status`, a receipt row never does.
      """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.mms_message_record import MmsMessageRecord  # noqa: PLC0415
+
         http_code = self.http_code
 
         response_code = _codecs.TEXT.encode(self.response_code)
 
         response_msg = self.response_msg
 
-        data = self.data.to_dict()
+        data: dict[str, Any]
+        if isinstance(self.data, MmsMessageRecord):
+            data = self.data.to_dict()
+        else:
+            data = self.data.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -54,6 +61,7 @@ class MmsReceiptResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.mms_message_record import MmsMessageRecord  # noqa: PLC0415
+        from ..models.mms_receipt import MmsReceipt  # noqa: PLC0415
 
         d = dict(src_dict)
         http_code = cast(Literal[200], d.pop("http_code"))
@@ -64,7 +72,22 @@ class MmsReceiptResponse:
 
         response_msg = d.pop("response_msg")
 
-        data = MmsMessageRecord.from_dict(d.pop("data"))
+        def _parse_data(data: object) -> MmsMessageRecord | MmsReceipt:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                data_type_0 = MmsMessageRecord.from_dict(data)
+
+                return data_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            data_type_1 = MmsReceipt.from_dict(data)
+
+            return data_type_1
+
+        data = _parse_data(d.pop("data"))
 
         mms_receipt_response = cls(
             http_code=http_code,
