@@ -2,9 +2,46 @@
 # Do not edit: change the spec or overrides/ and run `make generate`.
 """A client library for accessing ClickSend REST API v3 — MMS"""
 
+from .async_facade import AsyncClickSend
+from .bulk import BatchFailure, BulkSendError
 from .client import AuthenticatedClient, Client
+from .config import Settings
+from .exceptions import (
+    APIError,
+    AuthenticationError,
+    ClickSendError,
+    ConfigurationError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+    UnexpectedResponseError,
+    ValidationError,
+)
+from .facade import ClickSend
+from .results import rejected
+from .retry import RetryPolicy
 
 __all__ = (
+    "APIError",
+    "AsyncClickSend",
     "AuthenticatedClient",
+    "AuthenticationError",
+    "BatchFailure",
+    "BulkSendError",
+    "ClickSend",
+    "ClickSendError",
     "Client",
+    "ConfigurationError",
+    "ForbiddenError",
+    "NotFoundError",
+    "RateLimitedError",
+    "RetryPolicy",
+    "ServerError",
+    "Settings",
+    "TransportError",
+    "UnexpectedResponseError",
+    "ValidationError",
+    "rejected",
 )

@@ -1,0 +1,82 @@
+"""What the sync and async facades share: settings, the generated client, turning an answer into a result."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, TypeVar
+
+import httpx
+
+from ._ops import Op
+from .client import AuthenticatedClient
+from .config import Settings
+from .exceptions import UnexpectedResponseError, error_from_response, is_error_envelope
+from .retry import RetryPolicy
+
+T = TypeVar("T")
+logger = logging.getLogger("clicksend_mms")
+USER_AGENT = "clicksend-mms-python"
+
+
+class FacadeBase:
+    def __init__(
+        self,
+        username: str | None,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout | None,
+        retry: RetryPolicy | None,
+        headers: dict[str, str] | None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
+    ) -> None:
+        self.settings = Settings.resolve(username, api_key, base_url, timeout)
+        self.retry_policy = retry or RetryPolicy()
+        httpx_args: dict[str, Any] = {}
+        if transport is not None:
+            httpx_args["transport"] = transport
+        # The generated client holds the credentials (HTTP Basic) and builds the httpx clients.
+        self.api = AuthenticatedClient(
+            base_url=self.settings.base_url,
+            username=self.settings.username,
+            api_key=self.settings.api_key,
+            timeout=self.settings.timeout,
+            headers={"User-Agent": USER_AGENT, **(headers or {})},
+            httpx_args=httpx_args,
+        )
+
+    def __repr__(self) -> str:
+        s = self.settings
+        return f"{type(self).__name__}(username={s.username!r}, api_key='***', base_url={s.base_url!r})"
+
+    def finish(self, op: Op[T], response: httpx.Response) -> T:
+        """Decode a 2xx into the operation's unwrapped ``data``; raise the typed error for anything else."""
+        logger.debug("%s %s -> %s", op.method, op.path, response.status_code)
+        secrets = (self.settings.api_key,)
+        if not response.is_success:
+            raise error_from_response(response, secrets=secrets)
+        try:
+            body = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise UnexpectedResponseError(
+                f"{op.method} {op.path}: HTTP {response.status_code} body is not JSON", http_code=response.status_code
+            ) from exc
+        if is_error_envelope(response, body):
+            raise error_from_response(response, secrets=secrets)
+        try:
+            return op.decode(body)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise UnexpectedResponseError(
+                f"{op.method} {op.path}: HTTP {response.status_code} body does not match the spec: {exc!r}",
+                http_code=response.status_code,
+            ) from exc
+
+    def stamina_args(self, policy: RetryPolicy | None = None) -> dict[str, Any]:
+        p = policy or self.retry_policy
+        return {
+            "attempts": p.attempts,
+            "timeout": p.timeout,
+            "wait_initial": p.wait_initial,
+            "wait_max": p.wait_max,
+            "wait_jitter": p.wait_jitter,
+        }

@@ -1,0 +1,148 @@
+"""Every non-2xx answer becomes the right typed error, whatever shape its body has; credentials never leak."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from typing import Any
+
+import httpx
+import pytest
+from clicksend_mms import (
+    APIError,
+    AuthenticationError,
+    ClickSend,
+    ClickSendError,
+    ForbiddenError,
+    NotFoundError,
+    RateLimitedError,
+    RetryPolicy,
+    ServerError,
+    UnexpectedResponseError,
+    ValidationError,
+    rejected,
+)
+from clicksend_mms.exceptions import error_from_response, parse_retry_after
+
+from tests.client.fakes import FakeClickSend, envelope
+
+REQ = httpx.Request("GET", "https://rest.clicksend.com/v3/mms/history")
+
+
+def answer(
+    status: int, body: Any = None, *, content: bytes | None = None, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    if content is not None:
+        return httpx.Response(status, content=content, headers=headers, request=REQ)
+    return httpx.Response(status, json=body, headers=headers, request=REQ)
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, ValidationError),
+        (401, AuthenticationError),
+        (403, ForbiddenError),
+        (404, NotFoundError),
+        (413, ValidationError),
+        (429, RateLimitedError),
+        (500, ServerError),
+        (503, ServerError),
+        (418, APIError),
+    ],
+)
+def test_status_picks_the_class(status: int, cls: type[APIError]) -> None:
+    exc = error_from_response(answer(status, {"http_code": status, "response_code": "X", "response_msg": "m"}))
+    assert type(exc) is cls
+    assert (exc.http_code, exc.response_code, exc.response_msg) == (status, "X", "m")
+    assert (exc.method, exc.path) == ("GET", "/v3/mms/history")
+
+
+def test_validation_error_keeps_per_field_data() -> None:
+    data = {"messages.0.subject": ["The subject is required."]}
+    exc = error_from_response(
+        answer(400, {"http_code": 400, "response_code": 400, "response_msg": "Bad", "data": data})
+    )
+    assert isinstance(exc, ValidationError)
+    assert exc.response_code == "400"  # ClickSend once sent the integer 400
+    assert exc.data == data
+
+
+def test_live_429_spelling_and_retry_after() -> None:
+    body = {"http_code": 429, "response_code": "HTTP_TOO_MANY_REQUESTS", "response_msg": "Too many attempts."}
+    exc = error_from_response(answer(429, body, headers={"Retry-After": "7"}))
+    assert isinstance(exc, RateLimitedError)
+    assert exc.retry_after == 7.0
+    assert "retry_after=7.0" in repr(exc)
+
+
+def test_rate_limit_code_under_another_status_is_still_rate_limited() -> None:
+    exc = error_from_response(answer(400, {"response_code": "TOO_MANY_REQUESTS", "response_msg": "slow"}))
+    assert isinstance(exc, RateLimitedError)
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"retry-after": "3"}, 3.0),
+        ({"retry-after": "0.5"}, 0.5),
+        ({"ratelimit-reset": "12"}, 12.0),
+        ({"ratelimit-reset": str(int(time.time()) + 30)}, pytest.approx(30, abs=2)),
+        ({"retry-after": email.utils.formatdate(time.time() + 20, usegmt=True)}, pytest.approx(20, abs=2)),
+        ({"retry-after": "soon"}, None),
+        ({}, None),
+    ],
+)
+def test_parse_retry_after(headers: dict[str, str], expected: Any) -> None:
+    assert parse_retry_after(httpx.Headers(headers)) == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "cls"),
+    [(b"<html>Bad Gateway</html>", 502, ServerError), (b"", 503, ServerError), (b"\xff\xfe", 401, AuthenticationError)],
+)
+def test_non_json_bodies(content: bytes, status: int, cls: type[APIError]) -> None:
+    exc = error_from_response(answer(status, content=content))
+    assert type(exc) is cls
+    assert exc.response_code is None
+    assert exc.http_code == status
+
+
+def test_2xx_with_error_envelope_raises(client: ClickSend, fake: FakeClickSend) -> None:
+    fake.script.append(httpx.Response(200, json={"http_code": 403, "response_code": "FORBIDDEN", "response_msg": "no"}))
+    with pytest.raises(ForbiddenError):
+        client.cancel_all()
+
+
+def test_undecodable_success_is_unexpected_response(client: ClickSend, fake: FakeClickSend) -> None:
+    fake.script.append(httpx.Response(200, content=b"not json"))
+    with pytest.raises(UnexpectedResponseError):
+        client.cancel_all()
+    fake.script.append(envelope({"unexpected": True}))
+    with pytest.raises(UnexpectedResponseError):
+        client.cancel_all()
+
+
+def test_credentials_never_in_errors_or_reprs(fake: FakeClickSend) -> None:
+    key = "SECRET-KEY-123"
+    echo = {"http_code": 401, "response_code": "UNAUTHORIZED", "response_msg": f"bad key {key}", "data": {"k": key}}
+    fake.script.append(httpx.Response(401, json=echo))
+    client = ClickSend("user", key, transport=fake.transport(), retry=RetryPolicy.disabled())
+    with pytest.raises(ClickSendError) as info:
+        client.history()
+    exc = info.value
+    for text in (str(exc), repr(exc), repr(exc.data), repr(client), repr(client.settings), repr(client.api)):
+        assert key not in text
+    assert "Authorization" not in repr(vars(exc))
+
+
+def test_rejected_lists_non_success_results(client: ClickSend, fake: FakeClickSend) -> None:
+    def partly(request: httpx.Request) -> httpx.Response:
+        ok = {"message_id": "A", "status": "SUCCESS", "to": "+61411111111"}
+        bad = {"message_id": "B", "status": "INVALID_RECIPIENT", "to": "nope", "message_price": "0.0000"}
+        return envelope({"total_price": 0, "total_count": 2, "queued_count": 1, "messages": [ok, bad]})
+
+    fake.script.append(partly)
+    data = client.send([{"to": "+61411111111", "subject": "s", "body": "b"}] * 2, media_file="https://x/y.jpg")
+    assert [m.message_id for m in rejected(data)] == ["B"]
+    assert rejected(data.messages) == rejected(data)

@@ -1,0 +1,113 @@
+"""Configuration, redaction and the shape of what the facade returns."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from clicksend_mms import AsyncClickSend, ClickSend, ConfigurationError, Settings
+from clicksend_mms.config import DEFAULT_BASE_URL
+from clicksend_mms.models import MmsMessageInput, SendMmsRequest
+
+from tests.client.conftest import FAST
+from tests.client.fakes import FakeClickSend, envelope
+
+
+def test_credentials_and_base_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLICKSEND_USERNAME", "envuser")
+    monkeypatch.setenv("CLICKSEND_API_KEY", "envkey")
+    monkeypatch.delenv("CLICKSEND_BASE_URL", raising=False)
+    s = Settings.resolve()
+    assert (s.username, s.api_key, s.base_url) == ("envuser", "envkey", DEFAULT_BASE_URL)
+    monkeypatch.setenv("CLICKSEND_BASE_URL", "http://127.0.0.1:8765/")
+    assert Settings.resolve("arg", "argkey").base_url == "http://127.0.0.1:8765"
+    assert Settings.resolve("arg", "argkey").username == "arg"
+    assert "envkey" not in repr(Settings.resolve())
+
+
+def test_missing_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CLICKSEND_USERNAME", raising=False)
+    monkeypatch.delenv("CLICKSEND_API_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="CLICKSEND_USERNAME and CLICKSEND_API_KEY"):
+        ClickSend()
+    with pytest.raises(ConfigurationError, match="http"):
+        ClickSend("u", "k", base_url="rest.clicksend.com")
+
+
+def test_timeouts_are_bounded() -> None:
+    s = Settings.resolve("u", "k")
+    assert s.timeout.connect == 10.0 and s.timeout.read == 30.0
+    assert Settings.resolve("u", "k", timeout=3).timeout.connect == 3
+
+
+def test_logs_never_carry_the_key(caplog: pytest.LogCaptureFixture) -> None:
+    fake = FakeClickSend(3)
+    caplog.set_level(logging.DEBUG)
+    client = ClickSend("u", "SECRET-KEY-123", transport=fake.transport(), retry=FAST)
+    fake.script.append(envelope(None, http_code=503, code="X", msg="down"))
+    client.history()
+    assert "GET /mms/history -> 200" in caplog.text
+    assert "SECRET-KEY-123" not in caplog.text
+    assert fake.requests[0].headers["authorization"].startswith("Basic ")
+
+
+def test_send_accepts_dicts_models_or_a_request(client: ClickSend, fake: FakeClickSend) -> None:
+    data = client.send(
+        [
+            {"to": "+61411111111", "subject": "s", "body": "b", "from": "test"},
+            MmsMessageInput(subject="s", body="b", to="+61422222222"),
+        ],
+        media_file="https://example.com/a.jpg",
+    )
+    assert [m.to for m in data.messages] == ["+61411111111", "+61422222222"]
+    assert data.total_price == Decimal(0)
+    assert fake.sent[0]["from"] == "test"
+    request = SendMmsRequest(media_file="https://e/a.jpg", messages=[MmsMessageInput(subject="s", body="b", to="+1")])
+    assert client.price(request).total_count == 1
+    with pytest.raises(TypeError, match="media_file"):
+        client.send([{"to": "+1", "subject": "s", "body": "b"}])
+
+
+def test_unwrapped_results(client: ClickSend, fake: FakeClickSend) -> None:
+    assert client.cancel_all() == 0
+    client.cancel("X")
+    client.mark_receipts_read(date_before=5)
+    assert fake.paths()[-2:] == ["PUT /mms/X/cancel", "PUT /mms/receipts-read"]
+    assert fake.requests[-1].content == b'{"date_before":5}'
+
+
+def test_upload_encodes_base64(tmp_path: Path, client: ClickSend, fake: FakeClickSend) -> None:
+    def uploaded(request: httpx.Request) -> httpx.Response:
+        assert request.url.params["convert"] == "mms"
+        assert request.content == b'{"content":"AAEC"}'
+        return envelope({"_url": "https://x/f.jpg", "upload_id": "1", "date_added": 1700000000})
+
+    fake.script += [uploaded, uploaded]
+    image = tmp_path / "a.png"
+    image.write_bytes(b"\x00\x01\x02")
+    assert client.upload(image).field_url == "https://x/f.jpg"
+    assert client.upload(b"\x00\x01\x02").field_url == "https://x/f.jpg"
+
+
+def test_download_only_sends_credentials_to_the_api_origin(client: ClickSend, fake: FakeClickSend) -> None:
+    fake.script.append(httpx.Response(200, content=b"a,b\n1,2\n"))
+    from io import BytesIO
+
+    sink = BytesIO()
+    assert client.download("/files/abc?filename=x.csv", sink) == 8
+    assert sink.getvalue() == b"a,b\n1,2\n"
+    assert "authorization" in fake.requests[-1].headers
+
+
+def test_async_repr_and_close() -> None:
+    async def main() -> str:
+        client = AsyncClickSend("u", "SECRET", transport=FakeClickSend().transport())
+        await client.history()
+        await client.aclose()
+        return repr(client)
+
+    assert "SECRET" not in asyncio.run(main())
