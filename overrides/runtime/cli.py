@@ -57,6 +57,7 @@ from .exceptions import (
 from .facade import ClickSend
 from .models import MmsMessageInput, MmsMessageRecord, MmsReceipt, SendMmsData
 from .results import rejected
+from .retry import RetryPolicy
 from .types import UNSET
 
 T = TypeVar("T")
@@ -95,10 +96,16 @@ class Options:
     timeout: float | None = None
     as_json: bool = False
     transport: httpx.BaseTransport | None = None
+    retry: RetryPolicy | None = None
 
     def client(self) -> ClickSend:
         return ClickSend(
-            self.username, self.api_key, base_url=self.base_url, timeout=self.timeout, transport=self.transport
+            self.username,
+            self.api_key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            transport=self.transport,
+            retry=self.retry,
         )
 
 
