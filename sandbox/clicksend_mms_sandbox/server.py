@@ -1,0 +1,59 @@
+"""Serve the app with uvicorn: in the foreground (the CLI) or in a background thread on a free port (tests)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+
+
+def uvicorn_config(app: Starlette, host: str, port: int, **kwargs: Any) -> uvicorn.Config:
+    # httptools + uvloop: the fast extras of uvicorn[standard]; lifespan off (the app needs no start-up hook).
+    options: dict[str, Any] = {"http": "httptools", "loop": "uvloop", "lifespan": "off", "log_level": "warning"}
+    options.update(kwargs)
+    return uvicorn.Config(app, host=host, port=port, **options)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class ServerThread:
+    """A real uvicorn server on 127.0.0.1 in a daemon thread; `url` once started, `stop()` at the end."""
+
+    def __init__(self, app: Starlette, host: str = "127.0.0.1", port: int | None = None) -> None:
+        self.app = app
+        self.host = host
+        self.port = port or free_port(host)
+        self.server = uvicorn.Server(uvicorn_config(app, host, self.port, access_log=False))
+        self._thread = threading.Thread(target=self.server.run, name="clicksend-mms-sandbox", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> ServerThread:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the sandbox server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.server.should_exit = True
+        self._thread.join(timeout)
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,128 @@
+"""The contract, loaded once: request-body and parameter validators compiled at start-up."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+_SPEC_URI = "urn:clicksend-mms-spec"
+_PACKAGED = Path(__file__).resolve().parent / "spec" / "clicksend-mms.yaml"  # in the wheel (force-include)
+_SOURCE_TREE = Path(__file__).resolve().parents[2] / "spec" / "clicksend-mms.yaml"  # in a checkout
+METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def spec_path() -> Path:
+    return _PACKAGED if _PACKAGED.is_file() else _SOURCE_TREE
+
+
+@functools.cache
+def load_spec() -> dict[str, Any]:
+    with spec_path().open(encoding="utf-8") as fh:
+        spec: dict[str, Any] = yaml.safe_load(fh)
+    return spec
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: str  # "query" or "path"
+    required: bool
+    is_integer: bool
+    validator: Draft202012Validator
+
+
+@dataclass(frozen=True)
+class OperationContract:
+    operation_id: str
+    method: str
+    path: str
+    parameters: tuple[Parameter, ...]
+    body_validator: Draft202012Validator | None
+    body_required: bool
+
+
+class Contract:
+    """Validators for every operation of the spec, keyed by operationId."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        resource: Resource[Any] = DRAFT202012.create_resource(spec)
+        self._registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
+        self.operations: dict[str, OperationContract] = {}
+        for path, item in spec["paths"].items():
+            for method in METHODS:
+                if method in item:
+                    op = item[method]
+                    self.operations[op["operationId"]] = self._compile(method, path, op)
+
+    def _resolve(self, node: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in node:
+            target: Any = self.spec
+            for part in node["$ref"].removeprefix("#/").split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            node = target
+        return node
+
+    def _validator(self, schema: dict[str, Any]) -> Draft202012Validator:
+        return Draft202012Validator({"$id": "urn:probe", "allOf": [_rebase(schema)]}, registry=self._registry)
+
+    def _compile(self, method: str, path: str, op: dict[str, Any]) -> OperationContract:
+        params: list[Parameter] = []
+        for raw in op.get("parameters", []):
+            param = self._resolve(raw)
+            schema = param["schema"]
+            resolved = self._resolve(schema)
+            params.append(
+                Parameter(
+                    name=param["name"],
+                    location=param["in"],
+                    required=bool(param.get("required", False)),
+                    is_integer=resolved.get("type") == "integer",
+                    validator=self._validator(schema),
+                )
+            )
+        body_validator = None
+        body_required = False
+        if "requestBody" in op:
+            body = self._resolve(op["requestBody"])
+            body_required = bool(body.get("required", False))
+            body_validator = self._validator(body["content"]["application/json"]["schema"])
+        return OperationContract(op["operationId"], method, path, tuple(params), body_validator, body_required)
+
+
+def _rebase(node: Any) -> Any:
+    """Point local refs at the registered spec resource (the probe schema has its own base URI)."""
+    if isinstance(node, dict):
+        return {k: (f"{_SPEC_URI}{v}" if k == "$ref" and v.startswith("#") else _rebase(v)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_rebase(v) for v in node]
+    return node
+
+
+def field_errors(validator: Draft202012Validator, value: Any, prefix: str = "") -> dict[str, str]:
+    """ClickSend-style per-field messages: {"messages.0.subject": "..."}; one message per field."""
+    errors: dict[str, str] = {}
+    for error in sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.absolute_path))):
+        parts = [str(p) for p in error.absolute_path]
+        if error.validator == "required" and isinstance(error.instance, dict):
+            missing = [name for name in error.validator_value if name not in error.instance]
+            for name in missing:
+                errors.setdefault(".".join([*parts, name]), "This field is required.")
+            continue
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = error.schema.get("properties", {})
+            for name in error.instance:
+                if name not in allowed:
+                    errors.setdefault(".".join([*parts, str(name)]), "This field is not allowed.")
+            continue
+        key = ".".join(parts) or prefix or "body"
+        message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
+        errors.setdefault(key, message)
+    return errors
