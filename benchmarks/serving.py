@@ -1,0 +1,159 @@
+"""Section 3: requests/s and p50/p99 of GET /mms/history and POST /mms/send, floor vs our sandbox vs Prism."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+
+import httpx
+
+from . import load
+from .context import Context, Figure
+from .page import SEND_REQUEST
+from .servers import Server, basic_auth, ensure_prism, fixed_server, prism_server, sandbox_missing, sandbox_server
+from .stats import summarize
+
+SECTION = "sandbox"
+CONCURRENCIES = (1, 32)
+MEDIA = "https://example.com/cat.jpg"
+
+
+def _targets(server: Server) -> dict[str, load.Target]:
+    auth = (("Authorization", basic_auth()),)
+    body = json.dumps(SEND_REQUEST).encode()
+    return {
+        "GET /mms/history": load.Target(server.base_url + "/mms/history", headers=auth),
+        "POST /mms/send": load.Target(
+            server.base_url + "/mms/send", "POST", body, (*auth, ("Content-Type", "application/json"))
+        ),
+    }
+
+
+def seed_history(server: Server, rows: int = 100) -> None:
+    """Give the sandbox more than a page of history, so GET /mms/history answers a full default page (15 rows)."""
+    messages = [{"to": "+61411111111", "subject": "seed", "body": f"seed {i}"} for i in range(rows)]
+    r = httpx.post(
+        server.base_url + "/mms/send",
+        json={"media_file": MEDIA, "messages": messages},
+        headers={"Authorization": basic_auth()},
+        timeout=30,
+    )
+    r.raise_for_status()
+
+
+def _check(server: Server) -> dict[str, int]:
+    """One request per endpoint before loading it: status and body size (the load tools count non-2xx too)."""
+    sizes: dict[str, int] = {}
+    for name, t in _targets(server).items():
+        r = httpx.request(t.method, t.url, content=t.body or None, headers=dict(t.headers), timeout=10)
+        if r.status_code != 200:
+            raise RuntimeError(f"{server.name} {name}: HTTP {r.status_code} {r.text[:300]}")
+        sizes[name] = len(r.content)
+    return sizes
+
+
+def run(ctx: Context) -> None:
+    ctx.note(
+        SECTION,
+        "GET /mms/history is ClickSend's default page (15 rows) everywhere: Prism answers its 15-row "
+        "example whatever the limit, so the floor serves a 15-row page and the sandbox holds 100 messages",
+    )
+    ctx.note(SECTION, "sandbox: console script, SQLite file (WAL, synchronous=FULL), --rate-limit 0 (else 429s)")
+    tool = "wrk" if load.wrk_path() else "asyncio load generator (wrk not installed)"
+    ctx.note(SECTION, f"load tool: {tool}")
+    with contextlib.ExitStack() as stack:
+        servers: dict[str, Server] = {
+            "bare Starlette (floor)": stack.enter_context(fixed_server(ctx.default_page_file))
+        }
+        why = sandbox_missing()
+        if why:
+            ctx.note(SECTION, f"our sandbox rows skipped: {why}")
+        else:
+            sb = stack.enter_context(sandbox_server())
+            seed_history(sb)
+            servers["clicksend_mms_sandbox"] = sb
+            ctx.data["sandbox_pid"] = sb.pid
+        why = ensure_prism(ctx.notes.setdefault(SECTION, []))
+        if why:
+            ctx.note(SECTION, f"Prism rows skipped: {why}")
+        else:
+            servers["Prism 5.14.2"] = stack.enter_context(prism_server())
+        for name, server in servers.items():
+            sizes = _check(server)
+            ctx.note(SECTION, f"{name}: " + ", ".join(f"{k} answers {v} bytes" for k, v in sizes.items()))
+        _measure(ctx, servers)
+        sandbox = servers.get("clicksend_mms_sandbox")
+        if sandbox is not None and ctx.profile:
+            _profile(ctx, sandbox)
+
+
+def _measure(ctx: Context, servers: dict[str, Server]) -> None:
+    seconds = 1.0 if ctx.quick else 3.0
+    rounds = 1 if ctx.quick else 3
+    deadline = time.monotonic() + (120 if ctx.quick else 330)
+    for endpoint in ("GET /mms/history", "POST /mms/send"):
+        for c in CONCURRENCIES:
+            results: dict[str, list[load.LoadResult]] = {name: [] for name in servers}
+            for _ in range(rounds):  # round-robin across servers, so noise hits them alike
+                for name, server in servers.items():
+                    results[name].append(load.run(_targets(server)[endpoint], c, seconds))
+                if time.monotonic() > deadline:
+                    break
+            _record(ctx, endpoint, c, results)
+
+
+def _record(ctx: Context, endpoint: str, c: int, results: dict[str, list[load.LoadResult]]) -> None:
+    rps = {name: [r.rps for r in runs] for name, runs in results.items()}
+    floor = "bare Starlette (floor)"
+    prism = "Prism 5.14.2"
+    for name, runs in results.items():
+        p99 = summarize([r.p99_ms for r in runs])
+        p50 = summarize([r.p50_ms for r in runs])
+        errors = sum(r.errors for r in runs)
+        extra = {
+            "p50_ms": p50.as_dict(),
+            "p99_ms": p99.as_dict(),
+            "errors": errors,
+            "tool": runs[0].tool,
+            "requests": sum(r.requests for r in runs),
+        }
+        fig = Figure(
+            SECTION,
+            f"{endpoint} c={c}: {name}",
+            "req/s",
+            summarize(rps[name]),
+            summarize([a / b for a, b in zip(rps[name], rps[floor], strict=False)]).median,
+            "x floor req/s",
+            extra=extra,
+        )
+        if errors:
+            fig.extra["warning"] = f"{errors} non-2xx/socket errors during load"
+        if name == "clicksend_mms_sandbox":
+            if endpoint == "GET /mms/history" and c == 32:
+                if prism in rps:
+                    vs = summarize([a / b for a, b in zip(rps[name], rps[prism], strict=False)])
+                    fig.extra["vs_prism"] = vs.as_dict()
+                    fig.ratio, fig.ratio_label = vs.median, "x Prism req/s"
+                    fig.target = ">= 2x Prism, p99 < 20 ms"
+                    fig.passed = vs.median >= 2.0 and p99.median < 20.0 and not errors
+                else:
+                    fig.target, fig.passed = "p99 < 20 ms (Prism missing)", p99.median < 20.0 and not errors
+            elif endpoint == "POST /mms/send":
+                fig.target, fig.passed = "p99 < 50 ms", p99.median < 50.0 and not errors
+        ctx.add(fig)
+
+
+def _profile(ctx: Context, sandbox: Server) -> None:
+    from .profiling import pyspy_top
+
+    missed = [f for f in ctx.figures if f.section == SECTION and f.passed is False]
+    for fig in missed:
+        endpoint = "GET /mms/history" if "GET" in fig.name else "POST /mms/send"
+        target = _targets(sandbox)[endpoint]
+        seconds = 2.0 if ctx.quick else 5.0
+
+        def drive(t: load.Target = target, s: float = seconds) -> load.LoadResult:
+            return load.run(t, 32, s)
+
+        ctx.profiles[f"sandbox {endpoint} c=32 (py-spy on the server)"] = pyspy_top(sandbox.pid, seconds + 1, drive)
