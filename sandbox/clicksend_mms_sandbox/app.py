@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
@@ -171,7 +171,7 @@ async def _fault_response(request: Request, fault: Fault, limit: int) -> Respons
         return envelope.too_many_requests(fault.retry_after if fault.retry_after is not None else 1, limit)
     if fault.status == 503:
         return envelope.service_unavailable(fault.retry_after)
-    return envelope.internal_error()
+    return envelope.internal_error(fault.retry_after)
 
 
 async def _pipeline(state: SandboxState, op: OperationContract, handler: Handler, request: Request) -> Response:
@@ -195,22 +195,24 @@ async def _pipeline(state: SandboxState, op: OperationContract, handler: Handler
         return envelope.bad_request({"X-Sandbox-Fault": str(exc)})
     if fault is None:
         fault = state.faults.take(account.username, request.method, request.url.path)
+    # The body is read before any delay: a slow answer must still process what the client sent, even if the
+    # client has given up waiting by then (the "did my send go through?" case).
+    raw = await _read_body(request, state.settings.max_body_bytes)
     if fault is not None and fault.delay:
         await asyncio.sleep(fault.delay)
     if fault is not None and fault.fails and not fault.after_commit:
         return await _fault_response(request, fault, state.rate_limiter.limit)
 
-    response = await _process(state, op, handler, request, account)
+    response = _process(state, op, handler, request, account, raw)
     if fault is not None and fault.fails and fault.after_commit:
         return await _fault_response(request, fault, state.rate_limiter.limit)
     response.headers.update(rate_headers)
     return response
 
 
-async def _process(
-    state: SandboxState, op: OperationContract, handler: Handler, request: Request, account: Account
+def _process(
+    state: SandboxState, op: OperationContract, handler: Handler, request: Request, account: Account, raw: bytes | None
 ) -> Response:
-    raw = await _read_body(request, state.settings.max_body_bytes)
     if raw is None:
         return envelope.payload_too_large()
     params, errors = _parse_params(op, request)
@@ -230,6 +232,8 @@ def _api_route(contract: Contract, operation_id: str, handler: Handler) -> Route
             return await _pipeline(state, op, handler, request)
         except DroppedConnection:
             raise
+        except ClientDisconnect:
+            return Response(status_code=499)  # nobody is listening; nothing to log
         except Exception:
             # Never a traceback on the wire: the client gets ClickSend's 500 envelope, the log gets the rest.
             log.exception("unexpected error in %s", operation_id)
@@ -416,7 +420,7 @@ async def _add_fault(request: Request, state: SandboxState, account: Account, bo
             path=str(body.get("path", "*")),
             status=_opt_int(body.get("status")),
             retry_after=_opt_int(body.get("retry_after")),
-            times=_opt_int(body.get("times")) or 1,
+            times=_opt_int(body.get("times", 1)) or 0,
             after_commit=bool(body.get("after_commit", False)),
             delay=float(body.get("delay", 0)),
             drop=bool(body.get("drop", False)),

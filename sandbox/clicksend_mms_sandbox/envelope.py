@@ -50,8 +50,9 @@ def payload_too_large() -> EnvelopeResponse:
     return EnvelopeResponse(413, "PAYLOAD_TOO_LARGE", "Request body too large.")
 
 
-def internal_error() -> EnvelopeResponse:
-    return EnvelopeResponse(500, "INTERNAL_SERVER_ERROR", "Something went wrong.")
+def internal_error(retry_after: int | None = None) -> EnvelopeResponse:
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return EnvelopeResponse(500, "INTERNAL_SERVER_ERROR", "Something went wrong.", None, headers)
 
 
 def too_many_requests(retry_after: int, limit: int) -> EnvelopeResponse:

@@ -1,0 +1,92 @@
+"""The console script in a subprocess: an acknowledged send survives kill -9; accounts from flags/file/env."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from clicksend_mms_sandbox.server import free_port
+
+from tests.sandbox._spec_check import check_response
+from tests.sandbox.conftest import MEDIA, message
+
+pytestmark = pytest.mark.slow
+
+
+def _script() -> list[str]:
+    found = shutil.which("clicksend-mms-sandbox", path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-m", "clicksend_mms_sandbox.cli"]
+
+
+@contextlib.contextmanager
+def running(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = free_port()
+    cmd = [*_script(), "--port", str(port), "--log-level", "warning", *args]
+    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "exited"
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{url}/openapi.json", timeout=0.5).status_code == 200:
+                    break
+            assert time.monotonic() < deadline, "the sandbox did not start"
+            time.sleep(0.05)
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(10)
+
+
+def test_acknowledged_send_survives_kill_9(tmp_path: Path) -> None:
+    db = tmp_path / "sandbox.db"
+    auth = ("sandbox", "sandbox-key")
+    with running("--db", str(db)) as (url, proc):
+        with httpx.Client(base_url=url, auth=auth, event_hooks={"response": [check_response]}) as client:
+            ids = []
+            for i in range(5):
+                response = client.post("/mms/send", json={"media_file": MEDIA, "messages": [message(body=f"d{i}")]})
+                assert response.status_code == 200
+                ids.append(response.json()["data"]["messages"][0]["message_id"])
+        os.kill(proc.pid, signal.SIGKILL)  # no shutdown, no checkpoint: only what was committed survives
+        proc.wait(10)
+    with running("--db", str(db)) as (url, _), httpx.Client(base_url=url, auth=auth) as client:
+        rows = client.get("/mms/history", params={"limit": 100}).json()["data"]["data"]
+        assert sorted(r["message_id"] for r in rows) == sorted(ids)
+        balance = client.get("/_sandbox/account").json()["data"]["balance"]
+        assert balance == "9987.9000"  # the charge persisted with the messages
+
+
+def test_accounts_from_flag_file_and_env(tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts.json"
+    accounts.write_text(json.dumps([{"username": "file-user", "api_key": "file-key", "balance": "3"}]))
+    env = {"CLICKSEND_SANDBOX_ACCOUNTS": "env-user:env-key"}
+    with running("--accounts", str(accounts), "--account", "flag-user:flag-key:1", env=env) as (url, proc):
+        for user, key in [("file-user", "file-key"), ("env-user", "env-key"), ("flag-user", "flag-key"),
+                          ("sandbox", "sandbox-key")]:  # fmt: skip
+            assert httpx.get(f"{url}/mms/history", auth=(user, key)).status_code == 200, user
+        assert httpx.get(f"{url}/mms/history", auth=("file-user", "wrong")).status_code == 401
+        account = httpx.get(f"{url}/_sandbox/account", auth=("flag-user", "flag-key")).json()["data"]
+        assert account["balance"] == "1.0000"
+        proc.terminate()
+        _, stderr = proc.communicate(timeout=10)
+    assert b"file-key" not in stderr and b"flag-key" not in stderr and b"env-key" not in stderr
+
+
+def test_bad_accounts_file_is_a_usage_error(tmp_path: Path) -> None:
+    bad = tmp_path / "accounts.json"
+    bad.write_text("{}")
+    result = subprocess.run([*_script(), "--accounts", str(bad)], capture_output=True, timeout=30)
+    assert result.returncode == 2 and b"bad account configuration" in result.stderr
