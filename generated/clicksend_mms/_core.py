@@ -63,7 +63,7 @@ class FacadeBase:
             raise UnexpectedResponseError(
                 f"{op.method} {op.path}: HTTP {response.status_code} body is not JSON", http_code=response.status_code
             ) from exc
-        if is_error_envelope(response, body):
+        if is_error_envelope(body):
             raise error_from_response(response, secrets=secrets)
         try:
             return op.decode(body)

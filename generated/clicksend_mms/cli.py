@@ -208,7 +208,7 @@ def _fmt(value: object) -> str:
 def _table(title: str, columns: list[str], rows: Iterable[Iterable[object]]) -> None:
     table = Table(title=title)
     for column in columns:
-        table.add_column(column)
+        table.add_column(column, no_wrap=column == "message_id")  # ids are copied into other commands
     for row in rows:
         table.add_row(*(_fmt(v) for v in row))
     out.print(table)

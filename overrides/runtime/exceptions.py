@@ -229,7 +229,7 @@ def _has_request(response: httpx.Response) -> bool:
     return True
 
 
-def is_error_envelope(response: httpx.Response, body: Any) -> bool:
+def is_error_envelope(body: Any) -> bool:
     """True for a 2xx whose JSON envelope says it is an error (``http_code`` >= 400)."""
     return isinstance(body, dict) and isinstance(body.get("http_code"), int) and body["http_code"] >= 400
 

@@ -1,6 +1,6 @@
 """Bulk-send throughput: plain httpx.AsyncClient transport vs the shipped default (httpx-aiohttp).
 
-Not collected by pytest (no test_ prefix). Runs the sandbox under uvicorn in a subprocess on 127.0.0.1 and
+Not collected by pytest (no test_ prefix). Runs the sandbox (its CLI, uvicorn inside) in a subprocess on 127.0.0.1 and
 sends over a real socket:
 
     .venv/bin/python tests/client/measure_bulk.py [--messages 10000] [--batches 1000,100,10] [--concurrency 32]
@@ -56,10 +56,10 @@ def main() -> None:
     parser.add_argument("--batches", default="1000,100,10")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--app", default="clicksend_mms_sandbox:create_app")
     args = parser.parse_args()
     report = []
-    with sandbox_server(args.app) as base_url:
+    # The sandbox's rate limiter is off: this measures throughput, not the limiter.
+    with sandbox_server("--rate-limit", "0") as base_url:
         for batch in (int(b) for b in args.batches.split(",")):
             for kind in ("httpx", "aiohttp"):
                 rates = [

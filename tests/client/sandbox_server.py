@@ -17,10 +17,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def sandbox_server(app: str = "clicksend_mms_sandbox:create_app") -> Iterator[str]:
+def sandbox_server(*extra: str) -> Iterator[str]:
+    """The sandbox's own entry point (uvicorn inside); ``extra`` are its flags, e.g. ``--rate-limit 0``."""
     port = free_port()
-    cmd = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen([*cmd, "--log-level", "warning", "--no-access-log"])
+    cmd = [sys.executable, "-c", "from clicksend_mms_sandbox.cli import main; main()"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log", *extra]
+    proc = subprocess.Popen(cmd)
     try:
         deadline = time.monotonic() + 20
         while True:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email.utils
-import time
 from typing import Any
 
 import httpx
@@ -26,6 +25,7 @@ from clicksend_mms.exceptions import error_from_response, parse_retry_after
 
 from tests.client.fakes import FakeClickSend, envelope
 
+NOW = 1_700_000_000  # a fixed "now": parameters are built at collection, long before the test runs
 REQ = httpx.Request("GET", "https://rest.clicksend.com/v3/mms/history")
 
 
@@ -87,14 +87,14 @@ def test_rate_limit_code_under_another_status_is_still_rate_limited() -> None:
         ({"retry-after": "3"}, 3.0),
         ({"retry-after": "0.5"}, 0.5),
         ({"ratelimit-reset": "12"}, 12.0),
-        ({"ratelimit-reset": str(int(time.time()) + 30)}, pytest.approx(30, abs=2)),
-        ({"retry-after": email.utils.formatdate(time.time() + 20, usegmt=True)}, pytest.approx(20, abs=2)),
+        ({"ratelimit-reset": str(NOW + 30)}, 30.0),
+        ({"retry-after": email.utils.formatdate(NOW + 20, usegmt=True)}, 20.0),
         ({"retry-after": "soon"}, None),
         ({}, None),
     ],
 )
 def test_parse_retry_after(headers: dict[str, str], expected: Any) -> None:
-    assert parse_retry_after(httpx.Headers(headers)) == expected
+    assert parse_retry_after(httpx.Headers(headers), now=NOW) == expected
 
 
 @pytest.mark.parametrize(
