@@ -197,7 +197,8 @@ async def _pipeline(state: SandboxState, op: OperationContract, handler: Handler
         fault = state.faults.take(account.username, request.method, request.url.path)
     # The body is read before any delay: a slow answer must still process what the client sent, even if the
     # client has given up waiting by then (the "did my send go through?" case).
-    raw = await _read_body(request, state.settings.max_body_bytes)
+    # Operations without a documented body never read one (and so never answer 413, which they do not declare).
+    raw = await _read_body(request, state.settings.max_body_bytes) if op.body_validator is not None else b""
     if fault is not None and fault.delay:
         await asyncio.sleep(fault.delay)
     if fault is not None and fault.fails and not fault.after_commit:
