@@ -19,16 +19,20 @@ from openapi_python_client.strings import PythonCode, PythonIdentifier
 class CodecSpec:
     constant: str  # the Codec object in runtime/_codecs.py
     python_type: str
+    function_suffix: str
     imports: frozenset[str] = frozenset()
+    # An expression over `{v}` that is true when the wire value is already the decoded one; the template
+    # inlines it so the commonest case costs no call (a history page has thousands of these fields).
+    already_decoded: str | None = None
 
 
 # x-codec value in the spec -> the Python type users see and the runtime codec that produces it.
 CODECS: dict[str, CodecSpec] = {
-    "money": CodecSpec("MONEY", "Decimal", frozenset({"from decimal import Decimal"})),
-    "integer": CodecSpec("INTEGER", "int"),
-    "unix-time": CodecSpec("UNIX_TIME", "datetime.datetime", frozenset({"import datetime"})),
-    "status-code": CodecSpec("STATUS_CODE", "int | str"),
-    "text": CodecSpec("TEXT", "str"),
+    "money": CodecSpec("MONEY", "Decimal", "money", frozenset({"from decimal import Decimal"})),
+    "integer": CodecSpec("INTEGER", "int", "integer", already_decoded="{v}.__class__ is int"),
+    "unix-time": CodecSpec("UNIX_TIME", "datetime.datetime", "unix_time", frozenset({"import datetime"})),
+    "status-code": CodecSpec("STATUS_CODE", "int | str", "status_code"),
+    "text": CodecSpec("TEXT", "str", "text", already_decoded="{v}.__class__ is str and {v}"),
 }
 
 
@@ -62,6 +66,10 @@ class CodecProperty(PropertyProtocol):
     def spec(self) -> CodecSpec:
         return CODECS[self.codec]
 
+    def fast_path(self, variable: str) -> str | None:
+        check = self.spec.already_decoded
+        return check.format(v=variable) if check else None
+
     @property
     def nullable(self) -> bool:
         return self.wire_nullable or not self.required
@@ -82,7 +90,10 @@ class CodecProperty(PropertyProtocol):
         return base
 
     def get_imports(self, *, prefix: str) -> set[str]:
-        return {f"from {prefix} import _codecs", f"from {prefix}types import UNSET, Unset", *self.spec.imports}
+        suffix = self.spec.function_suffix
+        decoders = f"from {prefix}_codecs import decode_{suffix}, require_{suffix}"
+        unset = f"from {prefix}types import UNSET, Unset"
+        return {f"from {prefix} import _codecs", decoders, unset, *self.spec.imports}
 
     def to_string(self) -> PythonCode:
         declaration = f"{self.python_name}: {self.get_type_string().as_unembedded_code()}"

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import _codecs
+from .._codecs import require_text
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="BadRequestError")
@@ -54,7 +55,10 @@ class BadRequestError:
         if http_code != 400:
             raise ValueError(f"http_code must match const 400, got '{http_code}'")
 
-        response_code = _codecs.TEXT.require(d.pop("response_code"))
+        _response_code = d.pop("response_code")
+        response_code = (
+            _response_code if _response_code.__class__ is str and _response_code else require_text(_response_code)
+        )
 
         response_msg = d.pop("response_msg")
 

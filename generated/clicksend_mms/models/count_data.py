@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import _codecs
+from .._codecs import require_integer
 
 T = TypeVar("T", bound="CountData")
 
@@ -35,7 +36,8 @@ class CountData:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        count = _codecs.INTEGER.require(d.pop("count"))
+        _count = d.pop("count")
+        count = _count if _count.__class__ is int else require_integer(_count)
 
         count_data = cls(
             count=count,

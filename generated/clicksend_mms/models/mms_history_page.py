@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import _codecs
+from .._codecs import decode_integer, require_integer
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -102,13 +103,17 @@ class MmsHistoryPage:
         from ..models.mms_message_record import MmsMessageRecord  # noqa: PLC0415
 
         d = dict(src_dict)
-        total = _codecs.INTEGER.require(d.pop("total"))
+        _total = d.pop("total")
+        total = _total if _total.__class__ is int else require_integer(_total)
 
-        per_page = _codecs.INTEGER.require(d.pop("per_page"))
+        _per_page = d.pop("per_page")
+        per_page = _per_page if _per_page.__class__ is int else require_integer(_per_page)
 
-        current_page = _codecs.INTEGER.require(d.pop("current_page"))
+        _current_page = d.pop("current_page")
+        current_page = _current_page if _current_page.__class__ is int else require_integer(_current_page)
 
-        last_page = _codecs.INTEGER.require(d.pop("last_page"))
+        _last_page = d.pop("last_page")
+        last_page = _last_page if _last_page.__class__ is int else require_integer(_last_page)
 
         data = []
         _data = d.pop("data")
@@ -135,9 +140,13 @@ class MmsHistoryPage:
 
         prev_page_url = _parse_prev_page_url(d.pop("prev_page_url", UNSET))
 
-        from_ = _codecs.INTEGER.decode(d.pop("from", None))
+        _from_ = d.pop("from", None)
+        from_ = (
+            _from_ if _from_.__class__ is int else None if _from_ is None or _from_ == "" else decode_integer(_from_)
+        )
 
-        to = _codecs.INTEGER.decode(d.pop("to", None))
+        _to = d.pop("to", None)
+        to = _to if _to.__class__ is int else None if _to is None or _to == "" else decode_integer(_to)
 
         mms_history_page = cls(
             total=total,

@@ -11,6 +11,12 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import _codecs
+from .._codecs import (
+    decode_integer,
+    decode_money,
+    decode_text,
+    decode_unix_time,
+)
 from ..types import UNSET
 
 T = TypeVar("T", bound="MmsMessageResult")
@@ -183,37 +189,127 @@ class MmsMessageResult:
 
         status = d.pop("status")
 
-        to = _codecs.TEXT.decode(d.pop("to", None))
+        _to = d.pop("to", None)
+        to = _to if _to.__class__ is str and _to else None if _to is None or _to == "" else decode_text(_to)
 
-        body = _codecs.TEXT.decode(d.pop("body", None))
+        _body = d.pop("body", None)
+        body = (
+            _body if _body.__class__ is str and _body else None if _body is None or _body == "" else decode_text(_body)
+        )
 
-        from_ = _codecs.TEXT.decode(d.pop("from", None))
+        _from_ = d.pop("from", None)
+        from_ = (
+            _from_
+            if _from_.__class__ is str and _from_
+            else None
+            if _from_ is None or _from_ == ""
+            else decode_text(_from_)
+        )
 
-        subject = _codecs.TEXT.decode(d.pop("subject", None))
+        _subject = d.pop("subject", None)
+        subject = (
+            _subject
+            if _subject.__class__ is str and _subject
+            else None
+            if _subject is None or _subject == ""
+            else decode_text(_subject)
+        )
 
-        schedule = _codecs.UNIX_TIME.decode(d.pop("schedule", None))
+        _schedule = d.pop("schedule", None)
+        schedule = None if _schedule is None or _schedule == "" else decode_unix_time(_schedule)
 
-        custom_string = _codecs.TEXT.decode(d.pop("custom_string", None))
+        _custom_string = d.pop("custom_string", None)
+        custom_string = (
+            _custom_string
+            if _custom_string.__class__ is str and _custom_string
+            else None
+            if _custom_string is None or _custom_string == ""
+            else decode_text(_custom_string)
+        )
 
-        message_price = _codecs.MONEY.decode(d.pop("message_price", None))
+        _message_price = d.pop("message_price", None)
+        message_price = None if _message_price is None or _message_price == "" else decode_money(_message_price)
 
-        message_parts = _codecs.INTEGER.decode(d.pop("message_parts", None))
+        _message_parts = d.pop("message_parts", None)
+        message_parts = (
+            _message_parts
+            if _message_parts.__class__ is int
+            else None
+            if _message_parts is None or _message_parts == ""
+            else decode_integer(_message_parts)
+        )
 
-        country = _codecs.TEXT.decode(d.pop("country", None))
+        _country = d.pop("country", None)
+        country = (
+            _country
+            if _country.__class__ is str and _country
+            else None
+            if _country is None or _country == ""
+            else decode_text(_country)
+        )
 
-        carrier = _codecs.TEXT.decode(d.pop("carrier", None))
+        _carrier = d.pop("carrier", None)
+        carrier = (
+            _carrier
+            if _carrier.__class__ is str and _carrier
+            else None
+            if _carrier is None or _carrier == ""
+            else decode_text(_carrier)
+        )
 
-        list_id = _codecs.INTEGER.decode(d.pop("list_id", None))
+        _list_id = d.pop("list_id", None)
+        list_id = (
+            _list_id
+            if _list_id.__class__ is int
+            else None
+            if _list_id is None or _list_id == ""
+            else decode_integer(_list_id)
+        )
 
-        contact_id = _codecs.INTEGER.decode(d.pop("contact_id", None))
+        _contact_id = d.pop("contact_id", None)
+        contact_id = (
+            _contact_id
+            if _contact_id.__class__ is int
+            else None
+            if _contact_id is None or _contact_id == ""
+            else decode_integer(_contact_id)
+        )
 
-        user_id = _codecs.INTEGER.decode(d.pop("user_id", None))
+        _user_id = d.pop("user_id", None)
+        user_id = (
+            _user_id
+            if _user_id.__class__ is int
+            else None
+            if _user_id is None or _user_id == ""
+            else decode_integer(_user_id)
+        )
 
-        subaccount_id = _codecs.INTEGER.decode(d.pop("subaccount_id", None))
+        _subaccount_id = d.pop("subaccount_id", None)
+        subaccount_id = (
+            _subaccount_id
+            if _subaccount_id.__class__ is int
+            else None
+            if _subaccount_id is None or _subaccount_id == ""
+            else decode_integer(_subaccount_id)
+        )
 
-        from_email = _codecs.TEXT.decode(d.pop("from_email", None))
+        _from_email = d.pop("from_email", None)
+        from_email = (
+            _from_email
+            if _from_email.__class__ is str and _from_email
+            else None
+            if _from_email is None or _from_email == ""
+            else decode_text(_from_email)
+        )
 
-        field_media_file_url = _codecs.TEXT.decode(d.pop("_media_file_url", None))
+        _field_media_file_url = d.pop("_media_file_url", None)
+        field_media_file_url = (
+            _field_media_file_url
+            if _field_media_file_url.__class__ is str and _field_media_file_url
+            else None
+            if _field_media_file_url is None or _field_media_file_url == ""
+            else decode_text(_field_media_file_url)
+        )
 
         mms_message_result = cls(
             message_id=message_id,

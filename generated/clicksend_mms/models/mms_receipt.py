@@ -10,6 +10,12 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import _codecs
+from .._codecs import (
+    decode_integer,
+    decode_status_code,
+    decode_text,
+    decode_unix_time,
+)
 from ..types import UNSET
 
 T = TypeVar("T", bound="MmsReceipt")
@@ -112,23 +118,68 @@ class MmsReceipt:
         d = dict(src_dict)
         message_id = d.pop("message_id")
 
-        message_type = _codecs.TEXT.decode(d.pop("message_type", None))
+        _message_type = d.pop("message_type", None)
+        message_type = (
+            _message_type
+            if _message_type.__class__ is str and _message_type
+            else None
+            if _message_type is None or _message_type == ""
+            else decode_text(_message_type)
+        )
 
-        status_code = _codecs.STATUS_CODE.decode(d.pop("status_code", None))
+        _status_code = d.pop("status_code", None)
+        status_code = None if _status_code is None or _status_code == "" else decode_status_code(_status_code)
 
-        status_text = _codecs.TEXT.decode(d.pop("status_text", None))
+        _status_text = d.pop("status_text", None)
+        status_text = (
+            _status_text
+            if _status_text.__class__ is str and _status_text
+            else None
+            if _status_text is None or _status_text == ""
+            else decode_text(_status_text)
+        )
 
-        error_code = _codecs.TEXT.decode(d.pop("error_code", None))
+        _error_code = d.pop("error_code", None)
+        error_code = (
+            _error_code
+            if _error_code.__class__ is str and _error_code
+            else None
+            if _error_code is None or _error_code == ""
+            else decode_text(_error_code)
+        )
 
-        error_text = _codecs.TEXT.decode(d.pop("error_text", None))
+        _error_text = d.pop("error_text", None)
+        error_text = (
+            _error_text
+            if _error_text.__class__ is str and _error_text
+            else None
+            if _error_text is None or _error_text == ""
+            else decode_text(_error_text)
+        )
 
-        custom_string = _codecs.TEXT.decode(d.pop("custom_string", None))
+        _custom_string = d.pop("custom_string", None)
+        custom_string = (
+            _custom_string
+            if _custom_string.__class__ is str and _custom_string
+            else None
+            if _custom_string is None or _custom_string == ""
+            else decode_text(_custom_string)
+        )
 
-        subaccount_id = _codecs.INTEGER.decode(d.pop("subaccount_id", None))
+        _subaccount_id = d.pop("subaccount_id", None)
+        subaccount_id = (
+            _subaccount_id
+            if _subaccount_id.__class__ is int
+            else None
+            if _subaccount_id is None or _subaccount_id == ""
+            else decode_integer(_subaccount_id)
+        )
 
-        timestamp = _codecs.UNIX_TIME.decode(d.pop("timestamp", None))
+        _timestamp = d.pop("timestamp", None)
+        timestamp = None if _timestamp is None or _timestamp == "" else decode_unix_time(_timestamp)
 
-        timestamp_send = _codecs.UNIX_TIME.decode(d.pop("timestamp_send", None))
+        _timestamp_send = d.pop("timestamp_send", None)
+        timestamp_send = None if _timestamp_send is None or _timestamp_send == "" else decode_unix_time(_timestamp_send)
 
         mms_receipt = cls(
             message_id=message_id,

@@ -10,6 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import _codecs
+from .._codecs import decode_integer, require_integer, require_money
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -80,11 +81,14 @@ class SendMmsData:
         from ..models.mms_message_result import MmsMessageResult  # noqa: PLC0415
 
         d = dict(src_dict)
-        total_price = _codecs.MONEY.require(d.pop("total_price"))
+        _total_price = d.pop("total_price")
+        total_price = require_money(_total_price)
 
-        total_count = _codecs.INTEGER.require(d.pop("total_count"))
+        _total_count = d.pop("total_count")
+        total_count = _total_count if _total_count.__class__ is int else require_integer(_total_count)
 
-        queued_count = _codecs.INTEGER.require(d.pop("queued_count"))
+        _queued_count = d.pop("queued_count")
+        queued_count = _queued_count if _queued_count.__class__ is int else require_integer(_queued_count)
 
         messages = []
         _messages = d.pop("messages")
@@ -93,7 +97,14 @@ class SendMmsData:
 
             messages.append(messages_item)
 
-        blocked_count = _codecs.INTEGER.decode(d.pop("blocked_count", None))
+        _blocked_count = d.pop("blocked_count", None)
+        blocked_count = (
+            _blocked_count
+            if _blocked_count.__class__ is int
+            else None
+            if _blocked_count is None or _blocked_count == ""
+            else decode_integer(_blocked_count)
+        )
 
         _field_currency = d.pop("_currency", UNSET)
         field_currency: Currency | Unset

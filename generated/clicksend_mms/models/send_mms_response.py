@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import _codecs
+from .._codecs import require_text
 
 if TYPE_CHECKING:
     from ..models.send_mms_data import SendMmsData
@@ -58,7 +59,10 @@ class SendMmsResponse:
         if http_code != 200:
             raise ValueError(f"http_code must match const 200, got '{http_code}'")
 
-        response_code = _codecs.TEXT.require(d.pop("response_code"))
+        _response_code = d.pop("response_code")
+        response_code = (
+            _response_code if _response_code.__class__ is str and _response_code else require_text(_response_code)
+        )
 
         response_msg = d.pop("response_msg")
 

@@ -10,6 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from .. import _codecs
+from .._codecs import decode_integer, decode_text, decode_unix_time
 from ..types import UNSET
 
 T = TypeVar("T", bound="UploadData")
@@ -79,15 +80,38 @@ class UploadData:
         d = dict(src_dict)
         field_url = d.pop("_url")
 
-        date_added = _codecs.UNIX_TIME.decode(d.pop("date_added", None))
+        _date_added = d.pop("date_added", None)
+        date_added = None if _date_added is None or _date_added == "" else decode_unix_time(_date_added)
 
-        date_delete = _codecs.UNIX_TIME.decode(d.pop("date_delete", None))
+        _date_delete = d.pop("date_delete", None)
+        date_delete = None if _date_delete is None or _date_delete == "" else decode_unix_time(_date_delete)
 
-        file_name = _codecs.TEXT.decode(d.pop("file_name", None))
+        _file_name = d.pop("file_name", None)
+        file_name = (
+            _file_name
+            if _file_name.__class__ is str and _file_name
+            else None
+            if _file_name is None or _file_name == ""
+            else decode_text(_file_name)
+        )
 
-        upload_id = _codecs.TEXT.decode(d.pop("upload_id", None))
+        _upload_id = d.pop("upload_id", None)
+        upload_id = (
+            _upload_id
+            if _upload_id.__class__ is str and _upload_id
+            else None
+            if _upload_id is None or _upload_id == ""
+            else decode_text(_upload_id)
+        )
 
-        user_id = _codecs.INTEGER.decode(d.pop("user_id", None))
+        _user_id = d.pop("user_id", None)
+        user_id = (
+            _user_id
+            if _user_id.__class__ is int
+            else None
+            if _user_id is None or _user_id == ""
+            else decode_integer(_user_id)
+        )
 
         upload_data = cls(
             field_url=field_url,
