@@ -115,8 +115,9 @@ def _time_from_number(raw: int | float) -> datetime.datetime:
     if raw < 0:
         raise WireFormatError(f"unix-time: {raw!r} is before 1970")
     if raw >= _MS_THRESHOLD:
-        raw = Decimal(raw) / 1000 if raw.__class__ is int else raw / 1000  # Decimal keeps ms exact
-    return _fromtimestamp(float(raw), tz=_UTC)
+        seconds = Decimal(raw) / 1000 if raw.__class__ is int else raw / 1000  # Decimal keeps ms exact
+        return _fromtimestamp(float(seconds), tz=_UTC)
+    return _fromtimestamp(raw, tz=_UTC)
 
 
 def _time_from_str(raw: str) -> datetime.datetime:
