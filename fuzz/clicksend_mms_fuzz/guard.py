@@ -1,0 +1,113 @@
+"""The live-mode spend guard: what a fuzz run against a real ClickSend account may do.
+
+Default (no opt-in): only operations that cost nothing run — GETs, price, receipts-read — plus sends whose
+every message goes to one of ClickSend's documented test recipients (free, never delivered). Cancel, cancel-all
+and uploads are left out (they act on the account's real messages and files).
+
+With CLICKSEND_ALLOW_SPEND=1 every operation runs, and at most CLICKSEND_MAX_SENDS send requests keep their
+generated (possibly real, billable) recipients; every send after that is rewritten to test recipients too.
+
+The rewrite happens in a `before_call` hook, i.e. on the request actually sent, whatever phase generated it
+(examples, coverage, fuzzing, stateful); schemathesis' own probes (ignored_auth, unsupported_method...) carry
+no valid credentials or no valid route, so they cannot send anything.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from . import TEST_RECIPIENTS
+
+MODE_ENV = "CLICKSEND_FUZZ_MODE"  # set by the runner: "sandbox" or "live"
+ALLOW_SPEND_ENV = "CLICKSEND_ALLOW_SPEND"
+MAX_SENDS_ENV = "CLICKSEND_MAX_SENDS"
+DEFAULT_MAX_SENDS = 3
+
+# Operations that may change what the account owns or pays for; excluded live unless spending is allowed.
+SPENDING_OPERATIONS = ("cancel_mms", "cancel_all_mms", "upload_media")
+SEND_OPERATION = "send_mms"
+
+
+@dataclass(frozen=True)
+class SpendPolicy:
+    live: bool
+    allow_spend: bool
+    max_sends: int
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SpendPolicy:
+        env = os.environ if environ is None else environ
+        raw_max = env.get(MAX_SENDS_ENV, "").strip()
+        return cls(
+            live=env.get(MODE_ENV, "sandbox") == "live",
+            allow_spend=env.get(ALLOW_SPEND_ENV, "") == "1",
+            max_sends=int(raw_max) if raw_max.isdigit() else DEFAULT_MAX_SENDS,
+        )
+
+    @property
+    def excluded_operations(self) -> tuple[str, ...]:
+        return SPENDING_OPERATIONS if self.live and not self.allow_spend else ()
+
+
+class SendBudget:
+    """Counts sends that keep their generated recipients; thread-safe (schemathesis runs workers as threads)."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._used = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            if self._used >= self._limit:
+                return False
+            self._used += 1
+            return True
+
+    @property
+    def used(self) -> int:
+        return self._used
+
+
+_recipients = itertools.cycle(TEST_RECIPIENTS)
+_recipients_lock = threading.Lock()
+
+
+def _test_recipient() -> str:
+    with _recipients_lock:
+        return next(_recipients)
+
+
+def to_test_recipients(body: Any) -> Any:
+    """The send body with every message addressed to a test recipient and no list_id (a list is real contacts)."""
+    if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+        # A malformed (negative) body: ClickSend rejects it with a 400 before sending anything.
+        return body
+    messages = []
+    for message in body["messages"]:
+        if isinstance(message, dict):
+            message = {k: v for k, v in message.items() if k != "list_id"}
+            message["to"] = _test_recipient()
+        messages.append(message)
+    return {**body, "messages": messages}
+
+
+class Guard:
+    def __init__(self, policy: SpendPolicy) -> None:
+        self.policy = policy
+        self.budget = SendBudget(policy.max_sends if policy.allow_spend else 0)
+
+    def guard_body(self, operation_id: str, body: Any) -> Any:
+        if not self.policy.live or operation_id != SEND_OPERATION:
+            return body
+        if self.budget.take():
+            return body
+        return to_test_recipients(body)
+
+
+GUARD = Guard(SpendPolicy.from_env())

@@ -1,0 +1,135 @@
+"""Per-operation and per-check statistics of a `schemathesis run`, and the summary the runner prints from them.
+
+schemathesis' own reports give totals (JSON) or every interaction (HAR/JUnit), not "how many cases did each
+operation get, and how often did each check run": a small CLI event handler (registered from the hooks module)
+counts them from the scenario recorders and writes one JSON document that `__main__` prints.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+STATS_ENV = "CLICKSEND_FUZZ_STATS"
+DEFAULT_STATS_PATH = Path("reports/fuzz-stats.json")
+
+
+@dataclass
+class FailureRecord:
+    operation: str
+    check: str
+    title: str
+    message: str
+    curl: str
+    count: int = 1
+
+
+@dataclass
+class RunStats:
+    cases_by_operation: Counter[str] = field(default_factory=Counter)
+    cases_by_phase: Counter[str] = field(default_factory=Counter)
+    checks_run: Counter[str] = field(default_factory=Counter)
+    checks_failed: Counter[str] = field(default_factory=Counter)
+    failures: dict[tuple[str, str, str], FailureRecord] = field(default_factory=dict)
+
+    def add_scenario(self, phase: str, recorder: Any) -> None:
+        for node in recorder.cases.values():
+            self.cases_by_operation[node.value.operation.label] += 1
+            self.cases_by_phase[phase] += 1
+        for case_id, nodes in recorder.checks.items():
+            case_node = recorder.cases.get(case_id)
+            label = case_node.value.operation.label if case_node is not None else "?"
+            for check in nodes:
+                self.checks_run[check.name] += 1
+                info = check.failure_info
+                if info is None:
+                    continue
+                self.checks_failed[check.name] += 1
+                key = (info.failure.operation or label, check.name, info.failure.title)
+                if key in self.failures:
+                    self.failures[key].count += 1
+                else:
+                    self.failures[key] = FailureRecord(
+                        operation=key[0],
+                        check=check.name,
+                        title=info.failure.title,
+                        message=str(info.failure.message),
+                        curl=info.code_sample,
+                    )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cases_by_operation": dict(sorted(self.cases_by_operation.items())),
+            "cases_by_phase": dict(self.cases_by_phase),
+            "checks_run": dict(sorted(self.checks_run.items())),
+            "checks_failed": dict(sorted(self.checks_failed.items())),
+            "failures": [vars(f) for f in self.failures.values()],
+        }
+
+
+def stats_path() -> Path:
+    return Path(os.environ.get(STATS_ENV, str(DEFAULT_STATS_PATH)))
+
+
+def register_cli_handler() -> None:
+    """Add the collecting handler to `schemathesis run` (imports the CLI: only call from the hooks module)."""
+    from schemathesis import cli
+    from schemathesis.engine import events
+
+    class _StatsHandler(cli.EventHandler):  # type: ignore[misc]  # schemathesis' CLI classes are untyped here
+        def __init__(self, *args: Any, **params: Any) -> None:
+            self.stats = RunStats()
+
+        def handle_event(self, ctx: Any, event: Any) -> None:
+            if isinstance(event, events.ScenarioFinished):
+                self.stats.add_scenario(str(getattr(event.phase, "value", event.phase)), event.recorder)
+
+        def shutdown(self, ctx: Any) -> None:
+            path = stats_path()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(self.stats.to_json(), indent=2) + "\n", encoding="utf-8")
+
+    if not any(getattr(h, "__name__", "") == "_StatsHandler" for h in _registered()):
+        cli.handler()(_StatsHandler)
+
+
+def _registered() -> list[type]:
+    from schemathesis.cli.ext.handlers import CUSTOM_HANDLERS
+
+    return list(CUSTOM_HANDLERS)
+
+
+def load(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def render(data: dict[str, Any]) -> str:
+    """The human summary: cases per operation and per check, then each distinct failure with its curl."""
+    lines = ["", "== clicksend-mms fuzz summary =="]
+    by_op: dict[str, int] = data["cases_by_operation"]
+    total = sum(by_op.values())
+    lines.append(f"Cases per operation ({total} in total):")
+    width = max((len(op) for op in by_op), default=10)
+    lines += [f"  {op:<{width}}  {count:>7}" for op, count in by_op.items()]
+    lines.append("Cases per phase: " + ", ".join(f"{p} {n}" for p, n in data["cases_by_phase"].items()))
+    lines.append("Checks (runs / failures):")
+    failed: dict[str, int] = data["checks_failed"]
+    width = max((len(c) for c in data["checks_run"]), default=10)
+    lines += [f"  {c:<{width}}  {n:>7} / {failed.get(c, 0)}" for c, n in data["checks_run"].items()]
+    failures: list[dict[str, Any]] = data["failures"]
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for failure in failures:
+        grouped[failure["operation"]].append(failure)
+    lines.append(f"Failures: {len(failures)} distinct" + (":" if failures else ""))
+    for operation, items in sorted(grouped.items()):
+        for item in items:
+            lines.append(f"  [{item['check']}] {operation}: {item['title']} (x{item['count']})")
+            lines += [f"      {line}" for line in item["message"].splitlines()[:6]]
+            lines.append("    Reproduce with:")
+            lines += [f"      {line}" for line in item["curl"].splitlines()]
+    return "\n".join(lines)

@@ -1,0 +1,57 @@
+"""Load the spec against an in-process ASGI app with schemathesis.toml's checks, bounded for CI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+from clicksend_mms_fuzz.stats import RunStats
+from clicksend_mms_sandbox import Settings, create_app
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import events, from_schema
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG_PATH = ROOT / "schemathesis.toml"
+SEED = 20240601
+# Not a real host: requests go to the app in-process. Overrides the spec's server (whose base path is /v3).
+BASE_URL = "http://sandbox.local"
+
+
+def sandbox_app() -> Any:
+    # No rate limit: the suite sends far more than a real account's 6000/min in bursts.
+    return create_app(Settings(rate_limit=0))
+
+
+def load_config() -> SchemathesisConfig:
+    config = SchemathesisConfig.from_path(CONFIG_PATH)
+    # The toml's max-time makes fuzzing/stateful repeat until 55 s are spent; a CI test stops at max-examples.
+    config.max_time = None
+    return config
+
+
+def load_schema(app: Any, *, max_examples: int, phases: tuple[str, ...] | None = None) -> Any:
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=load_config())
+    # Settings go on the schema's own project config: that is the one the engine and the pytest plugin read.
+    project = schema.config
+    project.update(base_url=BASE_URL, workers=1)
+    project.generation.update(max_examples=max_examples)
+    # `make fuzz` writes reports/; a CI test must not overwrite them (and the pytest plugin's writers need allure).
+    for report in (project.reports.junit, project.reports.har, project.reports.json, project.reports.vcr):
+        report.enabled = False
+    if phases is not None:
+        for name in ("examples", "coverage", "fuzzing", "stateful"):
+            project.phases.get_by_name(name=name).enabled = name in phases
+    return schema
+
+
+def run_engine(app: Any, *, max_examples: int, phases: tuple[str, ...] | None = None) -> RunStats:
+    """Run the whole fuzz (every phase, every check) in-process against `app`; return what it counted."""
+    stats = RunStats()
+    schema = load_schema(app, max_examples=max_examples, phases=phases)
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            stats.add_scenario(str(event.phase), event.recorder)
+        elif isinstance(event, events.FatalError):
+            raise RuntimeError(f"schemathesis could not run: {event.exception}") from event.exception
+    return stats
