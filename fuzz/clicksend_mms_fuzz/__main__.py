@@ -68,7 +68,8 @@ def main() -> int:
     print("clicksend-mms fuzz:", plan.describe(), sep="\n", flush=True)
     REPORTS.mkdir(exist_ok=True)
     stats_file = REPORTS / "fuzz-stats.json"
-    stats_file.unlink(missing_ok=True)
+    for stale in (stats_file, REPORTS / "fuzz-failures.har"):
+        stale.unlink(missing_ok=True)
     started = time.monotonic()
     with _target(plan) as url:
         print(f"Running schemathesis against {url} (config: {CONFIG.name}) ...", flush=True)
@@ -81,7 +82,7 @@ def main() -> int:
     print(stats.render(data))
     total = sum(data["cases_by_operation"].values())
     print(f"\n{total} cases in {elapsed:.1f}s wall time ({total / elapsed:.0f} cases/s, sandbox start-up included).")
-    print(f"Reports: {REPORTS.relative_to(ROOT)}/ (fuzz-junit.xml, fuzz.har, fuzz-run.json, fuzz-stats.json)")
+    print(f"Reports: {REPORTS.relative_to(ROOT)}/ (fuzz-junit.xml, fuzz-failures.har, fuzz-run.json, fuzz-stats.json)")
     print("Result:", "PASS" if result.returncode == 0 else f"FAIL (exit {result.returncode})")
     return result.returncode
 

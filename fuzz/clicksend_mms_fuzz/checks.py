@@ -18,11 +18,13 @@ from urllib.parse import urlsplit
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 
+AnyCase = Case[Any]
+
 PAGINATED_OPERATIONS = ("get_mms_history", "get_mms_receipts")
 CANCEL_OPERATION = "cancel_mms"
 
 
-def operation_id(case: Case) -> str:
+def operation_id(case: AnyCase) -> str:
     raw: dict[str, Any] = case.operation.definition.raw
     return str(raw.get("operationId", ""))
 
@@ -34,7 +36,7 @@ def _json(response: Response) -> Any:
         return None
 
 
-def _base_url(case: Case, response: Response) -> str:
+def _base_url(case: AnyCase, response: Response) -> str:
     """Where the request under test went, minus the operation's path (works for URL and ASGI targets alike)."""
     url = str(response.request.url)
     parts = urlsplit(url)
@@ -44,11 +46,11 @@ def _base_url(case: Case, response: Response) -> str:
     return f"{parts.scheme}://{parts.netloc}{prefix}"
 
 
-def follow_up(ctx: CheckContext, case: Case, response: Response, probe: Case) -> Response:
+def follow_up(ctx: CheckContext, case: AnyCase, response: Response, probe: AnyCase) -> Response:
     """Send `probe` as a child of `case`, with the same credentials and target as the request under test."""
     authorization = response.request.headers.get("Authorization")
     if authorization is not None:
-        probe.headers = {**(probe.headers or {}), "Authorization": authorization}
+        probe.headers["Authorization"] = authorization
     kwargs: dict[str, Any] = {"base_url": _base_url(case, response)}
     if case.operation.app is not None:
         kwargs["app"] = case.operation.app
@@ -65,7 +67,7 @@ def _row_ids(page: Any) -> list[str]:
     return [str(row["message_id"]) for row in rows if isinstance(row, dict) and "message_id" in row]
 
 
-def pages_are_disjoint(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+def pages_are_disjoint(ctx: CheckContext, response: Response, case: AnyCase) -> bool | None:
     if operation_id(case) not in PAGINATED_OPERATIONS or response.status_code != 200:
         return None
     body = _json(response)
@@ -96,7 +98,7 @@ def pages_are_disjoint(ctx: CheckContext, response: Response, case: Case) -> boo
     return True
 
 
-def cancel_is_final(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+def cancel_is_final(ctx: CheckContext, response: Response, case: AnyCase) -> bool | None:
     if operation_id(case) != CANCEL_OPERATION or response.status_code != 200:
         return None
     probe = case.operation.Case(path_parameters=dict(case.path_parameters or {}))

@@ -24,7 +24,7 @@ _SECONDS = st.integers(min_value=1_420_070_400, max_value=2_000_000_000)
 
 
 def decimal_strings() -> st.SearchStrategy[str]:
-    """Money as ClickSend writes it: 4 decimals ("2.4200"), 6 in receipt-by-id ("2.420000"), "0.0000" for test numbers."""
+    """Money as ClickSend writes it: 4 decimals ("2.4200"), 6 in receipt-by-id ("2.420000"), "0.0000" (test numbers)."""
     amounts = st.decimals(min_value=0, max_value=Decimal("10000"), places=4, allow_nan=False, allow_infinity=False)
     return st.one_of(
         st.just("0.0000"),

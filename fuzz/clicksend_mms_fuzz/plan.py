@@ -39,9 +39,9 @@ class Plan:
         ]
         if self.policy.allow_spend:
             lines.append(
-                f"Spending ALLOWED ({ALLOW_SPEND_ENV}=1): every operation runs, cancel and cancel-all included; at most "
-                f"{self.policy.max_sends} send request(s) keep their generated recipients ({MAX_SENDS_ENV}); every "
-                "other send goes to ClickSend's free test recipients."
+                f"Spending ALLOWED ({ALLOW_SPEND_ENV}=1): every operation runs, cancel and cancel-all included; "
+                f"at most {self.policy.max_sends} send request(s) keep their generated recipients ({MAX_SENDS_ENV}); "
+                "every other send goes to ClickSend's free test recipients."
             )
         else:
             lines.append(

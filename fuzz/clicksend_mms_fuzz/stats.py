@@ -16,6 +16,9 @@ from typing import Any
 
 STATS_ENV = "CLICKSEND_FUZZ_STATS"
 DEFAULT_STATS_PATH = Path("reports/fuzz-stats.json")
+# Header values never written to a report: the Basic credentials (username + API key) of the run.
+REDACTED_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+REDACTED = "[Filtered]"
 
 
 @dataclass
@@ -35,6 +38,8 @@ class RunStats:
     checks_run: Counter[str] = field(default_factory=Counter)
     checks_failed: Counter[str] = field(default_factory=Counter)
     failures: dict[tuple[str, str, str], FailureRecord] = field(default_factory=dict)
+    # HAR entries of the failing interactions only (schemathesis' own HAR holds every request: ~17 MB per run).
+    har_entries: list[dict[str, Any]] = field(default_factory=list)
 
     def add_scenario(self, phase: str, recorder: Any) -> None:
         for node in recorder.cases.values():
@@ -53,6 +58,9 @@ class RunStats:
                 if key in self.failures:
                     self.failures[key].count += 1
                 else:
+                    interaction = recorder.interactions.get(case_id)
+                    if interaction is not None:
+                        self.har_entries.append(har_entry(interaction, f"{check.name}: {info.failure.title}"))
                     self.failures[key] = FailureRecord(
                         operation=key[0],
                         check=check.name,
@@ -71,6 +79,70 @@ class RunStats:
         }
 
 
+def _har_headers(headers: Any) -> list[dict[str, str]]:
+    pairs: list[dict[str, str]] = []
+    for name, values in dict(headers or {}).items():
+        for value in values if isinstance(values, list) else [values]:
+            shown = REDACTED if name.lower() in REDACTED_HEADERS else str(value)
+            pairs.append({"name": name, "value": shown})
+    return pairs
+
+
+def _text(payload: bytes | None) -> str:
+    return (payload or b"").decode("utf-8", errors="replace")
+
+
+def har_entry(interaction: Any, comment: str) -> dict[str, Any]:
+    """One HAR 1.2 entry for a recorded interaction, credentials redacted."""
+    request, response = interaction.request, interaction.response
+    entry: dict[str, Any] = {
+        "comment": comment,
+        "startedDateTime": "1970-01-01T00:00:00Z",
+        "time": 0,
+        "request": {
+            "method": request.method,
+            "url": request.uri,
+            "httpVersion": "HTTP/1.1",
+            "headers": _har_headers(request.headers),
+            "queryString": [],
+            "cookies": [],
+            "headersSize": -1,
+            "bodySize": len(request.body or b""),
+            "postData": {"mimeType": "application/json", "text": _text(request.body)},
+        },
+        "response": {
+            "status": 0,
+            "statusText": "",
+            "httpVersion": "HTTP/1.1",
+            "headers": [],
+            "cookies": [],
+            "content": {"size": 0, "mimeType": "", "text": ""},
+            "redirectURL": "",
+            "headersSize": -1,
+            "bodySize": -1,
+        },
+        "cache": {},
+        "timings": {"send": 0, "wait": 0, "receive": 0},
+    }
+    if response is not None:
+        entry["time"] = entry["timings"]["wait"] = round(response.elapsed * 1000, 3)
+        entry["response"].update(
+            status=response.status_code,
+            statusText=response.message,
+            headers=_har_headers(response.headers),
+            content={"size": len(response.content), "mimeType": "application/json", "text": _text(response.content)},
+            bodySize=len(response.content),
+        )
+    return entry
+
+
+def write_har(entries: list[dict[str, Any]], path: Path) -> None:
+    document = {
+        "log": {"version": "1.2", "creator": {"name": "clicksend_mms_fuzz", "version": "1"}, "entries": entries}
+    }
+    path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+
+
 def stats_path() -> Path:
     return Path(os.environ.get(STATS_ENV, str(DEFAULT_STATS_PATH)))
 
@@ -80,7 +152,7 @@ def register_cli_handler() -> None:
     from schemathesis import cli
     from schemathesis.engine import events
 
-    class _StatsHandler(cli.EventHandler):  # type: ignore[misc]  # schemathesis' CLI classes are untyped here
+    class _StatsHandler(cli.EventHandler):  # type: ignore[type-arg]  # the context type is internal to schemathesis
         def __init__(self, *args: Any, **params: Any) -> None:
             self.stats = RunStats()
 
@@ -92,6 +164,7 @@ def register_cli_handler() -> None:
             path = stats_path()
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(self.stats.to_json(), indent=2) + "\n", encoding="utf-8")
+            write_har(self.stats.har_entries, path.with_name("fuzz-failures.har"))
 
     if not any(getattr(h, "__name__", "") == "_StatsHandler" for h in _registered()):
         cli.handler()(_StatsHandler)

@@ -17,7 +17,7 @@ _EXTRA_VALUE = {"type": ["string", "integer", "boolean", "null"], "maxLength": 1
 
 def _narrow_component(name: str, schema: dict[str, Any]) -> None:
     if name == "UnixTime":
-        # GAP unix-time-range: past year 9999 datetime overflows with a bare ValueError/OSError, not WireFormatError.
+        # Past year 9999 a time cannot be a datetime: the codec rejects it with WireFormatError (test_known_gaps).
         # GAP unix-time-ms-round-trip: a whole-second time at or past 10**11 s (from 10**14 ms) is encoded as
         # seconds, which decode reads back as milliseconds (year 5138 becomes 1973).
         for branch in schema["anyOf"]:
