@@ -132,8 +132,9 @@ def _encode_unix_time(value: datetime.datetime) -> int:
     if value.tzinfo is None:
         raise WireFormatError("unix-time: naive datetimes are ambiguous; pass an aware one")
     millis = round(value.timestamp() * 1000)
-    # Whole seconds go back as seconds; a sub-second time can only have come from milliseconds.
-    return millis // 1000 if millis % 1000 == 0 else millis
+    # Whole seconds go back as seconds; a sub-second time, or one whose seconds would read as milliseconds
+    # (past the year 5138), goes back in milliseconds so that decoding it gives the same time.
+    return millis // 1000 if millis % 1000 == 0 and millis // 1000 < _MS_THRESHOLD else millis
 
 
 def _status_from_str(raw: str) -> int | str:
@@ -158,7 +159,12 @@ def _text_from_number(raw: int | float) -> str:
     return str(raw)
 
 
-MONEY: Codec[Decimal] = Codec("money", _money_from_str, _money_from_number, str)
+def _encode_money(value: Decimal) -> str:
+    # Fixed-point, scale kept: Decimal("2.4200") -> "2.4200", and never str()'s "1E-7" or "1E+20".
+    return format(value, "f")
+
+
+MONEY: Codec[Decimal] = Codec("money", _money_from_str, _money_from_number, _encode_money)
 INTEGER: Codec[int] = Codec("integer", _integer_from_str, _integer_from_number, int)
 UNIX_TIME: Codec[datetime.datetime] = Codec("unix-time", _time_from_str, _time_from_number, _encode_unix_time)
 STATUS_CODE: Codec[int | str] = Codec("status-code", _status_from_str, _status_from_number, _encode_status_code)

@@ -93,11 +93,16 @@ def test_receipt_by_id_is_a_message_record_with_six_decimal_price() -> None:
     assert parsed.data.message_price == Decimal("2.420000")
 
 
-def test_integer_response_code_becomes_text() -> None:
-    parsed = parse(
-        "send_mms", 400, {"http_code": 400, "response_code": 400, "response_msg": "Bad request.", "data": None}
-    )
-    assert parsed.response_code == "400"
+def test_integer_bad_request_code_is_kept_as_it_came() -> None:
+    body = {"http_code": 400, "response_code": 400, "response_msg": "Bad request.", "data": None}
+    parsed = parse("send_mms", 400, body)
+    assert parsed.response_code == 400
+    assert parsed.to_dict()["response_code"] == 400
+
+
+def test_success_response_code_is_text() -> None:
+    body = json.loads((SEEDS / "send_mms__200.json").read_text())
+    assert SendMmsResponse.from_dict(body).response_code == "SUCCESS"
 
 
 def test_annotation_walk_catches_a_lie() -> None:

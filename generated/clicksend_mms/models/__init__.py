@@ -3,6 +3,7 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .bad_request_error import BadRequestError
+from .bad_request_error_response_code_type_0 import BadRequestErrorResponseCodeType0
 from .cancel_all_response import CancelAllResponse
 from .count_data import CountData
 from .currency import Currency
@@ -41,6 +42,7 @@ from .upload_response import UploadResponse
 
 __all__ = (
     "BadRequestError",
+    "BadRequestErrorResponseCodeType0",
     "CancelAllResponse",
     "CountData",
     "Currency",

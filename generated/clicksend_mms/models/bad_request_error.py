@@ -8,8 +8,10 @@ from typing import Any, Literal, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .. import _codecs
-from .._codecs import require_text
+from ..models.bad_request_error_response_code_type_0 import (
+    BadRequestErrorResponseCodeType0,
+    check_bad_request_error_response_code_type_0,
+)
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="BadRequestError")
@@ -18,8 +20,10 @@ T = TypeVar("T", bound="BadRequestError")
 @_attrs_define
 class BadRequestError:
     http_code: Literal[400]
-    response_code: str
-    """ Wire quirk `text` (overrides/README.md). """
+    response_code: BadRequestErrorResponseCodeType0 | Literal[400]
+    """ `BAD_REQUEST`; seen once live as the integer `400`. Kept as it came (`str` or `int`) rather than
+    normalized, so the model round-trips exactly; `clicksend_mms.ValidationError` normalizes it.
+     """
     response_msg: str
     data: Any | Unset = UNSET
     """ Per-field messages (an object), a list, a string, or null. """
@@ -28,7 +32,11 @@ class BadRequestError:
     def to_dict(self) -> dict[str, Any]:
         http_code = self.http_code
 
-        response_code = _codecs.TEXT.encode(self.response_code)
+        response_code: Literal[400] | str
+        if isinstance(self.response_code, str):
+            response_code = self.response_code
+        else:
+            response_code = self.response_code
 
         response_msg = self.response_msg
 
@@ -55,10 +63,21 @@ class BadRequestError:
         if http_code != 400:
             raise ValueError(f"http_code must match const 400, got '{http_code}'")
 
-        _response_code = d.pop("response_code")
-        response_code = (
-            _response_code if _response_code.__class__ is str and _response_code else require_text(_response_code)
-        )
+        def _parse_response_code(data: object) -> BadRequestErrorResponseCodeType0 | Literal[400]:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                response_code_type_0 = check_bad_request_error_response_code_type_0(data)
+
+                return response_code_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            response_code_type_1 = cast(Literal[400], data)
+            if response_code_type_1 != 400:
+                raise ValueError(f"response_code_type_1 must match const 400, got '{response_code_type_1}'")
+            return response_code_type_1
+
+        response_code = _parse_response_code(d.pop("response_code"))
 
         response_msg = d.pop("response_msg")
 
