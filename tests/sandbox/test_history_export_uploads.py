@@ -141,6 +141,9 @@ def test_bad_uploads_are_400(client: httpx.Client, query: str, body: dict[str, o
 def test_shared_upload_example_is_accepted(client: httpx.Client) -> None:
     import json
 
-    example = json.loads((SHARED_EXAMPLES / "uploads__request__clicksend-docs-mms-sample.json").read_text())
+    path = SHARED_EXAMPLES / "uploads__request__clicksend-docs-mms-sample.json"
+    if not path.exists():
+        pytest.skip("../shared/clicksend-examples is not beside this checkout")
+    example = json.loads(path.read_text())
     response = client.post("/uploads", params=example["query"], json=example["payload"])
     assert response.status_code == 200
