@@ -11,11 +11,12 @@ import logging
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -48,6 +49,7 @@ class SandboxState:
     faults: FaultQueue
     rate_limiter: RateLimiter
     contract: Contract
+    records: rules.RecordCache = field(default_factory=rules.RecordCache)
 
     def advance(self, seconds: float) -> float:
         return self.clock.advance(seconds)
@@ -72,7 +74,21 @@ class Call:
         return str(self.request.base_url).rstrip("/")
 
 
-Handler = Callable[[Call], Response]
+Handler = Callable[[Call], Awaitable[Response]]
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# Reads run in a worker thread: SQLite releases the GIL while it steps, and a slow query (a filtered count over a
+# big table, a deep page, an export) never stalls the other connections. Writes go to the store's writer thread.
+READS_IN_THREAD = True
+INDEXED_ORDER = frozenset({"date_added", "date"})  # served by the messages_history index
+INLINE_MAX_OFFSET = 1000
+
+
+async def _read(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    if READS_IN_THREAD:
+        return await run_in_threadpool(fn, *args, **kwargs)
+    return fn(*args, **kwargs)
 
 
 class SandboxApp(Starlette):
@@ -174,6 +190,11 @@ async def _fault_response(request: Request, fault: Fault, limit: int) -> Respons
     return envelope.internal_error(fault.retry_after)
 
 
+def _url_path(request: Request) -> str:
+    # request.url.path, without building the whole URL (host parsing and all) on every request.
+    return str(request.scope["path"]).replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+
+
 async def _pipeline(state: SandboxState, op: OperationContract, handler: Handler, request: Request) -> Response:
     auth = authenticate(state.settings, request.headers.get("authorization"))
     if auth.failure == "forbidden":
@@ -194,7 +215,7 @@ async def _pipeline(state: SandboxState, op: OperationContract, handler: Handler
     except FaultError as exc:
         return envelope.bad_request({"X-Sandbox-Fault": str(exc)})
     if fault is None:
-        fault = state.faults.take(account.username, request.method, request.url.path)
+        fault = state.faults.take(account.username, request.method, _url_path(request))
     # The body is read before any delay: a slow answer must still process what the client sent, even if the
     # client has given up waiting by then (the "did my send go through?" case).
     # Operations without a documented body never read one (and so never answer 413, which they do not declare).
@@ -204,14 +225,14 @@ async def _pipeline(state: SandboxState, op: OperationContract, handler: Handler
     if fault is not None and fault.fails and not fault.after_commit:
         return await _fault_response(request, fault, state.rate_limiter.limit)
 
-    response = _process(state, op, handler, request, account, raw)
+    response = await _process(state, op, handler, request, account, raw)
     if fault is not None and fault.fails and fault.after_commit:
         return await _fault_response(request, fault, state.rate_limiter.limit)
     response.headers.update(rate_headers)
     return response
 
 
-def _process(
+async def _process(
     state: SandboxState, op: OperationContract, handler: Handler, request: Request, account: Account, raw: bytes | None
 ) -> Response:
     if raw is None:
@@ -221,7 +242,7 @@ def _process(
     errors.update(body_errors or {})
     if errors:
         return envelope.bad_request(errors)
-    return handler(Call(request, state, account, params, body, state.clock.now()))
+    return await handler(Call(request, state, account, params, body, state.clock.now()))
 
 
 def _api_route(contract: Contract, operation_id: str, handler: Handler) -> Route:
@@ -255,67 +276,79 @@ def _normalise_ints(body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def send_mms(call: Call) -> Response:
-    outcome = rules.send(call.state.store, _normalise_ints(call.body), call.account, call.now, call.state.settings)
+async def send_mms(call: Call) -> Response:
+    # Answered only once the group commit holding this send has returned: a 200 is durable.
+    job = rules.send_job(_normalise_ints(call.body), call.account, call.now, call.state.settings)
+    outcome = await call.state.store.write(job)
     return envelope.success("Messages queued for delivery.", outcome.data)
 
 
-def price_mms(call: Call) -> Response:
-    outcome = rules.price(call.state.store, _normalise_ints(call.body), call.account, call.now, call.state.settings)
+async def price_mms(call: Call) -> Response:
+    balance = await _read(call.state.store.balance, call.account.username)
+    outcome = rules.evaluate_send(_normalise_ints(call.body), call.account, balance, call.now, call.state.settings)
     return envelope.success("Messages queued for delivery.", outcome.data)
 
 
-def get_mms_history(call: Call) -> Response:
+async def get_mms_history(call: Call) -> Response:
     p = call.params
     query, errors = rules.parse_query(p.get("q"), p.get("order_by"), p.get("date_from"), p.get("date_to"))
     if errors:
         return envelope.bad_request(errors)
     current, per_page = p.get("page", 1), p.get("limit", 15)
-    total, rows = call.state.store.history(call.account.username, call.now, query, per_page, (current - 1) * per_page)
-    data = rules.page([rules.record(r) for r in rows], total, current, per_page)
+    state, offset = call.state, (current - 1) * per_page
+    args = (call.account.username, call.now, query, per_page, offset, state.records.get)
+    # The default view (newest first, no filter, a shallow page) costs an index range of one page: read it here.
+    # Anything else may scan the account's messages: in a worker thread, so it stalls no other connection.
+    cheap = query.unfiltered and query.order_field in INDEXED_ORDER and offset <= INLINE_MAX_OFFSET
+    total, items = state.store.history(*args) if cheap else await _read(state.store.history, *args)
+    data = rules.history_page(items, state.records, total, current, per_page)
     return envelope.success("Here is your history.", data)
 
 
-def export_mms_history(call: Call) -> Response:
+async def export_mms_history(call: Call) -> Response:
     token = secrets.token_urlsafe(32)  # the link's only credential, like a pre-signed S3 URL
     filename = rules.sanitise_filename(call.params["filename"])
-    call.state.store.add_export(token, call.account.username, filename, call.now + call.state.settings.export_ttl)
+    expires_at = call.now + call.state.settings.export_ttl
+    await call.state.store.write(call.state.store.add_export_job(token, call.account.username, filename, expires_at))
     url = f"{call.base_url}/_sandbox/exports/{token}?filename={quote(filename)}"
     return envelope.success("Download your file here.", {"url": url})
 
 
-def get_mms_receipts(call: Call) -> Response:
+async def get_mms_receipts(call: Call) -> Response:
     current, per_page = call.params.get("page", 1), call.params.get("limit", 15)
-    total, rows = call.state.store.receipts(call.account.username, call.now, per_page, (current - 1) * per_page)
+    store = call.state.store
+    total, rows = await _read(store.receipts, call.account.username, call.now, per_page, (current - 1) * per_page)
     data = rules.page([rules.receipt(r) for r in rows], total, current, per_page)
     return envelope.success("Here are your delivery receipts.", data)
 
 
-def get_mms_receipt(call: Call) -> Response:
-    row = call.state.store.message(call.account.username, call.params["message_id"], call.now)
+async def get_mms_receipt(call: Call) -> Response:
+    row = await _read(call.state.store.message, call.account.username, call.params["message_id"], call.now)
     if row is None:  # unknown, or another account's: indistinguishable on purpose
         return envelope.not_found("Message not found.")
     return envelope.success("Here is your receipt.", rules.record(row, price_decimals=6))
 
 
-def mark_mms_receipts_read(call: Call) -> Response:
+async def mark_mms_receipts_read(call: Call) -> Response:
     before = call.body.get("date_before") if isinstance(call.body, dict) else None
-    call.state.store.mark_read(call.account.username, call.now, int(before) if before is not None else None)
+    store = call.state.store
+    await store.write(store.mark_read_job(call.account.username, call.now, int(before) if before is not None else None))
     return envelope.success("Receipts have been marked as read.", None)
 
 
-def cancel_mms(call: Call) -> Response:
-    if call.state.store.cancel(call.account.username, call.now, call.params["message_id"]) == 0:
+async def cancel_mms(call: Call) -> Response:
+    store = call.state.store
+    if await store.write(store.cancel_job(call.account.username, call.now, call.params["message_id"])) == 0:
         return envelope.not_found("Scheduled MMS not found.")
     return envelope.success("MMS has been cancelled.", None)
 
 
-def cancel_all_mms(call: Call) -> Response:
-    count = call.state.store.cancel(call.account.username, call.now, None)
+async def cancel_all_mms(call: Call) -> Response:
+    count = await call.state.store.write(call.state.store.cancel_job(call.account.username, call.now, None))
     return envelope.success(f"{count} MMS have been cancelled.", {"count": count})
 
 
-def upload_media(call: Call) -> Response:
+async def upload_media(call: Call) -> Response:
     try:
         content = base64.b64decode(call.body["content"], validate=True)
     except (binascii.Error, ValueError):
@@ -335,7 +368,7 @@ def upload_media(call: Call) -> Response:
         "upload_id": upload_id,
         "user_id": call.account.user_id,
     }
-    call.state.store.add_upload(
+    upload = call.state.store.add_upload_job(
         {
             "upload_id": upload_id,
             "username": call.account.username,
@@ -347,6 +380,7 @@ def upload_media(call: Call) -> Response:
             "date_delete": data["date_delete"],
         }
     )
+    await call.state.store.write(upload)
     return envelope.success("Here is your file.", data)
 
 
@@ -449,19 +483,23 @@ async def _clear_faults(request: Request, state: SandboxState, account: Account,
 
 
 async def _show_account(request: Request, state: SandboxState, account: Account, body: Any) -> Response:
-    data = {"username": account.username, "user_id": account.user_id, "balance": state.balance(account.username)}
+    data = {
+        "username": account.username,
+        "user_id": account.user_id,
+        "balance": await _read(state.balance, account.username),
+    }
     return envelope.success("Sandbox account.", data)
 
 
 async def download_export(request: Request) -> Response:
     """The export link: like ClickSend's pre-signed URL, the unguessable token is the credential; it expires."""
     state: SandboxState = request.app.state.sandbox
-    export = state.store.export(request.path_params["token"])
+    export = await _read(state.store.export, request.path_params["token"])
     if export is None or export["expires_at"] < state.clock.now():
         return envelope.not_found("This link has expired or does not exist.")
-    rows = state.store.all_messages(export["username"], state.clock.now())
+    rows = await _read(state.store.all_messages, export["username"], state.clock.now())
     return Response(
-        rules.history_csv(rows),
+        await run_in_threadpool(rules.history_csv, rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{export["filename"]}"'},
     )
@@ -470,7 +508,7 @@ async def download_export(request: Request) -> Response:
 async def download_upload(request: Request) -> Response:
     """An uploaded file's `_url` (an unguessable UUID name, like ClickSend's files URLs)."""
     state: SandboxState = request.app.state.sandbox
-    upload = state.store.upload(request.path_params["file_name"])
+    upload = await _read(state.store.upload, request.path_params["file_name"])
     if upload is None or upload["date_delete"] < state.clock.now():
         return envelope.not_found("File not found.")
     return Response(bytes(upload["content"]), media_type=str(upload["content_type"]))

@@ -7,6 +7,8 @@ import csv
 import io
 import math
 import re
+import sqlite3
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,8 +16,10 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
+
 from .settings import Account, Settings
-from .store import FILTER_FIELDS, ORDER_FIELDS, Query, Store
+from .store import FILTER_FIELDS, ORDER_FIELDS, Query, Store, WriteJob
 
 # ---- tables (documented in sandbox/README.md) ----
 
@@ -79,8 +83,11 @@ _DIGITS = re.compile(r"^[0-9]{6,15}$")
 
 
 def money(e4: int, decimals: int = 4) -> str:
-    """Money as ClickSend writes it: a string with 4 decimals ("2.4200"), 6 in receipt-by-id."""
-    return f"{Decimal(e4) / 10000:.{decimals}f}"
+    """Money as ClickSend writes it: a string with 4 decimals ("2.4200"), 6 in receipt-by-id. Exact integer
+    arithmetic on 1/10000 units (no Decimal on the hot path)."""
+    units, frac = divmod(abs(e4), 10000)
+    text = f"{'-' if e4 < 0 else ''}{units}.{frac:04d}"
+    return text + "0" * (decimals - 4) if decimals >= 4 else f"{Decimal(e4) / 10000:.{decimals}f}"
 
 
 def total_money(e4: int) -> float | int:
@@ -112,7 +119,11 @@ def normalise_recipient(raw: str, country: str | None) -> tuple[str, str | None]
 
 
 def media_extension_ok(url: str) -> bool:
-    path = urlsplit(url).path
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        # e.g. "https://a]b/x.gif" ("Invalid IPv6 URL"): ClickSend could not fetch it either -> INVALID_MEDIA_FILE.
+        return False
     return path.rsplit(".", 1)[-1].lower() in MEDIA_EXTENSIONS if "." in path.rsplit("/", 1)[-1] else False
 
 
@@ -264,13 +275,22 @@ def _rejected(message: dict[str, Any], message_id: str, status: str) -> dict[str
     }
 
 
-def send(store: Store, request: dict[str, Any], account: Account, now: float, settings: Settings) -> SendOutcome:
-    """Evaluate and commit in one transaction: balance read, messages written, balance charged."""
-    with store.transaction() as conn:
-        outcome = evaluate_send(request, account, store.balance_in(conn, account.username), now, settings)
+def send_job(request: dict[str, Any], account: Account, now: float, settings: Settings) -> WriteJob[SendOutcome]:
+    """A send as one write of the store's writer: balance read, messages written, balance charged, all in one
+    transaction (so concurrent sends of an account never spend the same credit twice)."""
+
+    def job(conn: sqlite3.Connection) -> SendOutcome:
+        outcome = evaluate_send(request, account, Store.balance_in(conn, account.username), now, settings)
         if outcome.rows:
-            store.insert_messages(conn, outcome.rows, account.username, outcome.cost_e4)
-    return outcome
+            Store.insert_messages(conn, outcome.rows, account.username, outcome.cost_e4)
+        return outcome
+
+    return job
+
+
+def send(store: Store, request: dict[str, Any], account: Account, now: float, settings: Settings) -> SendOutcome:
+    """Evaluate and commit (blocking until committed)."""
+    return store.write_sync(send_job(request, account, now, settings))
 
 
 def price(store: Store, request: dict[str, Any], account: Account, now: float, settings: Settings) -> SendOutcome:
@@ -289,35 +309,37 @@ _STATUS_DETAIL: dict[str, tuple[str | None, str | None]] = {
 }
 
 
-def record(row: dict[str, Any], price_decimals: int = 4) -> dict[str, Any]:
-    """A stored message in the wire shape of ClickSend's history (and, with 6 decimals, receipt-by-id)."""
-    status: str = row["status"]
+def record(row: Sequence[Any], price_decimals: int = 4) -> dict[str, Any]:
+    """A stored message (a row in store.RECORD_COLUMNS order) in the wire shape of ClickSend's history (and,
+    with 6 decimals, receipt-by-id)."""
+    (date_added, to, body, subject, sender, schedule, message_id, parts, price_e4, from_email, list_id,
+     custom_string, user_id, country, media_url, username, status) = row  # fmt: skip
     status_code, status_text = _STATUS_DETAIL[status]
     return {
         "direction": "out",
-        "date_added": row["date_added"],
-        "to": row["to_number"],
-        "body": row["body"],
-        "subject": row["subject"],
-        "from": row["from_sender"],
-        "schedule": str(row["schedule"] if row["schedule"] is not None else row["date_added"]),
-        "message_id": row["message_id"],
-        "message_parts": f"{row['parts']}.00",
-        "message_price": money(row["price_e4"], price_decimals),
-        "from_email": row["from_email"],
-        "list_id": row["list_id"],
-        "custom_string": row["custom_string"],
+        "date_added": date_added,
+        "to": to,
+        "body": body,
+        "subject": subject,
+        "from": sender,
+        "schedule": str(schedule if schedule is not None else date_added),
+        "message_id": message_id,
+        "message_parts": f"{parts}.00",
+        "message_price": money(price_e4, price_decimals),
+        "from_email": from_email,
+        "list_id": list_id,
+        "custom_string": custom_string,
         "contact_id": None,
-        "user_id": row["user_id"],
-        "subaccount_id": row["user_id"],
-        "country": row["country"],
+        "user_id": user_id,
+        "subaccount_id": user_id,
+        "country": country,
         "carrier": "",
         "priority": 10,
         "status": status,
         "status_code": status_code,
         "status_text": status_text,
-        "_media_file_url": row["media_url"],
-        "_api_username": row["username"],
+        "_media_file_url": media_url,
+        "_api_username": username,
     }
 
 
@@ -361,8 +383,9 @@ def parse_query(
     return Query(filters, order_field, descending, date_from, date_to), errors
 
 
-def page(rows: Sequence[dict[str, Any]], total: int, current: int, per_page: int) -> dict[str, Any]:
-    """Laravel's LengthAwarePaginator as ClickSend serialises it (relative page URLs, last_page 0 when empty)."""
+def page(rows: Sequence[Any], total: int, current: int, per_page: int, data: Any = None) -> dict[str, Any]:
+    """Laravel's LengthAwarePaginator as ClickSend serialises it (relative page URLs, last_page 0 when empty).
+    `data`, when given, is what to serialise for `rows` (e.g. their pre-rendered JSON as an orjson.Fragment)."""
     last = math.ceil(total / per_page) if total else 0
     offset = (current - 1) * per_page
     return {
@@ -374,8 +397,52 @@ def page(rows: Sequence[dict[str, Any]], total: int, current: int, per_page: int
         "prev_page_url": f"/?page={current - 1}" if current > 1 else None,
         "from": offset + 1 if rows else None,
         "to": offset + len(rows) if rows else None,
-        "data": list(rows),
+        "data": list(rows) if data is None else data,
     }
+
+
+class RecordCache:
+    """History records already rendered to JSON, by (seq, status).
+
+    A stored message never changes after its insert except through its status (computed from the clock, or set by
+    a cancel), and seq is never reused (AUTOINCREMENT), so a rendering keyed by both can never be stale. Bounded:
+    emptied when full (the next pages simply render again)."""
+
+    def __init__(self, max_entries: int = 50_000) -> None:
+        self.max_entries = max_entries
+        self._entries: dict[tuple[int, str], bytes] = {}
+        self._lock = threading.Lock()
+
+    def get(self, seq: int, status: str) -> bytes | None:
+        return self._entries.get((seq, status))  # one dict lookup: atomic under the GIL
+
+    def put(self, seq: int, status: str, rendered: bytes) -> None:
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[(seq, status)] = rendered
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def history_page(
+    items: Sequence[tuple[int, str, bytes | None, Sequence[Any] | None]],
+    cache: RecordCache,
+    total: int,
+    current: int,
+    per_page: int,
+) -> dict[str, Any]:
+    """The history page from store.history's items: cached renderings as they are, the others rendered (and
+    cached) now; the records go into the page as one pre-serialised JSON array."""
+    rendered: list[bytes] = []
+    for seq, status, cached, row in items:
+        if cached is None:
+            assert row is not None
+            cached = orjson.dumps(record(row))
+            cache.put(seq, status, cached)
+        rendered.append(cached)
+    return page(rendered, total, current, per_page, data=orjson.Fragment(b"[" + b",".join(rendered) + b"]"))
 
 
 # ---- export ----
@@ -394,7 +461,7 @@ def sanitise_filename(name: str) -> str:
     return cleaned if cleaned.lower().endswith(".csv") else cleaned + ".csv"
 
 
-def history_csv(rows: Sequence[dict[str, Any]]) -> str:
+def history_csv(rows: Sequence[Sequence[Any]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
