@@ -9,8 +9,10 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -67,6 +69,57 @@ def test_acknowledged_send_survives_kill_9(tmp_path: Path) -> None:
         assert sorted(r["message_id"] for r in rows) == sorted(ids)
         balance = client.get("/_sandbox/account").json()["data"]["balance"]
         assert balance == "9987.9000"  # the charge persisted with the messages
+
+
+def test_concurrently_acknowledged_sends_survive_kill_9(tmp_path: Path) -> None:
+    # Group commit: sends answered 200 while 16 others are in flight, then kill -9 mid-stream; every acknowledged
+    # send must be there after a restart (unacknowledged ones may or may not be).
+    db = tmp_path / "sandbox.db"
+    auth = ("sandbox", "sandbox-key")
+    acknowledged: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+    with running("--db", str(db), "--rate-limit", "0") as (url, proc):
+
+        def sender(n: int) -> None:
+            with httpx.Client(base_url=url, auth=auth, timeout=10) as client:
+                for i in range(150):  # bounded
+                    if stop.is_set():
+                        return
+                    body = {"media_file": MEDIA, "messages": [message(body=f"c{n}-{i}")]}
+                    try:
+                        response = client.post("/mms/send", json=body)
+                    except httpx.TransportError:
+                        return  # killed mid-request: not acknowledged
+                    if response.status_code == 200:
+                        with lock:
+                            acknowledged.append(response.json()["data"]["messages"][0]["message_id"])
+
+        threads = [threading.Thread(target=sender, args=(n,)) for n in range(16)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while len(acknowledged) < 150 and time.monotonic() < deadline and any(t.is_alive() for t in threads):
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)  # while sends are in flight
+        proc.wait(10)
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+    assert len(acknowledged) >= 150
+    with running("--db", str(db)) as (url, _), httpx.Client(base_url=url, auth=auth) as client:
+        stored: set[str] = set()
+        page = 1
+        while True:
+            data = client.get("/mms/history", params={"limit": 100, "page": page}).json()["data"]
+            stored |= {r["message_id"] for r in data["data"]}
+            if data["next_page_url"] is None:
+                break
+            page += 1
+        assert set(acknowledged) <= stored
+        assert data["total"] == len(stored)
+        balance = Decimal(client.get("/_sandbox/account").json()["data"]["balance"])
+        assert balance == Decimal("10000") - len(stored) * Decimal("2.42")  # charges committed with messages
 
 
 def test_accounts_from_flag_file_and_env(tmp_path: Path) -> None:

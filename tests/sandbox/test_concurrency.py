@@ -1,0 +1,376 @@
+"""The store under concurrency: group commit (one COMMIT for the writes queued meanwhile, each answered only after
+it), a failing write undone alone, pooled WAL readers, the kept message count, cached record renderings, and
+concurrent sends over a real socket landing exactly once."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from clicksend_mms_sandbox import cli, create_app, envelope, rules
+from clicksend_mms_sandbox.app import SandboxState
+from clicksend_mms_sandbox.server import ServerThread
+from clicksend_mms_sandbox.settings import Account, Settings
+from clicksend_mms_sandbox.store import Query, Store, StoreClosed
+
+from tests.sandbox._spec_check import check_response
+from tests.sandbox.conftest import MEDIA, ClientFactory, history, message, sandbox_settings, send
+
+ACCOUNT = Account("sandbox", "sandbox-key")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    db = Store(str(tmp_path / "sandbox.db"))  # a file: WAL, synchronous=FULL, pooled readers
+    db.ensure_accounts([ACCOUNT])
+    yield db
+    db.close()
+
+
+def _send_request(body: str, to: str = "+61437111222") -> dict[str, Any]:
+    return {"media_file": MEDIA, "messages": [message(to, body=body)]}
+
+
+def _count(path: str, sql: str = "SELECT COUNT(*) FROM messages") -> int:
+    """Read with a connection of its own: sees exactly what is committed to the file."""
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute(sql).fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _hold_writer(store: Store) -> tuple[threading.Event, threading.Event, Future[None]]:
+    """Occupy the writer thread inside a transaction until released: whatever is queued meanwhile is one batch."""
+    entered, release = threading.Event(), threading.Event()
+
+    def blocker(conn: sqlite3.Connection) -> None:
+        entered.set()
+        assert release.wait(10)
+
+    future = store.submit(blocker)
+    assert entered.wait(10)
+    return entered, release, future
+
+
+def _send_job(body: str) -> Callable[[sqlite3.Connection], rules.SendOutcome]:
+    return rules.send_job(_send_request(body), ACCOUNT, time.time(), Settings())
+
+
+# ---- group commit ----
+
+
+def test_writes_queued_during_a_commit_share_the_next_one(store: Store) -> None:
+    _, release, first = _hold_writer(store)
+    commits_before = store.writer_stats.commits
+    futures = [store.submit(_send_job(f"batched {i}")) for i in range(20)]
+    assert not any(f.done() for f in futures)  # nothing is answered while the writer is busy
+    release.set()
+    outcomes = [f.result(10) for f in futures]
+    first.result(10)
+    assert all(o.data["messages"][0]["status"] == "SUCCESS" for o in outcomes)
+    assert store.writer_stats.commits - commits_before == 2  # the blocker's batch, then all 20 in one
+    assert store.writer_stats.largest_batch >= 20
+    assert _count(store.path) == 20
+    assert store.balance(ACCOUNT.username) == 10_000 * 10_000 - 20 * 24_200  # each charged exactly once
+
+
+def test_a_write_is_answered_only_after_its_commit(store: Store) -> None:
+    # At the moment each future resolves, an independent connection must already see its message.
+    seen: list[tuple[str, int]] = []
+    _, release, _ = _hold_writer(store)
+    futures = [store.submit(_send_job(f"durable {i}")) for i in range(5)]
+    for f in futures:
+
+        def check(done: Future[rules.SendOutcome]) -> None:
+            message_id = done.result().data["messages"][0]["message_id"]
+            seen.append(
+                (message_id, _count(store.path, f"SELECT COUNT(*) FROM messages WHERE message_id = '{message_id}'"))
+            )
+
+        f.add_done_callback(check)
+    assert _count(store.path) == 0  # queued, not committed, not answered
+    release.set()
+    for f in futures:
+        f.result(10)
+    deadline = time.monotonic() + 10
+    while len(seen) < 5 and time.monotonic() < deadline:  # callbacks run just after the result is set
+        time.sleep(0.01)
+    assert len(seen) == 5 and all(visible == 1 for _, visible in seen)
+
+
+def test_the_commit_statement_runs_before_any_answer(tmp_path: Path) -> None:
+    db = Store(str(tmp_path / "trace.db"))
+    db.ensure_accounts([ACCOUNT])
+    futures: list[Future[Any]] = []
+    at_commit: list[list[bool]] = []
+    db._conn.set_trace_callback(
+        lambda sql: at_commit.append([f.done() for f in futures]) if sql.strip().upper() == "COMMIT" else None
+    )
+    try:
+        _, release, _ = _hold_writer(db)
+        futures.extend(db.submit(_send_job(f"traced {i}")) for i in range(3))
+        release.set()
+        for f in futures:
+            f.result(10)
+        assert at_commit and at_commit[-1] == [False, False, False]
+        assert all(f.done() for f in futures)
+    finally:
+        db._conn.set_trace_callback(None)
+        db.close()
+
+
+def test_a_failing_write_is_undone_alone(store: Store) -> None:
+    def failing(conn: sqlite3.Connection) -> None:
+        _send_job("undone")(conn)  # writes a message and a charge...
+        raise RuntimeError("then fails")  # ...which must vanish, alone
+
+    _, release, _ = _hold_writer(store)
+    ok_before = store.submit(_send_job("kept 1"))
+    bad = store.submit(failing)
+    ok_after = store.submit(_send_job("kept 2"))
+    release.set()
+    assert ok_before.result(10).rows and ok_after.result(10).rows
+    with pytest.raises(RuntimeError, match="then fails"):
+        bad.result(10)
+    bodies = {row[2] for row in store.all_messages(ACCOUNT.username, time.time())}
+    assert bodies == {"kept 1", "kept 2"}
+    assert store.balance(ACCOUNT.username) == 10_000 * 10_000 - 2 * 24_200
+
+
+def test_a_failed_commit_fails_every_write_of_the_batch(store: Store) -> None:
+    # A deferred foreign key is checked at COMMIT: the whole batch is rolled back, and every caller hears of it.
+    with store.transaction() as conn:
+        conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+        conn.execute("CREATE TABLE child (pid INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)")
+    store._conn.execute("PRAGMA foreign_keys = ON")
+
+    def dangling(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO child VALUES (42)")
+
+    _, release, _ = _hold_writer(store)
+    innocent = store.submit(_send_job("innocent"))
+    culprit = store.submit(dangling)
+    release.set()
+    for f in (innocent, culprit):
+        with pytest.raises(sqlite3.IntegrityError):
+            f.result(10)
+    assert _count(store.path) == 0 and _count(store.path, "SELECT COUNT(*) FROM child") == 0
+    assert store.balance(ACCOUNT.username) == 10_000 * 10_000
+    assert store.write_sync(_send_job("after")).rows  # the writer carries on
+
+
+def test_a_write_cancelled_before_it_runs_writes_nothing(store: Store) -> None:
+    _, release, _ = _hold_writer(store)
+    cancelled = store.submit(_send_job("never"))
+    kept = store.submit(_send_job("kept"))
+    assert cancelled.cancel()
+    release.set()
+    kept.result(10)
+    assert _count(store.path) == 1
+
+
+def test_concurrent_sends_from_a_thread_pool_land_exactly_once(store: Store) -> None:
+    with ThreadPoolExecutor(16) as pool:
+        outcomes = list(pool.map(lambda i: rules.send(store, _send_request(f"pool {i}"), ACCOUNT, time.time(),
+                                                      Settings()), range(200)))  # fmt: skip
+    ids = [o.data["messages"][0]["message_id"] for o in outcomes]
+    assert len(set(ids)) == 200
+    stored = [row[6] for row in store.all_messages(ACCOUNT.username, time.time())]
+    assert sorted(stored) == sorted(ids)
+    assert store.balance(ACCOUNT.username) == 10_000 * 10_000 - 200 * 24_200
+    assert store.writer_stats.writes >= 200 and store.writer_stats.commits < store.writer_stats.writes
+
+
+def test_concurrent_sends_never_spend_the_same_credit_twice(tmp_path: Path) -> None:
+    poor = Account("poor", "poor-key", balance=Decimal("24.2"))  # exactly ten AU messages
+    db = Store(str(tmp_path / "poor.db"))
+    db.ensure_accounts([poor])
+    try:
+        with ThreadPoolExecutor(16) as pool:
+            outcomes = list(pool.map(lambda i: rules.send(db, _send_request(f"p{i}"), poor, time.time(), Settings()),
+                                     range(40)))  # fmt: skip
+        statuses = [o.data["messages"][0]["status"] for o in outcomes]
+        assert statuses.count("SUCCESS") == 10 and statuses.count("INSUFFICIENT_CREDIT") == 30
+        assert db.balance("poor") == 0
+    finally:
+        db.close()
+
+
+def test_a_closed_store_refuses_writes_and_ends_its_writer(tmp_path: Path) -> None:
+    db = Store(str(tmp_path / "closed.db"))
+    db.ensure_accounts([ACCOUNT])
+    writer = db._writer._thread
+    db.close()
+    assert writer is not None and not writer.is_alive()
+    with pytest.raises(StoreClosed):
+        db.submit(_send_job("late"))
+
+
+# ---- reads ----
+
+
+def test_readers_see_committed_state_while_a_batch_is_open(store: Store) -> None:
+    store.write_sync(_send_job("committed"))
+    _, release, _ = _hold_writer(store)
+    pending = store.submit(_send_job("pending"))
+    total, items = store.history(ACCOUNT.username, time.time(), Query(), 15, 0)  # not blocked by the writer
+    assert total == 1 and [row[2] for _, _, _, row in items] == ["committed"]
+    release.set()
+    pending.result(10)
+    assert store.history(ACCOUNT.username, time.time(), Query(), 15, 0)[0] == 2
+
+
+def test_the_kept_count_matches_count_star(store: Store) -> None:
+    for i in range(7):
+        store.write_sync(_send_job(f"counted {i}"))
+    store.write_sync(rules.send_job(_send_request("test number", "+61411111111"), ACCOUNT, time.time(), Settings()))
+    kept = _count(store.path, "SELECT message_count FROM accounts WHERE username = 'sandbox'")
+    assert kept == _count(store.path) == 8
+    total, _ = store.history(ACCOUNT.username, time.time(), Query(), 15, 0)
+    filtered, _ = store.history(ACCOUNT.username, time.time(), Query(filters=[("to", "+61411111111")]), 15, 0)
+    assert (total, filtered) == (8, 1)
+
+
+def test_an_older_database_gets_its_message_count(tmp_path: Path) -> None:
+    path = str(tmp_path / "old.db")
+    old = sqlite3.connect(path)
+    old.executescript(
+        """CREATE TABLE accounts (username TEXT PRIMARY KEY, balance_e4 INTEGER NOT NULL);
+           CREATE TABLE messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL UNIQUE,
+               username TEXT NOT NULL, user_id INTEGER NOT NULL, to_number TEXT NOT NULL, body TEXT NOT NULL,
+               subject TEXT NOT NULL, from_sender TEXT NOT NULL, country TEXT NOT NULL, custom_string TEXT NOT NULL,
+               from_email TEXT, list_id INTEGER, media_url TEXT NOT NULL, price_e4 INTEGER NOT NULL,
+               parts INTEGER NOT NULL, date_added INTEGER NOT NULL, schedule INTEGER, sent_at REAL NOT NULL,
+               receipt_at REAL, outcome TEXT NOT NULL, cancelled_at REAL, read_at REAL);
+           INSERT INTO accounts VALUES ('sandbox', 100000000);"""
+    )
+    for i in range(3):
+        old.execute(
+            "INSERT INTO messages (message_id, username, user_id, to_number, body, subject, from_sender, country,"
+            " custom_string, media_url, price_e4, parts, date_added, sent_at, outcome)"
+            " VALUES (?, 'sandbox', 1, '+61437111222', 'b', 's', '', 'AU', '', ?, 24200, 1, 1, 1, 'delivered')",
+            (f"ID{i}", MEDIA),
+        )
+    old.commit()
+    old.close()
+    db = Store(path)
+    try:
+        assert db.history("sandbox", time.time(), Query(), 15, 0)[0] == 3
+    finally:
+        db.close()
+
+
+def test_rendered_records_follow_the_status(client: httpx.Client, state: SandboxState) -> None:
+    send(client)
+    assert history(client)["data"][0]["status"] == "Queued"
+    assert len(state.records) == 1
+    state.advance(60)
+    first = history(client)["data"][0]
+    assert (first["status"], first["status_code"], first["status_text"]) == ("Completed", "201", "Delivered")
+    scheduled = send(client, message(schedule=int(state.clock.now()) + 3600))["messages"][0]["message_id"]
+    assert history(client)["data"][0]["status"] == "Scheduled"
+    assert client.put(f"/mms/{scheduled}/cancel").status_code == 200
+    assert history(client)["data"][0]["status"] == "Cancelled"
+
+
+def test_the_record_cache_is_bounded(client: httpx.Client, state: SandboxState) -> None:
+    state.records.max_entries = 5
+    send(client, *[message(body=f"m{i}") for i in range(12)])
+    page = history(client, limit=15)
+    assert len(page["data"]) == 12 and len(state.records) <= 5
+    assert history(client, limit=15) == page  # rendered again, identically
+
+
+def test_a_cached_page_equals_a_fresh_rendering(client: httpx.Client, state: SandboxState) -> None:
+    send(client, message(list_id=7, from_email="a@example.com", custom_string="c", subject="Über", body="日本語"))
+    cold = client.get("/mms/history").content
+    warm = client.get("/mms/history").content
+    assert cold == warm
+    _, items = state.store.history("sandbox", state.clock.now(), Query(), 15, 0)
+    fresh = [rules.record(row) for _, _, _, row in items]
+    assert orjson.loads(warm)["data"]["data"] == fresh
+
+
+@pytest.mark.parametrize("params", [{"q": "status:queued"}, {"order_by": "message_price:asc"}, {"page": 80}])
+def test_history_outside_the_default_view_reads_in_a_thread(client: httpx.Client, params: dict[str, Any]) -> None:
+    send(client, *[message(body=f"t{i}") for i in range(3)])
+    page = history(client, **params)
+    assert page["total"] == 3
+    assert len(page["data"]) == (0 if "page" in params else 3)
+
+
+# ---- wire helpers ----
+
+
+@pytest.mark.parametrize("e4", [0, 1, 99, 24_200, 10_000, 123_456_789, 10**15 + 7, -5, -24_200])
+def test_money_is_exact(e4: int) -> None:
+    for decimals in (4, 6):
+        assert rules.money(e4, decimals) == f"{Decimal(e4) / 10000:.{decimals}f}"
+
+
+def test_envelopes_fall_back_to_json_for_integers_beyond_64_bits(client: httpx.Client) -> None:
+    big = 2**70
+    response = client.post("/mms/price", json={"media_file": MEDIA, "messages": [message(list_id=big)]})
+    assert response.status_code == 200
+    assert response.json()["data"]["messages"][0]["list_id"] == big
+    assert envelope.dumps({"a": "é"}) == '{"a":"é"}'.encode()
+
+
+def test_access_log_is_off_unless_asked_for() -> None:
+    parser = cli.build_parser()
+    assert parser.parse_args([]).access_log is False
+    assert parser.parse_args(["--no-access-log"]).access_log is False
+    assert parser.parse_args(["--access-log"]).access_log is True
+
+
+# ---- over a real socket ----
+
+
+@pytest.fixture
+def file_server(tmp_path: Path) -> Iterator[ServerThread]:
+    settings = replace(sandbox_settings(), db_path=str(tmp_path / "served.db"), rate_limit=0)
+    app = create_app(settings)
+    with ServerThread(app) as running:
+        yield running
+    app.state.sandbox.store.close()
+
+
+def test_concurrent_sends_and_reads_over_a_socket(file_server: ServerThread) -> None:
+    hooks = {"response": [check_response]}
+    with httpx.Client(base_url=file_server.url, auth=("sandbox", "sandbox-key"), event_hooks=hooks) as client:
+
+        def one(i: int) -> tuple[str, int]:
+            sent = client.post("/mms/send", json=_send_request(f"socket {i}"))
+            assert sent.status_code == 200
+            page = client.get("/mms/history").json()["data"]
+            assert len(page["data"]) == min(15, page["total"])  # count and rows from one snapshot
+            return sent.json()["data"]["messages"][0]["message_id"], page["total"]
+
+        with ThreadPoolExecutor(16) as pool:
+            results = list(pool.map(one, range(96)))
+        ids = {message_id for message_id, _ in results}
+        assert len(ids) == 96
+        assert all(total >= 1 for _, total in results)
+        listed = client.get("/mms/history", params={"limit": 100}).json()["data"]
+        assert listed["total"] == 96 and {r["message_id"] for r in listed["data"]} == ids
+        account = client.get("/_sandbox/account").json()["data"]
+        assert account["balance"] == f"{Decimal('10000') - 96 * Decimal('2.42'):.4f}"
+
+
+def test_in_memory_sandbox_serves_concurrent_sends(make_client: ClientFactory, state: SandboxState) -> None:
+    client = make_client()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: send(client, message(body=f"mem {i}")), range(40)))
+    assert history(client)["total"] == 40
+    assert state.store.in_memory
