@@ -374,3 +374,48 @@ def test_in_memory_sandbox_serves_concurrent_sends(make_client: ClientFactory, s
         list(pool.map(lambda i: send(client, message(body=f"mem {i}")), range(40)))
     assert history(client)["total"] == 40
     assert state.store.in_memory
+
+
+# ---- request validation: refs inlined at start-up, same verdicts and messages as through the registry ----
+
+
+def _bodies() -> list[Any]:
+    from tests.sandbox.test_requests_auth import BAD_SENDS
+
+    extra: list[Any] = [
+        {"media_file": MEDIA, "messages": [message()]},
+        {"media_file": MEDIA, "messages": [message(subject="x" * 21, body="y" * 1501, colour="red", schedule="s")]},
+        {"media_file": 5, "messages": "no", "extra": True},
+        {"media_file": MEDIA, "messages": [message(list_id=0), message(list_id=2.0), {"subject": 1}]},
+        {"date_before": "x"},
+        {"date_before": 1},
+        {"content": 5},
+        {},
+        "text",
+        7,
+    ]
+    return [body for _, body in BAD_SENDS] + extra
+
+
+def test_inlined_validators_agree_with_the_registry() -> None:
+    from clicksend_mms_sandbox.spec import Contract, field_errors, load_spec
+
+    contract = Contract(load_spec())
+    checked = 0
+    for op_id, op in contract.operations.items():
+        spec_op = contract.spec["paths"][op.path][op.method]
+        if op.body_validator is not None:
+            schema = contract._resolve(spec_op["requestBody"])["content"]["application/json"]["schema"]
+            reference = contract.registry_validator(schema)
+            assert "urn:probe" not in str(op.body_validator.schema), op_id  # really inlined
+            for body in _bodies():
+                assert field_errors(op.body_validator, body) == field_errors(reference, body), (op_id, body)
+                checked += 1
+        for raw, param in zip(spec_op.get("parameters", []), op.parameters, strict=True):
+            reference = contract.registry_validator(contract._resolve(raw)["schema"])
+            for value in (0, 1, 15, 100, 101, -3, "", "x" * 300, "status:queued", "date:asc", None, 2.5):
+                assert field_errors(param.validator, value, prefix=param.name) == field_errors(
+                    reference, value, prefix=param.name
+                ), (op_id, param.name, value)
+                checked += 1
+    assert checked > 200
