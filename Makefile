@@ -51,8 +51,8 @@ fuzz: $(STAMP)
 sandbox: $(STAMP)
 	$(BIN)/clicksend-mms-sandbox --host 127.0.0.1 --port 8765
 
-bench: $(STAMP) node_modules/.installed
+bench: $(STAMP)
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) node_modules reports .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules benchmarks/node_modules benchmarks/.cache reports .mypy_cache .ruff_cache
