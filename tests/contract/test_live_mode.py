@@ -1,0 +1,92 @@
+"""Live mode, spend-guarded: `python -m clicksend_mms_fuzz` with credentials targets that API and, unless told
+otherwise, does only what costs nothing. Tested as the issue asks: credentials set, URL pointed at a sandbox."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from clicksend_mms_fuzz import TEST_RECIPIENTS
+from clicksend_mms_fuzz.plan import plan_from_env
+from clicksend_mms_sandbox import Settings, create_app
+from clicksend_mms_sandbox.server import ServerThread
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = "sandbox-key"
+
+
+@pytest.fixture
+def live_like() -> Iterator[tuple[str, httpx.Client]]:
+    server = ServerThread(create_app(Settings(rate_limit=0)))
+    server.start()
+    try:
+        with httpx.Client(base_url=server.url, auth=("sandbox", KEY), timeout=10) as http:
+            yield server.url, http
+    finally:
+        server.stop()
+
+
+def _history(http: httpx.Client) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        data = http.get("/mms/history", params={"page": page, "limit": 100}).json()["data"]
+        rows.extend(data["data"])
+        if page >= data["last_page"]:
+            return rows
+        page += 1
+
+
+def test_default_live_run_only_does_free_things(live_like: tuple[str, httpx.Client]) -> None:
+    url, http = live_like
+    balance_before = http.get("/_sandbox/account").json()["data"]["balance"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLICKSEND_")}
+    env |= {
+        "CLICKSEND_USERNAME": "sandbox",
+        "CLICKSEND_API_KEY": KEY,
+        "CLICKSEND_BASE_URL": url,
+        "CLICKSEND_FUZZ_MAX_TIME": "8",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "clicksend_mms_fuzz"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    # It says up front what it will do, and it did run against the target.
+    assert f"Target: LIVE API {url}" in output
+    assert "Free operations only" in output
+    assert "Skipped: cancel_mms, cancel_all_mms, upload_media" in output
+    assert result.returncode == 0, output[-3000:]
+    # The key appears nowhere: not in the output, not in any report.
+    assert KEY not in output
+    for report in (ROOT / "reports").glob("fuzz-*"):
+        assert KEY not in report.read_text(errors="replace"), report
+    # Every message it sent went to ClickSend's free test recipients; nothing was cancelled or charged.
+    rows = _history(http)
+    assert rows, "the run sent nothing: the guard was not exercised"
+    assert {row["to"] for row in rows} <= set(TEST_RECIPIENTS)
+    assert all(row["status"] != "Cancelled" for row in rows)
+    assert http.get("/_sandbox/account").json()["data"]["balance"] == balance_before
+
+
+def test_spending_needs_an_explicit_opt_in() -> None:
+    base = {"CLICKSEND_USERNAME": "someone", "CLICKSEND_API_KEY": "secret-key"}
+    default = plan_from_env(base)
+    assert default.live and not default.policy.allow_spend
+    assert set(default.policy.excluded_operations) == {"cancel_mms", "cancel_all_mms", "upload_media"}
+    opted_in = plan_from_env({**base, "CLICKSEND_ALLOW_SPEND": "1", "CLICKSEND_MAX_SENDS": "2"})
+    assert opted_in.policy.allow_spend and opted_in.policy.max_sends == 2
+    assert opted_in.policy.excluded_operations == ()
+    assert "Spending ALLOWED" in opted_in.describe() and "secret-key" not in opted_in.describe()
+    assert not plan_from_env({}).live  # no credentials: the embedded sandbox
