@@ -14,7 +14,7 @@ from clicksend_mms.models import MmsHistoryResponse
 
 from . import official
 from .context import Context, Figure
-from .stats import calibrate, interleaved, summarize
+from .stats import calibrate, interleaved, loop_timer, summarize
 
 SECTION = "decode"
 
@@ -40,24 +40,14 @@ def _check_ours(raw: bytes) -> None:
     assert any(r.schedule is None for r in rows) and any(r.schedule is not None for r in rows)
 
 
-def _timer(fn: Callable[[], Any]) -> Callable[[int], float]:
-    def run(n: int) -> float:
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        return time.perf_counter() - start
-
-    return run
-
-
 def run(ctx: Context) -> None:
     raw = ctx.page
     _check_ours(raw)
     variants: dict[str, Callable[[int], float]] = {
-        "json.loads": _timer(lambda: json.loads(raw)),
-        "clicksend_mms": _timer(lambda: ours(raw)),
-        "clicksend_mms json.loads": _timer(lambda: ours_stdlib(raw)),
-        "orjson.loads": _timer(lambda: orjson.loads(raw)),
+        "json.loads": loop_timer(lambda: json.loads(raw)),
+        "clicksend_mms": loop_timer(lambda: ours(raw)),
+        "clicksend_mms json.loads": loop_timer(lambda: ours_stdlib(raw)),
+        "orjson.loads": loop_timer(lambda: orjson.loads(raw)),
     }
 
     block = 0.04 if ctx.quick else 0.15

@@ -16,7 +16,7 @@ from clicksend_mms.models import MmsHistoryResponse
 from . import official
 from .context import Context, Figure
 from .servers import SANDBOX_KEY, SANDBOX_USER, Server, fixed_server
-from .stats import interleaved, percentile, summarize
+from .stats import interleaved, loop_timer, percentile, summarize
 
 SECTION = "roundtrip"
 CONCURRENCY = 32
@@ -40,17 +40,8 @@ def _sync_variants(base: str) -> tuple[dict[str, Callable[[int], float]], list[C
 
     assert len(raw_once()["data"]["data"]) == 100 and len(ours_once().data.data) == 100
 
-    def timed(fn: Callable[[], Any]) -> Callable[[int], float]:
-        def run(n: int) -> float:
-            start = time.perf_counter()
-            for _ in range(n):
-                fn()
-            return time.perf_counter() - start
-
-        return run
-
     closers: list[Callable[[], None]] = [raw.close, ours.get_httpx_client().close]
-    return {"raw httpx.Client + json.loads": timed(raw_once), "clicksend_mms sync": timed(ours_once)}, closers
+    return {"raw httpx.Client + json.loads": loop_timer(raw_once), "clicksend_mms sync": loop_timer(ours_once)}, closers
 
 
 async def _load(

@@ -49,6 +49,18 @@ def percentile(sorted_values: Sequence[float], pct: float) -> float:
     return sorted_values[rank]
 
 
+def loop_timer(fn: Callable[[], Any]) -> Callable[[int], float]:
+    """``n -> seconds`` for ``n`` back-to-back calls of ``fn``: the variant shape ``interleaved`` runs."""
+
+    def run(n: int) -> float:
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        return time.perf_counter() - start
+
+    return run
+
+
 def calibrate(fn: Callable[[], Any], target_s: float, max_n: int = 1_000_000) -> int:
     """How many calls of ``fn`` fill about ``target_s`` seconds (at least 1, at most ``max_n``)."""
     n = 1
