@@ -57,7 +57,7 @@ class Codec(Generic[T]):
                 return None
             if cls is int or cls is float:
                 return self._from_number(raw)  # type: ignore[arg-type]
-        except (ValueError, ArithmeticError, OverflowError, OSError) as exc:
+        except (ValueError, ArithmeticError, OSError) as exc:  # OverflowError is an ArithmeticError
             if isinstance(exc, WireFormatError):
                 raise
             raise WireFormatError(f"{self.name}: {raw!r} is not a valid value") from exc
