@@ -1,6 +1,6 @@
 """One description per ClickSend operation, shared by the sync and async facades.
 
-Each ``Op`` pairs the generated module's request builder (``_get_kwargs``: URL, params, body exactly as the
+Each ``Op`` pairs the generated module's public request builder (``request_kwargs``: URL, params, body exactly as the
 spec says) with the generated envelope model that decodes a 2xx, and unwraps ``data``. Retry safety is a
 property of the operation, so it lives here too (see ``retry.py`` for the policy table).
 """
@@ -81,12 +81,12 @@ def build_request(messages: SendMmsRequest | Sequence[MessageLike], media_file: 
 
 
 def send(body: SendMmsRequest) -> Op[SendMmsData]:
-    return Op(send_mms._get_kwargs(body=body), lambda raw: SendMmsResponse.from_dict(raw).data, idempotent=False)
+    return Op(send_mms.request_kwargs(body=body), lambda raw: SendMmsResponse.from_dict(raw).data, idempotent=False)
 
 
 def price(body: SendMmsRequest) -> Op[SendMmsData]:
     # Pricing changes nothing on the server, so it is safe to repeat.
-    return Op(price_mms._get_kwargs(body=body), lambda raw: SendMmsResponse.from_dict(raw).data, idempotent=True)
+    return Op(price_mms.request_kwargs(body=body), lambda raw: SendMmsResponse.from_dict(raw).data, idempotent=True)
 
 
 def history(
@@ -98,43 +98,43 @@ def history(
     page: int = 1,
     limit: int = 100,
 ) -> Op[MmsHistoryPage]:
-    kwargs = get_mms_history._get_kwargs(
+    kwargs = get_mms_history.request_kwargs(
         q=_opt(q), order_by=_opt(order_by), date_from=_opt(date_from), date_to=_opt(date_to), page=page, limit=limit
     )
     return Op(kwargs, lambda raw: MmsHistoryResponse.from_dict(raw).data, idempotent=True)
 
 
 def receipts(*, page: int = 1, limit: int = 100) -> Op[MmsReceiptPage]:
-    kwargs = get_mms_receipts._get_kwargs(page=page, limit=limit)
+    kwargs = get_mms_receipts.request_kwargs(page=page, limit=limit)
     return Op(kwargs, lambda raw: MmsReceiptsResponse.from_dict(raw).data, idempotent=True)
 
 
 def receipt(message_id: str) -> Op[MmsMessageRecord | MmsReceipt]:
-    kwargs = get_mms_receipt._get_kwargs(message_id)
+    kwargs = get_mms_receipt.request_kwargs(message_id)
     return Op(kwargs, lambda raw: MmsReceiptResponse.from_dict(raw).data, idempotent=True)
 
 
 def mark_receipts_read(date_before: int | None = None) -> Op[None]:
     body = MarkReceiptsReadRequest(date_before=date_before) if date_before is not None else UNSET
-    return Op(mark_mms_receipts_read._get_kwargs(body=body), _empty, idempotent=True)
+    return Op(mark_mms_receipts_read.request_kwargs(body=body), _empty, idempotent=True)
 
 
 def cancel(message_id: str) -> Op[None]:
-    return Op(cancel_mms._get_kwargs(message_id), _empty, idempotent=True)
+    return Op(cancel_mms.request_kwargs(message_id), _empty, idempotent=True)
 
 
 def cancel_all() -> Op[int]:
-    return Op(cancel_all_mms._get_kwargs(), lambda raw: CancelAllResponse.from_dict(raw).data.count, idempotent=True)
+    return Op(cancel_all_mms.request_kwargs(), lambda raw: CancelAllResponse.from_dict(raw).data.count, idempotent=True)
 
 
 def export(filename: str) -> Op[str]:
-    kwargs = export_mms_history._get_kwargs(filename=filename)
+    kwargs = export_mms_history.request_kwargs(filename=filename)
     return Op(kwargs, lambda raw: ExportResponse.from_dict(raw).data.url, idempotent=True)
 
 
 def upload(content_b64: str) -> Op[UploadData]:
     # Not retried after it may have been sent: a repeat would create a second upload.
-    kwargs = upload_media._get_kwargs(body=UploadRequest(content=content_b64), convert="mms")
+    kwargs = upload_media.request_kwargs(body=UploadRequest(content=content_b64), convert="mms")
     return Op(kwargs, lambda raw: UploadResponse.from_dict(raw).data, idempotent=False)
 
 
