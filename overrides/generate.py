@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import clicksend_mms_spec
 import openapi_python_client
 from openapi_python_client import schema as oai
 from openapi_python_client.config import Config, ConfigFile, MetaType
@@ -32,7 +33,7 @@ from overrides.codec_property import CodecProperty
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SPEC = ROOT / "spec" / "clicksend-mms.yaml"
+SPEC = clicksend_mms_spec.path()
 PACKAGE = "clicksend_mms"
 CODECS_MODULE = "_codecs.py"
 HEADER = (
