@@ -39,6 +39,7 @@ import httpx
 import stamina
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 from rich.table import Table
 
@@ -62,6 +63,7 @@ from .types import UNSET
 
 T = TypeVar("T")
 
+SANDBOX_EXTRA = "pip install 'clicksend-mms[sandbox]'"
 EXIT_API, EXIT_CONFIG, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_VALIDATION = 1, 3, 4, 5, 6
 EXIT_RATE_LIMITED, EXIT_SERVER, EXIT_TRANSPORT, EXIT_REJECTED = 7, 8, 9, 10
 _EXIT_BY_ERROR: tuple[tuple[type[ClickSendError], int], ...] = (
@@ -183,6 +185,10 @@ def _fail(opts: Options, exc: ClickSendError) -> NoReturn:
             err.print(exc.data)
         if isinstance(exc, ConfigurationError):
             err.print("hint: --sandbox talks to the local sandbox with its default account")
+        if isinstance(exc, TransportError) and opts.base_url == config.SANDBOX_BASE_URL:
+            missing = _sandbox_missing()
+            install = f"the sandbox is not installed (no module {missing!r}): {SANDBOX_EXTRA}; then " if missing else ""
+            err.print(f"hint: {install}start the sandbox with `clicksend-mms sandbox`", markup=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -410,18 +416,31 @@ def upload(
 
 # -- tools ----------------------------------------------------------------------------------------------
 
+
+def _sandbox_missing() -> str | None:
+    """The module that keeps the sandbox from starting here, or None when it can start."""
+    try:
+        # Imported by name, when needed: the sandbox and its server stack are the [sandbox] extra.
+        importlib.import_module("clicksend_mms_sandbox.cli")
+    except ModuleNotFoundError as exc:
+        return exc.name or "clicksend_mms_sandbox"
+    return None
+
+
 _PASSTHROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
 
 
 @app.command(context_settings=_PASSTHROUGH)
 def sandbox(ctx: typer.Context) -> None:
     """Start the local ClickSend MMS sandbox (arguments go to clicksend-mms-sandbox; try `sandbox --help`)."""
-    try:
-        # Imported by name: the sandbox is an optional companion package, not a typed dependency.
-        sandbox_cli = importlib.import_module("clicksend_mms_sandbox.cli")
-    except ImportError:
-        err.print("[bold red]error:[/] the sandbox is not installed (package clicksend_mms_sandbox)")
-        raise typer.Exit(EXIT_CONFIG) from None
+    missing = _sandbox_missing()
+    if missing:
+        err.print(
+            f"[bold red]error:[/] the sandbox is not installed (no module {missing!r}): {escape(SANDBOX_EXTRA)}",
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_CONFIG)
+    sandbox_cli = importlib.import_module("clicksend_mms_sandbox.cli")
     sys.argv = ["clicksend-mms-sandbox", *ctx.args]
     result: object = sandbox_cli.main()
     raise typer.Exit(result if isinstance(result, int) else 0)
