@@ -28,6 +28,7 @@ from openapi_python_client.strings import PythonIdentifier
 from ruff.__main__ import find_ruff_bin
 
 from overrides.codec_property import CodecProperty
+from overrides.request_rules import write_request_rules
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -91,6 +92,7 @@ def generate(output: Path) -> Path:
         raise SystemExit("generation reported problems; the spec or overrides need fixing")
     for runtime_module in sorted((HERE / "runtime").glob("*.py")):
         shutil.copyfile(runtime_module, package_dir / runtime_module.name)
+    write_request_rules(SPEC, package_dir)  # the request-body rules the SDK checks inputs against
     _ruff("check", "--fix-only", "--quiet", cwd=package_dir)
     _ruff("format", "--quiet", cwd=package_dir)
     header = HEADER.format(version=openapi_python_client.__version__)
