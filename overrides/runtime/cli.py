@@ -488,6 +488,7 @@ def export(
     def download(c: ClickSend) -> tuple[str, int]:
         url = c.export(filename)
         with (
+            replace_atomically(target, force=force) as fh,  # first: an unwritable target shows no progress bar
             Progress(
                 "[progress.description]{task.description}",
                 BarColumn(),
@@ -496,7 +497,6 @@ def export(
                 console=err,
                 disable=opts.as_json,
             ) as bar,
-            replace_atomically(target, force=force) as fh,
         ):
             task = bar.add_task(f"downloading {target.name}", total=None)
             size = c.download(url, fh, on_progress=lambda done, total: bar.update(task, completed=done, total=total))

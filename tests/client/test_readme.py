@@ -10,15 +10,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from clicksend_mms import ClickSend, RetryPolicy
 from clicksend_mms.config import SANDBOX_BASE_URL
 
 from tests.client.sandbox_server import free_port, sandbox_server
@@ -111,15 +110,13 @@ def documented_sandbox(line: str, cwd: Path, env: dict[str, str]) -> Iterator[st
     port = free_port()
     command = line.split("#")[0].replace(f"--port {urlsplit(README_SANDBOX).port}", f"--port {port}")
     proc = subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=cwd, env=env, stdout=subprocess.DEVNULL)
+    url = moved(SANDBOX_BASE_URL, f"http://127.0.0.1:{port}")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, f"{command!r} exited with {proc.returncode}"
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-            assert time.monotonic() < deadline, f"{command!r} did not listen within 30 s"
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+        # Up once it answers: the SDK's own retries wait out "connection refused" while it starts.
+        patience = RetryPolicy(attempts=300, timeout=30, wait_initial=0.1, wait_max=0.2, wait_jitter=0)
+        with ClickSend("sandbox", "sandbox-key", base_url=url, retry=patience) as probe:
+            probe.history()
+        yield url
     finally:
         proc.terminate()
         try:
@@ -140,6 +137,6 @@ def test_shell_lines_in_order(server: str, workdir: Path) -> None:
                 continue
             script += [f"echo '::: {number}' >&2", line]
         # The quick start's example reads CLICKSEND_BASE_URL; --sandbox reads CLICKSEND_SANDBOX_URL.
-        env = user_env(CLICKSEND_SANDBOX_URL=moved(SANDBOX_BASE_URL, cli_sandbox), CLICKSEND_BASE_URL=server)
+        env = user_env(CLICKSEND_SANDBOX_URL=cli_sandbox, CLICKSEND_BASE_URL=server)
         run(["bash", "-c", "\n".join(script)], workdir, env, timeout=300)
     assert (workdir / "history.csv").read_text(encoding="utf-8").startswith("message_id,")
