@@ -158,11 +158,10 @@ def main(
     opts.username, opts.api_key, opts.base_url = username, api_key, base_url
     opts.as_json, opts.timeout = as_json, timeout
     ctx.obj = opts
-    # Say what is being retried in human mode; keep stderr pure JSON with --json.
-    if as_json:
-        retry_log.removeHandler(_RETRY_LINES)
-    elif _RETRY_LINES not in retry_log.handlers:
+    # Say what is being retried in human mode; keep stderr pure JSON with --json. Only while this command runs.
+    if not as_json and _RETRY_LINES not in retry_log.handlers:
         retry_log.addHandler(_RETRY_LINES)
+        ctx.call_on_close(lambda: retry_log.removeHandler(_RETRY_LINES))
 
 
 class _RetryLines(logging.Handler):

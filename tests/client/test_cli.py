@@ -286,3 +286,13 @@ def test_json_errors_say_whether_it_may_have_been_sent(fake: FakeClickSend) -> N
     payload = json.loads(err)
     assert (code, payload["may_have_been_sent"]) == (8, True)
     assert "Look for them in the MMS history" in payload["message"]
+
+
+def test_retry_lines_only_while_a_command_runs(fake: FakeClickSend) -> None:
+    from clicksend_mms.retry import log
+
+    before = list(log.handlers)
+    fake.script.append(envelope(None, http_code=503, code="X", msg="down"))
+    code, _, err = invoke(fake, "cancel-all")
+    assert code == 0 and "retry 2/4 of PUT /mms/cancel-all" in err
+    assert log.handlers == before  # a program that embeds the CLI keeps its own logging
