@@ -30,6 +30,7 @@ from openapi_python_client.strings import PythonIdentifier
 from ruff.__main__ import find_ruff_bin
 
 from overrides.codec_property import CodecProperty
+from overrides.request_rules import write_request_rules
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -99,6 +100,7 @@ def generate(output: Path) -> Path:
     (package_dir / "__init__.py").unlink()
     # The models call the codecs, so they ship with the generated code; nothing else hand-written is copied.
     shutil.copyfile(HERE / "runtime" / CODECS_MODULE, package_dir / CODECS_MODULE)
+    write_request_rules(SPEC, package_dir)  # the request-body rules the SDK checks inputs against
     _ruff("check", "--fix-only", "--quiet", cwd=package_dir)
     _ruff("format", "--quiet", cwd=package_dir)
     header = HEADER.format(version=openapi_python_client.__version__)

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import base64
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TypeVar
 
 import httpx
-import stamina
 
 from . import _ops
 from ._core import FacadeBase, logger
@@ -35,7 +35,8 @@ from .models import (
     SendMmsRequest,
     UploadData,
 )
-from .retry import RetryPolicy, as_transport_error, retry_hook
+from .retry import RetryPolicy
+from .transport_errors import as_transport_error
 
 T = TypeVar("T")
 
@@ -73,30 +74,36 @@ class ClickSend(FacadeBase):
         self.close()
 
     def call(self, op: Op[T]) -> T:
-        """Run one operation under the retry policy (the hook decides, per operation, what may be repeated)."""
-        hook = retry_hook(self.retry_policy, idempotent=op.idempotent)
-        for attempt in stamina.retry_context(on=hook, **self.stamina_args()):
-            with attempt:
+        """Run one operation under the retry policy (``retry.decide`` says, per operation, what may be repeated)."""
+        retries = self.retries(op)
+        while True:
+            try:
                 return self.once(op)
-        raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
+            except ClickSendError as exc:
+                wait = retries.wait_after(exc)
+                if wait is None:
+                    raise
+            time.sleep(wait)
 
     def once(self, op: Op[T]) -> T:
         try:
             response = self.http.request(**op.request)
         except httpx.TransportError as exc:
-            raise as_transport_error(exc, op.method, op.path) from exc
+            raise self.transport_error(op, exc) from exc
         return self.finish(op, response)
 
     # -- sending ----------------------------------------------------------------------------------------
     def send(self, messages: SendMmsRequest | Sequence[MessageLike], *, media_file: str | None = None) -> SendMmsData:
         """Send up to 1000 messages sharing ``media_file``. Rejected ones come back as results (see ``rejected``).
 
-        Never retried once the request may have reached ClickSend (no idempotency key: it could send twice).
+        Every message is checked against the spec first: ``InvalidRequestError`` lists every problem and nothing
+        is sent. Never retried once the request may have reached ClickSend (no idempotency key: it could send
+        twice); such an error has ``may_have_been_sent=True`` and says what to check.
         """
         return self.call(_ops.send(_ops.build_request(messages, media_file)))
 
     def price(self, messages: SendMmsRequest | Sequence[MessageLike], *, media_file: str | None = None) -> SendMmsData:
-        return self.call(_ops.price(_ops.build_request(messages, media_file)))
+        return self.call(_ops.price(_ops.build_request(messages, media_file, "price_mms")))
 
     def cancel(self, message_id: str) -> None:
         self.call(_ops.cancel(message_id))
@@ -179,7 +186,8 @@ class ClickSend(FacadeBase):
                         on_progress(done, total)
                 return done
         except httpx.TransportError as exc:
-            raise as_transport_error(exc, "GET", httpx.URL(url).path) from exc
+            default = same_origin and not self.settings.base_url_configured
+            raise as_transport_error(exc, "GET", target, default_target=default) from exc
         finally:
             if not same_origin:
                 client.close()
