@@ -567,7 +567,7 @@ def sandbox(ctx: typer.Context) -> None:
 def fuzz(
     ctx: typer.Context,
     max_time: Annotated[
-        int | None, typer.Option("--max-time", min=1, help="Stop fuzzing after this many seconds.")
+        int | None, typer.Option("--max-time", min=1, metavar="SECONDS", help="Stop fuzzing after this many seconds.")
     ] = None,
 ) -> None:
     """Contract-fuzz the API (`python -m clicksend_mms_fuzz`, same as `make fuzz`): the embedded sandbox, or the
