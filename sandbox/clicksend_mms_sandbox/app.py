@@ -348,6 +348,8 @@ async def cancel_all_mms(call: Call) -> Response:
 
 
 async def upload_media(call: Call) -> Response:
+    if "convert" not in call.params and "convert" not in call.body:  # ClickSend takes it in the query or the body
+        return envelope.bad_request({"convert": "This field is required."})
     try:
         content = base64.b64decode(call.body["content"], validate=True)
     except (binascii.Error, ValueError):

@@ -18,7 +18,9 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from .gsm import BodyLimits
 from .settings import Account, Settings
+from .spec import load_spec
 from .store import FILTER_FIELDS, ORDER_FIELDS, Query, Store, WriteJob
 
 # ---- tables (documented in sandbox/README.md) ----
@@ -127,9 +129,11 @@ def media_extension_ok(url: str) -> bool:
     return path.rsplit(".", 1)[-1].lower() in MEDIA_EXTENSIONS if "." in path.rsplit("/", 1)[-1] else False
 
 
+_BODY_LIMITS = BodyLimits.from_spec(load_spec())
+
+
 def _truncate(body: str) -> str:
-    # ClickSend truncates, it does not split: 1500 characters, 500 when the body is not plain ASCII.
-    return body[:500] if not body.isascii() else body[:1500]
+    return _BODY_LIMITS.truncate(body)
 
 
 @dataclass(frozen=True)

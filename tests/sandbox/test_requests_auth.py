@@ -37,7 +37,7 @@ BAD_SENDS: list[tuple[str, Any]] = [
     ("subject too long", {"media_file": MEDIA, "messages": [message(subject="x" * 21)]}),
     ("empty subject", {"media_file": MEDIA, "messages": [message(subject="")]}),
     ("no body", {"media_file": MEDIA, "messages": [{"to": "+61437111222", "subject": "s"}]}),
-    ("body too long", {"media_file": MEDIA, "messages": [message(body="x" * 1501)]}),
+    ("body not text", {"media_file": MEDIA, "messages": [message(body=1501)]}),
     ("unknown field", {"media_file": MEDIA, "messages": [message(colour="red")]}),
     ("schedule as string", {"media_file": MEDIA, "messages": [message(schedule="1512538536")]}),
     ("list_id as string", {"media_file": MEDIA, "messages": [message(list_id="429")]}),

@@ -136,9 +136,26 @@ def test_a_past_schedule_sends_now(client: httpx.Client) -> None:
     assert history(client)["data"][0]["status"] == "Queued"
 
 
-def test_unicode_body_is_truncated_to_500(client: httpx.Client) -> None:
-    (msg,) = send(client, message(body="英" * 800))["messages"]
-    assert msg["body"] == "英" * 500
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        ("x" * 1501, "x" * 1500),  # GSM text: 1500 characters
+        ("é£€{" * 400, ("é£€{" * 400)[:1500]),  # GSM 03.38 too (basic and extension tables), though not ASCII
+        ("a`" * 300, ("a`" * 300)[:500]),  # a backtick is ASCII but not GSM: unicode, 500
+        ("英" * 800, "英" * 500),  # unicode: 500
+        ("x" * 1499 + "英", ("x" * 1499 + "英")[:500]),  # one non-GSM character makes the whole body unicode
+        ("英" * 500, "英" * 500),  # at the limit: kept whole
+    ],
+)
+def test_long_bodies_are_truncated_not_split_and_not_refused(
+    client: httpx.Client, state: SandboxState, body: str, kept: str
+) -> None:
+    (msg,) = send(client, message(body=body))["messages"]
+    assert msg["status"] == "SUCCESS" and msg["body"] == kept and msg["message_parts"] == 1
+    (row,) = history(client)["data"]
+    assert row["body"] == kept and row["message_parts"] == "1.00"  # what was kept is what is stored
+    assert client.get(f"/mms/receipts/{msg['message_id']}").json()["data"]["body"] == kept
+    assert state.balance("sandbox") == "9997.5800"  # one message, one part, charged once
 
 
 def test_the_seed_request_is_accepted(client: httpx.Client) -> None:
