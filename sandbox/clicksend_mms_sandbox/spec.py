@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -27,6 +28,11 @@ def load_spec() -> dict[str, Any]:
     with spec_path().open(encoding="utf-8") as fh:
         spec: dict[str, Any] = yaml.safe_load(fh)
     return spec
+
+
+def base_path(spec: dict[str, Any]) -> str:
+    """Where ClickSend serves the API: the path of the spec's first server (`/v3` of https://rest.clicksend.com/v3)."""
+    return urlsplit(str(spec["servers"][0]["url"])).path.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ class Contract:
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
+        self.base_path = base_path(spec)
         resource: Resource[Any] = DRAFT202012.create_resource(spec)
         self._registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
         self.operations: dict[str, OperationContract] = {}
