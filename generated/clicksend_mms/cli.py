@@ -3,7 +3,7 @@
 """``clicksend-mms``: the command line (typer + rich) over the ``ClickSend`` facade.
 
 Credentials: --username/--api-key, or CLICKSEND_USERNAME / CLICKSEND_API_KEY; base URL: --base-url or
-CLICKSEND_BASE_URL. ``--sandbox`` points at the local sandbox (http://127.0.0.1:8765, account sandbox /
+CLICKSEND_BASE_URL. ``--sandbox`` points at the local sandbox (http://127.0.0.1:8765/v3, account sandbox /
 sandbox-key) unless those are given. ``--json`` prints machine-readable output (errors as JSON on stderr).
 
 Exit codes (user mistakes and API errors never print a traceback):

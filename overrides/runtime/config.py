@@ -11,7 +11,7 @@ from .exceptions import ConfigurationError
 
 DEFAULT_BASE_URL = "https://rest.clicksend.com/v3"
 # The local sandbox (`clicksend-mms sandbox`) and its documented default account.
-SANDBOX_BASE_URL = "http://127.0.0.1:8765"
+SANDBOX_BASE_URL = "http://127.0.0.1:8765/v3"
 SANDBOX_USERNAME = "sandbox"
 SANDBOX_API_KEY = "sandbox-key"
 # Connecting should be quick; ClickSend fetches media_file server-side during a send, so reads get longer.
