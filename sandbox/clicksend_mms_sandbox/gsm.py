@@ -37,6 +37,6 @@ class BodyLimits:
 
     def truncate(self, body: str) -> str:
         """What ClickSend keeps of `body`: the first 1500 characters of GSM text, the first 500 of anything else."""
-        if len(body) <= self.unicode:
-            return body
+        if len(body) <= min(self.gsm7, self.unicode):
+            return body  # short enough either way: no need to look at the characters
         return body[: self.gsm7 if is_gsm7(body) else self.unicode]
