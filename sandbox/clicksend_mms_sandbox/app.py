@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive, Scope, Send
 
 from . import control, envelope
@@ -37,12 +37,22 @@ log = logging.getLogger("clicksend_mms_sandbox")
 
 
 class SandboxApp(Starlette):
-    """Starlette, plus a way for a `drop` fault to reach the server's transport and abort it."""
+    """Starlette, serving its routes at `base_path` (canonical: ClickSend's /v3) and at the root (aliases), plus a
+    way for a `drop` fault to reach the server's transport and abort it."""
+
+    base_path = ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        # Under /v3 the routes see the path below it (ASGI's root_path: Starlette routes on the path minus it), while
+        # the app's own root stays the origin, where the links it hands out live. One prefix test per request: a
+        # Mount costs a second router pass (about 10 us a request).
+        root = scope.get("root_path", "")
+        if self.base_path and scope["path"].startswith(root + self.base_path + "/"):
+            scope["app_root_path"] = root
+            scope["root_path"] = root + self.base_path
         # uvicorn passes its request cycle's bound `send`; its transport is how a connection is dropped unanswered.
         scope["sandbox.cycle"] = getattr(send, "__self__", None)
 
@@ -103,10 +113,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/openapi.json", openapi, methods=["GET"]),
         *control.routes(),
     ]
-    # Canonical at ClickSend's base path; the same routes at the root are aliases (clients configured without /v3).
-    app = SandboxApp(
-        routes=[Mount(contract.base_path, routes=served), *served],
-        exception_handlers={HTTPException: _http_error, Exception: _crash},
-    )
+    # Canonical at ClickSend's base path (/v3); the root paths are aliases (clients configured without /v3).
+    app = SandboxApp(routes=served, exception_handlers={HTTPException: _http_error, Exception: _crash})
+    app.base_path = contract.base_path
     app.state.sandbox = state
     return app

@@ -204,8 +204,8 @@ class Rules:
         offset = (current - 1) * per_page
         args = (account.username, now, query, per_page, offset, self.records.get)
         cheap = query.unfiltered and query.order_field in INDEXED_ORDER and offset <= INLINE_MAX_OFFSET
-        total, items = self.store.history(*args) if cheap else await _in_thread(self.store.history, *args)
-        return wire.history_page(items, self.records, total, current, per_page)
+        page = self.store.history(*args) if cheap else await _in_thread(self.store.history, *args)
+        return wire.history_page(page, self.records, current, per_page)
 
     async def receipts(self, account: Account, params: Mapping[str, Any], now: float) -> dict[str, Any]:
         """Unread receipts only, newest first ([SMS] ClickSend's receipt lists)."""
@@ -214,7 +214,7 @@ class Rules:
         total, messages = await _in_thread(
             store.unread_receipts, account.username, now, per_page, (current - 1) * per_page
         )
-        return wire.page([wire.receipt(m) for m in messages], total, current, per_page)
+        return wire.paginate([wire.receipt(m) for m in messages], total, current, per_page)
 
     async def receipt(self, account: Account, message_id: str, now: float) -> dict[str, Any]:
         """Receipt-by-id answers the message record, its price with 6 decimals."""

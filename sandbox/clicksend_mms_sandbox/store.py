@@ -19,14 +19,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 import orjson
 
 from .message import CANCELLABLE_SQL, RECEIPT_VISIBLE_SQL, STATUS_SQL, Message, Status
 from .writer import StoreClosed, Writer, WriterStats
 
-__all__ = ["ExportLink", "HistoryItem", "Query", "Store", "StoreClosed", "Tx", "Upload", "WriterStats"]
+__all__ = ["ExportLink", "HistoryPage", "Query", "Store", "StoreClosed", "Tx", "Upload", "WriterStats"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -125,11 +125,14 @@ class Query:
         return not self.filters and self.date_from is None and self.date_to is None
 
 
-class HistoryItem(NamedTuple):
-    seq: int
-    status: Status
-    rendering: bytes | None  # what the cache held for (seq, status)
-    message: Message | None  # read only when there was no rendering
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """One page of history from one snapshot. Parallel lists (no object per row: this is the hottest read)."""
+
+    total: int
+    keys: list[tuple[int, Status]]  # (seq, status at `now`) of each row, in page order
+    renderings: list[bytes | None]  # what the cache held for each key
+    messages: dict[int, Message]  # by seq: the rows read in full (those the cache had no rendering of)
 
 
 @dataclass(frozen=True)
@@ -370,9 +373,9 @@ class Store:
         limit: int,
         offset: int,
         cached: Callable[[int, str], bytes | None] | None = None,
-    ) -> tuple[int, list[HistoryItem]]:
-        """(total, page) from one snapshot, with each item's status at `now`. A message is read in full only when
-        `cached(seq, status)` has no rendering of it."""
+    ) -> HistoryPage:
+        """A page, with each row's status at `now`. A row is read in full only when `cached(seq, status)` has no
+        rendering of it."""
         where, params = self._where(username, now, query)
         direction = "DESC" if query.descending else "ASC"
         order = f"{ORDER_FIELDS[query.order_field]} {direction}, seq {direction}"
@@ -395,11 +398,7 @@ class Store:
                     (orjson.dumps(missing).decode(),),
                 )
                 messages = {row[0]: _message(row[1:]) for row in found}
-        items = [
-            HistoryItem(seq, status, rendering, messages[seq] if rendering is None else None)
-            for (seq, status), rendering in zip(keys, renderings, strict=True)
-        ]
-        return int(counted[0]), items
+        return HistoryPage(int(counted[0]), keys, renderings, messages)
 
     def messages(self, username: str) -> list[Message]:
         """Every message of the account, oldest first."""

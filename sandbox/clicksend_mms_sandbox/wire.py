@@ -12,6 +12,7 @@ import orjson
 from .cache import RecordCache
 from .message import FAILED_TEXT, STATUS_DETAIL, Message, Status
 from .pricing import money
+from .store import HistoryPage
 
 
 def accepted(message: Message, requested_schedule: int | None) -> dict[str, Any]:
@@ -98,7 +99,7 @@ def receipt(message: Message) -> dict[str, Any]:
     }
 
 
-def page(rows: Sequence[Any], total: int, current: int, per_page: int, data: Any = None) -> dict[str, Any]:
+def paginate(rows: Sequence[Any], total: int, current: int, per_page: int, data: Any = None) -> dict[str, Any]:
     """Laravel's LengthAwarePaginator as ClickSend serialises it (relative page URLs, last_page 0 when empty).
     `data`, when given, is what to serialise for `rows` (e.g. their pre-rendered JSON as an orjson.Fragment)."""
     last = math.ceil(total / per_page) if total else 0
@@ -116,20 +117,13 @@ def page(rows: Sequence[Any], total: int, current: int, per_page: int, data: Any
     }
 
 
-def history_page(
-    items: Sequence[tuple[int, Status, bytes | None, Message | None]],
-    cache: RecordCache,
-    total: int,
-    current: int,
-    per_page: int,
-) -> dict[str, Any]:
-    """A history page from (seq, status, cached rendering or None, message when not cached): cached renderings as
-    they are, the others rendered (and cached) now; the records go in as one pre-serialised JSON array."""
+def history_page(page: HistoryPage, cache: RecordCache, current: int, per_page: int) -> dict[str, Any]:
+    """The paginator over a store page: cached renderings as they are, the other rows rendered (and cached) now; the
+    records go in as one pre-serialised JSON array."""
     rendered: list[bytes] = []
-    for seq, status, cached, message in items:
+    for (seq, status), cached in zip(page.keys, page.renderings, strict=True):
         if cached is None:
-            assert message is not None
-            cached = orjson.dumps(record(message, status))
+            cached = orjson.dumps(record(page.messages[seq], status))
             cache.put(seq, status, cached)
         rendered.append(cached)
-    return page(rendered, total, current, per_page, data=orjson.Fragment(b"[" + b",".join(rendered) + b"]"))
+    return paginate(rendered, page.total, current, per_page, data=orjson.Fragment(b"[" + b",".join(rendered) + b"]"))

@@ -238,11 +238,11 @@ def test_readers_see_committed_state_while_a_batch_is_open(store: Store) -> None
     store.write_sync(_send_job(store, "committed"))
     _, release, _ = _hold_writer(store)
     pending = store.submit(_send_job(store, "pending"))
-    total, items = store.history(ACCOUNT.username, time.time(), Query(), 15, 0)  # not blocked by the writer
-    assert total == 1 and [item.message.body for item in items if item.message] == ["committed"]
+    page = store.history(ACCOUNT.username, time.time(), Query(), 15, 0)  # not blocked by the writer
+    assert page.total == 1 and [page.messages[seq].body for seq, _ in page.keys] == ["committed"]
     release.set()
     pending.result(10)
-    assert store.history(ACCOUNT.username, time.time(), Query(), 15, 0)[0] == 2
+    assert store.history(ACCOUNT.username, time.time(), Query(), 15, 0).total == 2
 
 
 def test_the_kept_count_matches_count_star(store: Store) -> None:
@@ -251,8 +251,8 @@ def test_the_kept_count_matches_count_star(store: Store) -> None:
     store.write_sync(_send_job(store, "test number", "+61411111111"))
     kept = _count(store.path, "SELECT message_count FROM accounts WHERE username = 'sandbox'")
     assert kept == _count(store.path) == 8
-    total, _ = store.history(ACCOUNT.username, time.time(), Query(), 15, 0)
-    filtered, _ = store.history(ACCOUNT.username, time.time(), Query(filters=[("to", "+61411111111")]), 15, 0)
+    total = store.history(ACCOUNT.username, time.time(), Query(), 15, 0).total
+    filtered = store.history(ACCOUNT.username, time.time(), Query(filters=[("to", "+61411111111")]), 15, 0).total
     assert (total, filtered) == (8, 1)
 
 
@@ -280,7 +280,7 @@ def test_an_older_database_gets_its_message_count(tmp_path: Path) -> None:
     old.close()
     db = Store(path)
     try:
-        assert db.history("sandbox", time.time(), Query(), 15, 0)[0] == 3
+        assert db.history("sandbox", time.time(), Query(), 15, 0).total == 3
     finally:
         db.close()
 
@@ -311,9 +311,8 @@ def test_a_cached_page_equals_a_fresh_rendering(client: httpx.Client, state: San
     cold = client.get("/mms/history").content
     warm = client.get("/mms/history").content
     assert cold == warm
-    _, items = state.store.history("sandbox", state.clock.now(), Query(), 15, 0)
-    fresh = [wire.record(item.message, item.status) for item in items if item.message]
-    assert len(fresh) == len(items)
+    page = state.store.history("sandbox", state.clock.now(), Query(), 15, 0)
+    fresh = [wire.record(page.messages[seq], status) for seq, status in page.keys]
     assert orjson.loads(warm)["data"]["data"] == fresh
 
 
