@@ -120,7 +120,7 @@ def test_sandbox_flag_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     obj = Options(transport=FakeClickSend().transport())
     result = runner.invoke(app, ["--sandbox", "--json", "cancel-all"], obj=obj)
     assert result.exit_code == 0
-    assert (obj.base_url, obj.username, obj.api_key) == ("http://127.0.0.1:8765", "sandbox", "sandbox-key")
+    assert (obj.base_url, obj.username, obj.api_key) == ("http://127.0.0.1:8765/v3", "sandbox", "sandbox-key")
 
 
 def test_mark_read_cancel_all_upload_export(tmp_path: Path, fake: FakeClickSend) -> None:
