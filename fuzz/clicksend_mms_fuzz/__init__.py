@@ -9,10 +9,8 @@ Modules:
 - ``plan``     what a run will do, decided from the environment and stated up front;
 - ``target``   starting the embedded sandbox on a free 127.0.0.1 port;
 - ``stats``    per-operation / per-check counters collected during the run, and the summary printed after it.
+
+ClickSend's test recipients (free, never delivered) come from ``clicksend_mms_sandbox.testing``, which reads them
+from the spec (x-clicksend-testing). This package imports nothing at import time, so `python -m clicksend_mms_fuzz`
+can say which extra to install when the sandbox or schemathesis is missing.
 """
-
-from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
-
-# ClickSend's documented test recipients: a send to them succeeds, is never delivered and costs nothing. One list,
-# read from the spec (x-clicksend-testing), for the spec's docs, the sandbox and the live spend guard.
-__all__ = ["TEST_RECIPIENTS"]

@@ -24,7 +24,6 @@ import clicksend_mms_spec
 from . import config_file, stats
 from .guard import ALLOW_SPEND_ENV, MAX_SENDS_ENV, MODE_ENV
 from .plan import LIVE_MAX_EXAMPLES, LIVE_RATE_LIMIT, MAX_TIME_ENV, Plan, plan_from_env
-from .target import SANDBOX_API_KEY, SANDBOX_USERNAME, sandbox_server
 
 REPORTS = Path("reports")  # relative to the current directory, as schemathesis.toml's report paths are
 # schemathesis reads Basic auth from the config's [auth] section when these are set; passing them through the
@@ -70,7 +69,11 @@ def _target(plan: Plan) -> Iterator[str]:
     if plan.base_url is not None:
         yield plan.base_url
     else:
-        with sandbox_server() as url:
+        # Imported here, not at the top: the target is the sandbox extra, which a plain install (where --help and
+        # the "install [fuzz]" message must still work) does not have.
+        from . import target
+
+        with target.sandbox_server() as url:
             yield url
 
 
@@ -92,8 +95,12 @@ def _environment(plan: Plan) -> dict[str, str]:
     env[MODE_ENV] = "live" if plan.live else "sandbox"
     env[ALLOW_SPEND_ENV] = "1" if plan.policy.allow_spend else "0"
     env[MAX_SENDS_ENV] = str(plan.policy.max_sends)
-    env[AUTH_USER_ENV] = plan.username if plan.live else SANDBOX_USERNAME
-    env[AUTH_KEY_ENV] = plan.api_key if plan.live else SANDBOX_API_KEY
+    if plan.live:
+        env[AUTH_USER_ENV], env[AUTH_KEY_ENV] = plan.username, plan.api_key
+    else:
+        from .target import SANDBOX_API_KEY, SANDBOX_USERNAME  # the sandbox extra: see _target
+
+        env[AUTH_USER_ENV], env[AUTH_KEY_ENV] = SANDBOX_USERNAME, SANDBOX_API_KEY
     env[stats.STATS_ENV] = str((REPORTS / "fuzz-stats.json").resolve())
     return env
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
 from hypothesis import strategies as st
-
-from . import TEST_RECIPIENTS
 
 E164_FORMAT = "e164"
 DECIMAL_FORMAT = "decimal"
