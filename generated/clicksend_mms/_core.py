@@ -14,6 +14,7 @@ from ._ops import Op
 from .client import AuthenticatedClient
 from .config import Settings
 from .exceptions import UnexpectedResponseError, error_from_response, is_error_envelope
+from .recording import RecordTarget, open_recorder
 from .retry import RetryPolicy
 
 T = TypeVar("T")
@@ -31,8 +32,13 @@ class FacadeBase:
         retry: RetryPolicy | None,
         headers: dict[str, str] | None,
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
+        record: RecordTarget = None,
     ) -> None:
         self.settings = Settings.resolve(username, api_key, base_url, timeout)
+        # Opt-in HAR recording (recording.py) wraps whichever transport is used; the client's close writes it.
+        self.recorder = open_recorder(record, secrets=(self.settings.api_key,))
+        if self.recorder is not None:
+            transport = self.recorder.transport(transport)
         self.retry_policy = retry or RetryPolicy()
         httpx_args: dict[str, Any] = {}
         if transport is not None:

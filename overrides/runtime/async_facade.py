@@ -29,6 +29,7 @@ from .models import (
     SendMmsRequest,
     UploadData,
 )
+from .recording import RecordTarget
 from .retry import RetryPolicy, as_transport_error, retry_hook
 
 T = TypeVar("T")
@@ -57,8 +58,10 @@ class AsyncClickSend(FacadeBase):
         retry: RetryPolicy | None = None,
         headers: dict[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        record: RecordTarget = None,
     ) -> None:
-        super().__init__(username, api_key, base_url, timeout, retry, headers, transport or default_async_transport())
+        transport = transport or default_async_transport()
+        super().__init__(username, api_key, base_url, timeout, retry, headers, transport, record)
 
     @property
     def http(self) -> httpx.AsyncClient:
