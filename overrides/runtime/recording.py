@@ -109,7 +109,9 @@ class Recorder:
 
     def add(self, entry: dict[str, Any], started: float) -> None:
         """Keep one HAR entry (already built from the wire); every string in it is scrubbed first."""
-        text = json.dumps(_scrub_strings(entry, self.scrub), ensure_ascii=False, separators=(",", ":"))
+        scrubbed = _scrub_strings(entry, self.scrub)
+        _resize(scrubbed)
+        text = json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"))
         size = len(text.encode())
         with self._lock:
             full = len(self._entries) >= self.limits.max_entries or self._bytes + size > self.limits.max_bytes
@@ -442,6 +444,15 @@ def _utf8_prefix(data: bytes) -> str:
         with contextlib.suppress(UnicodeDecodeError):
             return data[: len(data) - trim].decode("utf-8")
     raise UnicodeDecodeError("utf-8", data, 0, len(data), "not UTF-8 text")
+
+
+def _resize(entry: dict[str, Any]) -> None:
+    """Sizes of whole bodies follow their recorded text (a redaction changes the length; HAR readers compare)."""
+    content, post = entry["response"]["content"], entry["request"].get("postData")
+    if "text" in content and not content.get("_truncated") and "encoding" not in content:
+        content["size"] = len(content["text"].encode())
+    if post is not None and not post.get("_truncated") and "_encoding" not in post:
+        entry["request"]["bodySize"] = len(post["text"].encode())
 
 
 def _scrub_strings(node: Any, scrub: Any) -> Any:
