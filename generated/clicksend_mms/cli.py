@@ -45,6 +45,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColu
 from rich.table import Table
 
 from . import config
+from .conformance_cli import conformance
 from .exceptions import (
     AuthenticationError,
     ClickSendError,
@@ -99,6 +100,7 @@ class Options:
     as_json: bool = False
     transport: httpx.BaseTransport | None = None
     retry: RetryPolicy | None = None
+    record: Path | None = None
 
     def client(self) -> ClickSend:
         return ClickSend(
@@ -108,6 +110,7 @@ class Options:
             timeout=self.timeout,
             transport=self.transport,
             retry=self.retry,
+            record=self.record,
         )
 
 
@@ -129,8 +132,12 @@ def main(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
     timeout: Annotated[float | None, typer.Option(help="Request timeout in seconds.")] = None,
+    record: Annotated[
+        Path | None, typer.Option("--record", metavar="FILE", help="Record the exchanges as HAR (key redacted).")
+    ] = None,
 ) -> None:
     opts = ctx.obj if isinstance(ctx.obj, Options) else Options()
+    opts.record = record or opts.record
     if sandbox:
         # --sandbox beats CLICKSEND_* from the environment (likely a live account), not explicit options.
         def given(name: str) -> bool:
@@ -442,3 +449,6 @@ def fuzz(ctx: typer.Context) -> None:
         env[config.ENV_BASE_URL] = opts.base_url
     code = subprocess.call([sys.executable, "-m", "clicksend_mms_fuzz", *ctx.args], env=env)
     raise typer.Exit(code)
+
+
+app.command()(conformance)
