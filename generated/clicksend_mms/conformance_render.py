@@ -12,6 +12,7 @@ from rich.table import Table
 
 from .conformance_findings import ABSENT, Category, Finding, Report
 
+MAX_ROWS = 40  # per category in the table; a fuzz run's HAR can hold hundreds of odd query keys
 _COLUMNS: dict[Category, tuple[str, ...]] = {
     Category.VIOLATION: ("operation", "where", "field", "expected", "seen", "count", "first in"),
     Category.UNDECLARED_FIELD: ("operation", "where", "field", "first example", "types", "count", "first in"),
@@ -48,10 +49,14 @@ def render(report: Report, console: Console, *, strict: bool = False) -> None:
             continue
         table = Table(title=title, title_justify="left", title_style="bold", show_lines=False)
         for column in _COLUMNS[category]:
-            table.add_column(column, overflow="fold", no_wrap=column in ("count",))
-        for finding in findings:
+            # Names are copied into searches and the spec: never broken; values may fold.
+            table.add_column(column, overflow="fold", no_wrap=column in ("operation", "field", "count", "first in"))
+        shown = sorted(findings, key=lambda f: -f.count)[:MAX_ROWS]  # the commonest first, if there are many
+        for finding in _sorted(shown):
             table.add_row(*_row(category, finding))
         console.print(table)
+        if len(findings) > MAX_ROWS:
+            console.print(f"  ... and {len(findings) - MAX_ROWS} more (--json lists them all)")
     if report.unmatched:
         console.print(f"[bold]Not in the spec (not checked)[/]: {sum(report.unmatched.values())} entries")
         for reason, count in report.unmatched.most_common(10):
@@ -76,7 +81,7 @@ def _row(category: Category, f: Finding) -> tuple[str, ...]:
         return (f.operation, f.where, f.field, _show(f.seen), ", ".join(sorted(f.types)), count, first)
     if category is Category.UNKNOWN_VARIANT:
         return (str(f.codec), f.operation, f.where, f.field, _show(f.seen), count, first)
-    return (f.operation, f.where, f.field, _show(f.seen), f.expected, count, first)
+    return (f.operation, f.where, f.field, _show(f.seen), _short(f.expected), count, first)
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:
@@ -110,6 +115,14 @@ def _summary(report: Report) -> dict[str, int]:
 
 def _sorted(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.operation, f.where, f.field, str(f.seen)))
+
+
+def _short(listing: str, limit: int = 48) -> str:
+    """A long declared list, cut for the table (``--json`` has it whole)."""
+    if len(listing) <= limit:
+        return listing
+    items = listing.split(", ")
+    return listing[:limit].rsplit(", ", 1)[0] + f", … ({len(items)} values)"
 
 
 def _show(value: Any) -> str:

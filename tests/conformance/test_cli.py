@@ -91,3 +91,20 @@ def test_a_patched_spec_given_with_spec_declares_what_was_seen(tmp_path: Path) -
     patched.write_text(yaml.safe_dump(apply_merge_patch(default_spec().document, patch)))
     result = runner.invoke(app, ["conformance", str(har), "--strict", "--spec", str(patched)])
     assert result.exit_code == 0, result.stdout
+
+
+def test_the_table_shows_the_commonest_findings_and_says_how_many_more(tmp_path: Path) -> None:
+    from clicksend_mms.conformance_render import MAX_ROWS
+
+    from tests.conformance.har import entry, url_for
+    from tests.conformance.test_planted import HISTORY_ANSWER
+
+    odd = [f"{url_for('get_mms_history')}?k{i}=1" for i in range(MAX_ROWS + 5)]
+    common = [f"{url_for('get_mms_history')}?often=1"] * 3
+    har = write_har(tmp_path / "many.har", [entry("GET", url, response=HISTORY_ANSWER) for url in odd + common])
+    result = runner.invoke(app, ["conformance", str(har)])
+    assert result.exit_code == 0
+    assert "... and 6 more (--json lists them all)" in result.stdout
+    assert "often" in result.stdout  # counted 3 times: never the one left out
+    report = json.loads(runner.invoke(app, ["conformance", str(har), "--json"]).stdout)
+    assert len(report["undeclared_field"]) == MAX_ROWS + 6
