@@ -120,6 +120,9 @@ class Spec:
 
         self.document = document
         self.codecs = runtime_codecs()
+        # The walk asks the same few hundred pointers again for every row of every page.
+        self._derefs: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._vocabularies: dict[str, Vocabulary | None] = {}
         unknown = sorted({name for name in self._codec_names() if name not in self.codecs})
         if unknown:
             raise SpecError(f"the spec names x-codec {unknown} but the codec runtime has only {sorted(self.codecs)}")
@@ -138,6 +141,12 @@ class Spec:
 
     def deref(self, pointer: str) -> tuple[str, dict[str, Any]]:
         """Follow local ``$ref``s to the node they name (responses, parameters and schemas alike)."""
+        found = self._derefs.get(pointer)
+        if found is None:
+            found = self._derefs[pointer] = self._deref(pointer)
+        return found
+
+    def _deref(self, pointer: str) -> tuple[str, dict[str, Any]]:
         node = self.node(pointer)
         seen = set()
         while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
@@ -161,6 +170,11 @@ class Spec:
         return bool(self.validator(pointer).is_valid(value))
 
     def vocabulary(self, pointer: str) -> Vocabulary | None:
+        if pointer not in self._vocabularies:
+            self._vocabularies[pointer] = self._vocabulary(pointer)
+        return self._vocabularies[pointer]
+
+    def _vocabulary(self, pointer: str) -> Vocabulary | None:
         pointer, node = self.deref(pointer)
         if "x-extensible-enum" in node:
             return Vocabulary(tuple(node["x-extensible-enum"]), (pointer_join(pointer, "x-extensible-enum"),))

@@ -67,6 +67,8 @@ def render(report: Report, console: Console, *, strict: bool = False) -> None:
     if report.not_checked:
         line += "; not checked: " + ", ".join(f"{n} {why}" for why, n in report.not_checked.most_common())
     console.print(line, highlight=False)
+    if not report.checked:
+        console.print("[bold yellow]Nothing was checked[/]: no entry is an operation of the spec (another API?).")
     verdict = "[bold red]does not conform[/]" if report.exit_code(strict=strict) else "[bold green]conforms[/]"
     console.print(f"The traffic {verdict} to the spec" + (" (strict)" if strict else "") + ".")
 
