@@ -26,6 +26,7 @@ def conformance(
         list[Path],
         typer.Argument(
             help="HAR files: from --record / record=, the fuzz run, a browser or a proxy.",
+            metavar="FILE",
             exists=True,
             dir_okay=False,
             readable=True,
@@ -43,7 +44,10 @@ def conformance(
         typer.Option("--spec", help="Check against this spec (default: the packaged one).", dir_okay=False),
     ] = None,
 ) -> None:
-    """Check recorded traffic (HAR) against the spec: violations, undeclared fields and values, codec variants."""
+    """Check recorded traffic (HAR) against the spec: violations, undeclared fields and values, codec variants.
+
+    Exit 0 when it conforms, 1 on schema violations or unknown codec variants (--strict: anything undeclared too).
+    """
     as_json = as_json or bool(getattr(ctx.obj, "as_json", False))
     err = Console(stderr=True)
     try:
