@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conformance.har import catalogue_entries, write_har
 from tests.helpers.spec import ROOT
 
 pytestmark = pytest.mark.wheel
@@ -188,6 +189,9 @@ def test_cli_extra(venv: Callable[[str], Venv]) -> None:
     cli = venv("cli")
     assert cli.installed - CLIENT >= {"typer", "rich"} and not cli.installed & {"starlette", "schemathesis"}
     assert "send" in _ok(cli.run("clicksend-mms", "--help"))
+    # conformance reads the packaged spec: the seeds' send exchange, as HAR, checks clean outside the repo.
+    har = write_har(cli.cwd / "seeds.har", [e for p, e in catalogue_entries() if p.operation_id == "send_mms"])
+    assert "conforms" in _ok(cli.run("clicksend-mms", "conformance", "--strict", str(har)))
     _says_install(cli.run("clicksend-mms", "sandbox", "--help"), "sandbox")
     # rich pads the option table's columns: the flag and its metavar are separated by some spaces.
     assert re.search(r"--max-time\s+SECONDS", _ok(cli.run("clicksend-mms", "fuzz", "--help")))
