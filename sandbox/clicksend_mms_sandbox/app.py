@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from . import envelope, rules
+from . import docs, envelope, rules
 from .auth import authenticate
 from .clock import Clock
 from .faults import Fault, FaultError, FaultQueue, RateLimiter, parse_fault_header
@@ -557,6 +557,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return Response(spec_json, media_type="application/json")
 
     routes = [_api_route(contract, op_id, handler) for op_id, handler in HANDLERS.items()]
+    routes += docs.routes(contract.spec)  # GET /docs: the rendered reference (public, like /openapi.json)
     routes += [
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/_sandbox/clock/advance", _control(_advance_clock, with_body=True), methods=["POST"]),
