@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import stats
+from . import report_html, stats
 from .guard import ALLOW_SPEND_ENV, MAX_SENDS_ENV, MODE_ENV
 from .plan import LIVE_MAX_EXAMPLES, LIVE_RATE_LIMIT, Plan, plan_from_env
 from .target import SANDBOX_API_KEY, SANDBOX_USERNAME, sandbox_server
@@ -80,6 +80,7 @@ def main() -> int:
         return result.returncode or 1
     data = stats.load(stats_file)
     print(stats.render(data))
+    print(f"HTML report: {report_html.write(REPORTS).relative_to(ROOT)} (open it in a browser)")
     total = sum(data["cases_by_operation"].values())
     print(f"\n{total} cases in {elapsed:.1f}s wall time ({total / elapsed:.0f} cases/s, sandbox start-up included).")
     print(f"Reports: {REPORTS.relative_to(ROOT)}/ (fuzz-junit.xml, fuzz-failures.har, fuzz-run.json, fuzz-stats.json)")
