@@ -21,6 +21,17 @@ STATS_NAME = "fuzz-stats.json"
 RUN_NAME = "fuzz-run.json"
 # The other files of a run, linked from the page when they exist.
 SIBLINGS = ("fuzz-run.json", "fuzz-stats.json", "fuzz-junit.xml", "fuzz-failures.har")
+# schemathesis' warning kinds in the words its terminal output uses; other kinds show by name.
+WARNING_TEXT = {
+    "base_url_mismatch": "Base URL may be missing a path: returned only 404 responses",
+    "missing_test_data": "Missing test data: repeatedly returned 404 responses",
+    "validation_mismatch": "Schema validation mismatch: mostly rejected generated data",
+    "low_valid_rate": "Low valid-input rate: accepted few of the requests sent to it",
+    "rate_limited": "Rate limited: mostly returned 429 responses",
+    "method_not_allowed": "Method Not Allowed: skipped after consistent 405 responses",
+    "unsupported_regex": "Unsupported regex patterns",
+    "unresolvable_reference": "Unresolvable references: parts of the schema skipped",
+}
 
 
 def write(reports: Path) -> Path:
@@ -135,7 +146,10 @@ def _problems(run: dict[str, Any] | None) -> str:
     parts.append("<h3>Errors</h3>" + _table("errors", ["Error (see the runner's output)", "Count"], error_rows))
     warnings: dict[str, list[str]] = run.get("warnings", {})
     warning_rows = [
-        [escape(kind.replace("_", " ")), ", ".join(f"<code>{escape(str(op))}</code>" for op in ops)]
+        [
+            escape(WARNING_TEXT.get(kind, kind.replace("_", " "))),
+            ", ".join(f"<code>{escape(str(op))}</code>" for op in ops),
+        ]
         for kind, ops in warnings.items()
         if ops
     ]
@@ -198,6 +212,7 @@ def render(stats: dict[str, Any], run: dict[str, Any] | None, links: list[str] |
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>clicksend-mms fuzz report: {"PASS" if passed else "FAIL"}, {total:,} cases</title>
 <style>{_CSS}</style>
+<link rel="icon" href="data:,">
 </head>
 <body>
 <header><h1>clicksend-mms fuzz report</h1><p class="facts">{fact_html}</p></header>

@@ -44,6 +44,7 @@ def render_page(spec: dict[str, Any], bundle_src: str) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
+<link rel="icon" href="data:,">
 <style>
   body {{ margin: 0; }}
   #loading {{ font: 16px sans-serif; padding: 2em; }}
