@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 
+import clicksend_mms_spec
 import httpx
 
 from .page import ROOT
@@ -188,7 +189,7 @@ def sandbox_server() -> Iterator[Server]:
 
 PRISM_DIR = HERE / "node_modules" / "@stoplight" / "prism-cli"
 PRISM_BIN = HERE / "node_modules" / ".bin" / "prism"
-SPEC = ROOT / "spec" / "clicksend-mms.yaml"
+SPEC = clicksend_mms_spec.path()
 
 
 def ensure_prism(log: list[str]) -> str | None:

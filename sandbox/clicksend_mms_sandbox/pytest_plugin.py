@@ -6,6 +6,9 @@ Fixtures (each test gets fresh state):
 - ``clicksend_client``        a ``clicksend_mms.AuthenticatedClient`` wired to that app in-process (no socket), for
                              both the sync and the asyncio API functions;
 - ``clicksend_sandbox_url``  the base URL of a real uvicorn server on a free 127.0.0.1 port, stopped after the test.
+
+Every install registers the plugin; without the ``sandbox`` extra it still loads (pytest starts as usual) and a
+test that asks for one of these fixtures fails saying which extra to install.
 """
 
 from __future__ import annotations
@@ -68,11 +71,23 @@ class SandboxHandle:
         self.store.close()
 
 
+def _create_app() -> Starlette:
+    try:
+        from .app import create_app
+    except ModuleNotFoundError as exc:
+        missing = exc.name
+    else:
+        return create_app()
+    pytest.fail(
+        f"the clicksend sandbox fixtures need the sandbox extra (no module {missing!r}): "
+        "pip install 'clicksend-mms[sandbox]'",
+        pytrace=False,
+    )
+
+
 @pytest.fixture
 def clicksend_sandbox() -> Iterator[SandboxHandle]:
-    from .app import create_app
-
-    handle = SandboxHandle(create_app())
+    handle = SandboxHandle(_create_app())
     yield handle
     handle.close()
 
@@ -96,8 +111,8 @@ def clicksend_client(clicksend_sandbox: SandboxHandle) -> Iterator[Any]:
 
 @pytest.fixture
 def clicksend_sandbox_url() -> Iterator[str]:
-    from .app import create_app
+    app = _create_app()
     from .server import ServerThread
 
-    with ServerThread(create_app()) as server:
+    with ServerThread(app) as server:
         yield server.url

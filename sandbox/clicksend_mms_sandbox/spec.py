@@ -4,29 +4,20 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
+import clicksend_mms_spec
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 _SPEC_URI = "urn:clicksend-mms-spec"
-_PACKAGED = Path(__file__).resolve().parent / "spec" / "clicksend-mms.yaml"  # in the wheel (force-include)
-_SOURCE_TREE = Path(__file__).resolve().parents[2] / "spec" / "clicksend-mms.yaml"  # in a checkout
 METHODS = ("get", "put", "post", "delete", "patch")
-
-
-def spec_path() -> Path:
-    return _PACKAGED if _PACKAGED.is_file() else _SOURCE_TREE
 
 
 @functools.cache
 def load_spec() -> dict[str, Any]:
-    with spec_path().open(encoding="utf-8") as fh:
-        spec: dict[str, Any] = yaml.safe_load(fh)
-    return spec
+    return clicksend_mms_spec.load()
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import schemathesis
+from clicksend_mms_fuzz import config_file
 from clicksend_mms_fuzz.stats import RunStats
 from clicksend_mms_sandbox import Settings, create_app
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG_PATH = ROOT / "schemathesis.toml"
+CONFIG_PATH = config_file.path()
 SEED = 20240601
 # Not a real host: requests go to the app in-process. Overrides the spec's server (whose base path is /v3).
 BASE_URL = "http://sandbox.local"

@@ -17,7 +17,6 @@ from clicksend_mms_fuzz.plan import plan_from_env
 from clicksend_mms_sandbox import Settings, create_app
 from clicksend_mms_sandbox.server import ServerThread
 
-ROOT = Path(__file__).resolve().parents[2]
 KEY = "sandbox-key"
 
 
@@ -43,7 +42,7 @@ def _history(http: httpx.Client) -> list[dict[str, Any]]:
         page += 1
 
 
-def test_default_live_run_only_does_free_things(live_like: tuple[str, httpx.Client]) -> None:
+def test_default_live_run_only_does_free_things(live_like: tuple[str, httpx.Client], tmp_path: Path) -> None:
     url, http = live_like
     balance_before = http.get("/_sandbox/account").json()["data"]["balance"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLICKSEND_")}
@@ -55,7 +54,7 @@ def test_default_live_run_only_does_free_things(live_like: tuple[str, httpx.Clie
     }
     result = subprocess.run(
         [sys.executable, "-m", "clicksend_mms_fuzz"],
-        cwd=ROOT,
+        cwd=tmp_path,  # reports/ goes under the current directory
         env=env,
         capture_output=True,
         text=True,
@@ -70,7 +69,9 @@ def test_default_live_run_only_does_free_things(live_like: tuple[str, httpx.Clie
     assert result.returncode == 0, output[-3000:]
     # The key appears nowhere: not in the output, not in any report.
     assert KEY not in output
-    for report in (ROOT / "reports").glob("fuzz-*"):
+    reports = list((tmp_path / "reports").glob("fuzz-*"))
+    assert reports, "the run wrote no report under its current directory"
+    for report in reports:
         assert KEY not in report.read_text(errors="replace"), report
     # Every message it sent went to ClickSend's free test recipients; nothing was cancelled or charged.
     rows = _history(http)

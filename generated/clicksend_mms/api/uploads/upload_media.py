@@ -20,11 +20,13 @@ from ...models.upload_response import UploadResponse
 from ...types import UNSET, Response
 
 
-def _get_kwargs(
+def request_kwargs(
     *,
     body: UploadRequest,
     convert: UploadMediaConvert,
 ) -> dict[str, Any]:
+    """The keyword arguments for ``httpx.Client.request`` (method, url, params, body, headers), exactly as
+    the spec says; what ``sync`` and ``asyncio`` send."""
     headers: dict[str, Any] = {}
 
     params: dict[str, Any] = {}
@@ -162,7 +164,7 @@ def sync_detailed(
         Response[BadRequestError | ForbiddenError | InternalServerError | NotFoundError | PayloadTooLargeError | TooManyRequestsError | UnauthorizedError | UploadResponse]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         body=body,
         convert=convert,
     )
@@ -252,7 +254,7 @@ async def asyncio_detailed(
         Response[BadRequestError | ForbiddenError | InternalServerError | NotFoundError | PayloadTooLargeError | TooManyRequestsError | UnauthorizedError | UploadResponse]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         body=body,
         convert=convert,
     )

@@ -1,4 +1,4 @@
-"""When a call is retried (stamina: capped exponential backoff with jitter), and why a send almost never is.
+"""When a call is retried (capped exponential backoff with jitter), and why a send almost never is.
 
 ClickSend has no idempotency key, so a send that may have reached the server must not be repeated: a
 lost answer is not a lost message, and repeating it sends (and bills) the MMS twice.
@@ -21,23 +21,30 @@ comes first; the last error is raised. ``RetryPolicy.disabled()`` turns retrying
 PoolTimeout come before the first byte is written. httpx-aiohttp maps *every* aiohttp connection error
 (including "server disconnected" after the request was written) to httpx.ConnectTimeout, so for that
 transport the aiohttp cause is inspected instead.
+
+Each retry is logged on the ``clicksend_mms.retry`` logger (WARNING: operation, attempt, wait, cause; the record
+carries them as ``operation``, ``attempt``, ``attempts``, ``wait`` and ``error``). The package's logger has a
+NullHandler, so nothing is printed unless the application configures logging.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import logging
+import random
+import time
 
 import httpx
 
 from .exceptions import RateLimitedError, ServerError, TransportError
 
 _RETRYABLE_5XX = frozenset({502, 503, 504})
+log = logging.getLogger("clicksend_mms.retry")
 
 
 @dataclasses.dataclass(frozen=True)
 class RetryPolicy:
-    """Knobs for stamina; the table in this module's docstring says *what* is retried."""
+    """How often and how long to retry; the table in this module's docstring says *what* is retried."""
 
     attempts: int = 5
     timeout: float = 60.0
@@ -66,26 +73,58 @@ def proves_not_sent(exc: httpx.TransportError) -> bool:
     return True
 
 
-def as_transport_error(exc: httpx.TransportError, method: str, path: str) -> TransportError:
-    sent = not proves_not_sent(exc)
-    kind = type(exc).__name__
-    detail = str(exc) or "no detail"
-    note = "the request may have reached ClickSend" if sent else "nothing was sent"
-    return TransportError(f"{kind} on {method} {path}: {detail} ({note})", request_sent=sent, method=method, path=path)
+def decide(policy: RetryPolicy, exc: Exception, *, idempotent: bool) -> bool | float:
+    """The table above: False = raise now, True = back off exponentially, a float = wait that long."""
+    if isinstance(exc, RateLimitedError):
+        if exc.retry_after is None:
+            return True
+        return exc.retry_after if exc.retry_after <= policy.max_retry_after else False
+    if isinstance(exc, TransportError):
+        return idempotent or not exc.request_sent
+    if isinstance(exc, ServerError):
+        return idempotent and exc.http_code in _RETRYABLE_5XX
+    return False
 
 
-def retry_hook(policy: RetryPolicy, *, idempotent: bool) -> Callable[[Exception], bool | float]:
-    """A stamina backoff hook: False = raise now, True = exponential backoff, a float = wait that long."""
+class Retries:
+    """The retry state of one call: after each failure, whether and how long to wait (and a log record of it)."""
 
-    def hook(exc: Exception) -> bool | float:
-        if isinstance(exc, RateLimitedError):
-            if exc.retry_after is None:
-                return True
-            return exc.retry_after if exc.retry_after <= policy.max_retry_after else False
-        if isinstance(exc, TransportError):
-            return idempotent or not exc.request_sent
-        if isinstance(exc, ServerError):
-            return idempotent and exc.http_code in _RETRYABLE_5XX
-        return False
+    def __init__(self, policy: RetryPolicy, *, idempotent: bool, operation: str) -> None:
+        self.policy = policy
+        self.idempotent = idempotent
+        self.operation = operation
+        self.attempt = 1
+        self._started = time.monotonic()
 
-    return hook
+    def wait_after(self, exc: Exception) -> float | None:
+        """Seconds to wait before the next attempt, or None: give up and raise ``exc``."""
+        p = self.policy
+        decision = decide(p, exc, idempotent=self.idempotent)
+        if decision is False or self.attempt >= p.attempts:
+            return None
+        if decision is True:
+            backoff = min(p.wait_max, p.wait_initial * 2.0 ** (self.attempt - 1))
+            wait = backoff + random.uniform(0, p.wait_jitter)
+        else:
+            wait = float(decision)
+        if time.monotonic() - self._started + wait > p.timeout:
+            return None
+        self.attempt += 1
+        cause = str(exc).split("\n", 1)[0]
+        log.warning(
+            "retrying %s in %.1fs (attempt %d of %d) after %s: %s",
+            self.operation,
+            wait,
+            self.attempt,
+            p.attempts,
+            type(exc).__name__,
+            cause,
+            extra={
+                "operation": self.operation,
+                "attempt": self.attempt,
+                "attempts": p.attempts,
+                "wait": wait,
+                "error": cause,
+            },
+        )
+        return wait

@@ -13,7 +13,12 @@ high-level facade raises. One hierarchy, so ``except ClickSendError`` catches th
     │   └── ServerError          5xx
     ├── TransportError           no HTTP answer (connect refused, timeout, connection dropped);
     │                            ``request_sent`` says whether the request may have reached the server
-    └── UnexpectedResponseError  a 2xx whose body does not decode (not JSON, missing fields)
+    ├── UnexpectedResponseError  a 2xx whose body does not decode (not JSON, missing fields)
+    ├── InvalidRequestError      the input breaks the spec's request rules: refused before anything was sent
+    └── ConfigurationError       missing credentials, bad base URL
+
+A send or upload that failed after the request may have reached ClickSend (5xx, undecodable answer, read
+timeout, dropped connection) has ``may_have_been_sent=True`` and its text says what to do before trying again.
 
 Per-message send statuses (INVALID_RECIPIENT...) are *results*, not errors: see ``clicksend_mms.rejected``.
 Nothing here keeps the request (its Authorization header) or echoes credentials.
@@ -24,15 +29,21 @@ from __future__ import annotations
 import email.utils
 import json
 import time
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:
+    from .request_check import Problem
 
 _RATE_LIMIT_CODES = frozenset({"TOO_MANY_REQUESTS", "HTTP_TOO_MANY_REQUESTS"})
 # ratelimit-reset above this is an absolute unix time, below it a number of seconds (both styles exist).
 _EPOCH_THRESHOLD = 1_000_000_000
 _REDACTED = "***"
+# How much of ClickSend's per-field ``data`` goes into an error's text (all of it stays in ``.data``).
+_DATA_LINES = 20
+_DATA_CHARS = 300
 
 
 class ClickSendError(Exception):
@@ -42,10 +53,20 @@ class ClickSendError(Exception):
     response_code: str | None = None
     response_msg: str | None = None
     data: Any = None
+    # True when a send or upload failed after the request may have reached ClickSend (see flag_may_have_been_sent).
+    may_have_been_sent: bool = False
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    def flag_may_have_been_sent(self, advice: str) -> None:
+        """Mark the error of a non-repeatable call whose request may have arrived, and say what to do."""
+        if self.may_have_been_sent:
+            return
+        self.may_have_been_sent = True
+        self.message = f"{self.message}\n{advice}"
+        self.args = (self.message,)
 
     def __str__(self) -> str:
         return self.message
@@ -76,7 +97,8 @@ class APIError(ClickSendError):
         self.path = path
         self.retry_after = retry_after
         where = f" on {method} {path}" if method and path else ""
-        super().__init__(f"HTTP {http_code} {response_code or '-'}{where}: {response_msg or '(no message)'}")
+        text = f"HTTP {http_code} {response_code or '-'}{where}: {response_msg or '(no message)'}"
+        super().__init__("\n  ".join([text, *describe_data(data)]))
 
     def __repr__(self) -> str:
         extra = f", retry_after={self.retry_after!r}" if self.retry_after is not None else ""
@@ -118,6 +140,31 @@ class TransportError(ClickSendError):
         self.method = method
         self.path = path
         super().__init__(message)
+
+
+class InvalidRequestError(ClickSendError, ValueError):
+    """The input breaks the spec's request rules (unknown key, missing field, wrong type, limit): nothing was sent.
+
+    ``problems`` lists every problem (``.location`` like ``messages[3].subject``, ``.index``, ``.key``,
+    ``.message``); ``data`` maps each location to its message, like ClickSend's own 400 ``data``.
+    """
+
+    shown = 50  # problems written into the text; all of them stay in ``problems``
+
+    def __init__(self, problems: Sequence[Problem], *, advice: str | None = None) -> None:
+        self.problems = list(problems)
+        self.data = {problem.location: problem.message for problem in self.problems}
+        count = len(self.problems)
+        lines = [
+            f"Nothing was sent: {count} problem{'s' if count != 1 else ''} in the request (checked against "
+            "the API spec before sending):"
+        ]
+        lines += [f"  {problem}" for problem in self.problems[: self.shown]]
+        if count > self.shown:
+            lines.append(f"  ... and {count - self.shown} more (all of them in .problems)")
+        if advice:
+            lines.append(advice)
+        super().__init__("\n".join(lines))
 
 
 class UnexpectedResponseError(ClickSendError):
@@ -227,6 +274,39 @@ def _has_request(response: httpx.Response) -> bool:
     except RuntimeError:
         return False
     return True
+
+
+def describe_data(data: Any) -> list[str]:
+    """ClickSend's per-field ``data`` as lines of plain text: ``field: message``, lists joined, long values cut."""
+    if data is None or data == [] or data == {} or data == "":
+        return []
+    if isinstance(data, Mapping):
+        lines = [f"{key}: {_plain(value)}" for key, value in data.items()]
+    elif isinstance(data, list):
+        lines = [_plain(item) for item in data]
+    else:
+        lines = [_plain(data)]
+    if len(lines) > _DATA_LINES:
+        lines = [*lines[:_DATA_LINES], f"... and {len(lines) - _DATA_LINES} more (all of them in .data)"]
+    return lines
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list):
+        text = "; ".join(_plain(item) for item in value)
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= _DATA_CHARS else text[: _DATA_CHARS - 1] + "…"
+
+
+def reached_server(exc: ClickSendError) -> bool:
+    """True when the failed request may have been processed: a 5xx, an undecodable 2xx, or a transport error
+    after the request may have been written. A 4xx (429 included) is a refusal: nothing was done."""
+    if isinstance(exc, TransportError):
+        return exc.request_sent
+    return isinstance(exc, ServerError | UnexpectedResponseError)
 
 
 def is_error_envelope(body: Any) -> bool:

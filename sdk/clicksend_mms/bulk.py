@@ -1,5 +1,8 @@
 """Bulk send: N messages in ClickSend-sized batches, bounded concurrency, results in input order.
 
+Every message is checked against the spec before the first batch goes out: one bad message anywhere in the
+list raises ``InvalidRequestError`` (with its index) and nothing is sent.
+
 Why batches are safe to run concurrently but never blindly resent: each batch is its own send, retried
 only on errors proving it was not accepted (connect failures, 429). A batch that fails otherwise may or may
 not have been sent; ``BulkSendError`` says which, so the caller can check history instead of resending.
@@ -13,13 +16,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-import stamina
-
 from . import _ops
 from ._ops import MessageLike
-from .exceptions import ClickSendError, RateLimitedError, ServerError, TransportError, UnexpectedResponseError
+from .exceptions import ClickSendError, RateLimitedError, UnexpectedResponseError
 from .models import MmsMessageResult, SendMmsData
-from .retry import RetryPolicy, retry_hook
+from .retry import RetryPolicy
 
 if TYPE_CHECKING:
     from .async_facade import AsyncClickSend
@@ -44,11 +45,19 @@ class BulkSendError(ClickSendError):
         self.failures = failures
         maybe = sum(f.stop - f.start for f in failures if f.may_have_been_sent)
         unsent = sum(1 for r in results if r is None) - maybe
+        self.may_have_been_sent = maybe > 0
         first = failures[0].error if failures else None
-        super().__init__(
-            f"bulk send incomplete: {len(results) - maybe - unsent} sent, {maybe} may have been sent (check history "
-            f"before resending), {unsent} not sent; first error: {first}"
+        first_line = str(first).split("\n", 1)[0] if first is not None else None
+        text = (
+            f"bulk send incomplete: {len(results) - maybe - unsent} sent, {maybe} may have been sent, {unsent} not "
+            f"sent; first error: {first_line}"
         )
+        if maybe:
+            ranges = ", ".join(f"{f.start}..{f.stop - 1}" for f in failures if f.may_have_been_sent)
+            text += f"\nMessages {ranges} (input indexes): {_ops.SEND_MAY_HAVE_BEEN_SENT}"
+        if unsent:
+            text += "\nMessages whose result is None and are not listed above were not sent: send them again."
+        super().__init__(text)
 
 
 class _RateGate:
@@ -79,12 +88,12 @@ async def send_bulk(
         raise ValueError(f"batch_size must be 1..{_ops.MAX_BATCH}")
     if concurrency < 1:
         raise ValueError("concurrency must be >= 1")
+    wire = _ops.require_valid_bulk(messages, media_file)
     results: list[MmsMessageResult | None] = [None] * len(messages)
     failures: list[BatchFailure] = []
     gate = _RateGate()
     semaphore = asyncio.Semaphore(concurrency)
     stop = asyncio.Event()  # set on the first hard failure: batches not yet started are not sent
-    hook = retry_hook(BULK_RETRY, idempotent=False)
     done = 0
 
     with _progress(progress, len(messages)) as advance:
@@ -95,17 +104,14 @@ async def send_bulk(
             async with semaphore:
                 if stop.is_set():
                     return
-                op = _ops.send(_ops.build_request(messages[start:end], media_file))
+                op = _ops.send(_ops.batch_request(wire[start:end], media_file))
                 try:
-                    data = await _send_honouring_429(client, op, gate, hook)
+                    data = await _send_honouring_429(client, op, gate)
                     _place(results, start, end, data)
                 except ClickSendError as exc:
                     stop.set()
-                    # A 5xx or an undecodable 2xx came from a server that had the batch; 4xx/429 prove refusal.
-                    sent = isinstance(exc, UnexpectedResponseError | ServerError) or (
-                        isinstance(exc, TransportError) and exc.request_sent
-                    )
-                    failures.append(BatchFailure(start, end, exc, may_have_been_sent=sent))
+                    # The facade flags errors after which the batch may have been sent (exceptions.reached_server).
+                    failures.append(BatchFailure(start, end, exc, may_have_been_sent=exc.may_have_been_sent))
                     return
             done += end - start
             advance(done)
@@ -117,29 +123,29 @@ async def send_bulk(
     return [r for r in results if r is not None]
 
 
-async def _send_honouring_429(
-    client: AsyncClickSend,
-    op: _ops.Op[SendMmsData],
-    gate: _RateGate,
-    hook: Callable[[Exception], bool | float],
-) -> SendMmsData:
-    async for attempt in stamina.retry_context(on=hook, **client.stamina_args(BULK_RETRY)):
-        with attempt:
-            await gate.wait()
-            try:
-                return await client.once(op)
-            except RateLimitedError as exc:
+async def _send_honouring_429(client: AsyncClickSend, op: _ops.Op[SendMmsData], gate: _RateGate) -> SendMmsData:
+    retries = client.retries(op, BULK_RETRY)
+    while True:
+        await gate.wait()
+        try:
+            return await client.once(op)
+        except ClickSendError as exc:
+            if isinstance(exc, RateLimitedError):
                 gate.pause(exc.retry_after if exc.retry_after is not None else 1.0)
+            wait = retries.wait_after(exc)
+            if wait is None:
                 raise
-    raise AssertionError("unreachable")  # pragma: no cover
+        await asyncio.sleep(wait)
 
 
 def _place(results: list[MmsMessageResult | None], start: int, end: int, data: SendMmsData) -> None:
     # ClickSend answers one result per message, in request order; anything else cannot be mapped back.
     if len(data.messages) != end - start:
-        raise UnexpectedResponseError(
+        error = UnexpectedResponseError(
             f"batch {start}..{end}: {len(data.messages)} results for {end - start} messages", http_code=200
         )
+        error.flag_may_have_been_sent(_ops.SEND_MAY_HAVE_BEEN_SENT)  # a 200: ClickSend had the batch
+        raise error
     results[start:end] = data.messages
 
 

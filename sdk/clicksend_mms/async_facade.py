@@ -6,18 +6,19 @@ load (httpx issue 3215); see tests/client/measure_bulk.py for the numbers behind
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from types import TracebackType
 from typing import TypeVar
 
 import httpx
-import stamina
 
 from . import _ops
 from ._core import FacadeBase
 from ._ops import MessageLike, Op
 from ._pagination import Seen, apages
+from .exceptions import ClickSendError
 from .facade import encode_upload
 from .models import (
     MmsHistoryPage,
@@ -29,7 +30,7 @@ from .models import (
     SendMmsRequest,
     UploadData,
 )
-from .retry import RetryPolicy, as_transport_error, retry_hook
+from .retry import RetryPolicy
 
 T = TypeVar("T")
 
@@ -76,25 +77,29 @@ class AsyncClickSend(FacadeBase):
         await self.aclose()
 
     async def call(self, op: Op[T], policy: RetryPolicy | None = None) -> T:
-        policy = policy or self.retry_policy
-        hook = retry_hook(policy, idempotent=op.idempotent)
-        async for attempt in stamina.retry_context(on=hook, **self.stamina_args(policy)):
-            with attempt:
+        retries = self.retries(op, policy)
+        while True:
+            try:
                 return await self.once(op)
-        raise AssertionError("unreachable: stamina re-raises the last error")  # pragma: no cover
+            except ClickSendError as exc:
+                wait = retries.wait_after(exc)
+                if wait is None:
+                    raise
+            await asyncio.sleep(wait)
 
     async def once(self, op: Op[T]) -> T:
         try:
             response = await self.http.request(**op.request)
         except httpx.TransportError as exc:
-            raise as_transport_error(exc, op.method, op.path) from exc
+            raise self.transport_error(op, exc) from exc
         return self.finish(op, response)
 
     # -- sending ----------------------------------------------------------------------------------------
     async def send(
         self, messages: SendMmsRequest | Sequence[MessageLike], *, media_file: str | None = None
     ) -> SendMmsData:
-        """Send up to 1000 messages; never retried once the request may have reached ClickSend."""
+        """Send up to 1000 messages, checked against the spec first (``InvalidRequestError``: nothing sent); never
+        retried once the request may have reached ClickSend (then ``may_have_been_sent=True``)."""
         return await self.call(_ops.send(_ops.build_request(messages, media_file)))
 
     async def send_bulk(
@@ -108,10 +113,11 @@ class AsyncClickSend(FacadeBase):
     ) -> list[MmsMessageResult]:
         """Send any number of messages in batches of ``batch_size`` (<= 1000), ``concurrency`` at a time.
 
-        Returns one result per message, in input order. 429s are waited out and the batch resent (a 429
-        proves it was not accepted). Any other failure raises ``BulkSendError`` with the results so far and,
-        per failed batch, whether it may have been sent. ``progress=True`` shows a rich progress bar; a
-        callable receives the number of messages finished after each batch.
+        Every message is checked against the spec before the first batch goes out (``InvalidRequestError`` with
+        each message's index: nothing sent). Returns one result per message, in input order. 429s are waited out
+        and the batch resent (a 429 proves it was not accepted). Any other failure raises ``BulkSendError`` with
+        the results so far and, per failed batch, whether it may have been sent. ``progress=True`` shows a rich
+        progress bar; a callable receives the number of messages finished after each batch.
         """
         from .bulk import send_bulk
 
@@ -122,7 +128,7 @@ class AsyncClickSend(FacadeBase):
     async def price(
         self, messages: SendMmsRequest | Sequence[MessageLike], *, media_file: str | None = None
     ) -> SendMmsData:
-        return await self.call(_ops.price(_ops.build_request(messages, media_file)))
+        return await self.call(_ops.price(_ops.build_request(messages, media_file, "price_mms")))
 
     async def cancel(self, message_id: str) -> None:
         await self.call(_ops.cancel(message_id))
