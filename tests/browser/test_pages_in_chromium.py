@@ -31,8 +31,7 @@ from ._chromium import CHROMIUM_ENV, Chromium, Page, find_chromium
 
 pytestmark = pytest.mark.slow
 
-REPORTS = ROOT / "reports"
-SCREENSHOTS = REPORTS / "screenshots"
+SCREENSHOTS = ROOT / "reports" / "screenshots"
 FUZZ_SECONDS = 15  # a short run: enough for every operation and phase to show up in the report
 
 
@@ -103,12 +102,11 @@ def test_the_reference_renders_every_operation_with_no_console_error(
     assert foreign == [], "the reference must load everything from the sandbox"
 
 
-def _short_fuzz_run() -> subprocess.CompletedProcess[str]:
+def _short_fuzz_run(cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLICKSEND_")}  # never the live API from a test
-    env["CLICKSEND_FUZZ_MAX_TIME"] = str(FUZZ_SECONDS)
     return subprocess.run(
-        [sys.executable, "-m", "clicksend_mms_fuzz"],
-        cwd=ROOT,
+        [sys.executable, "-m", "clicksend_mms_fuzz", "--max-time", str(FUZZ_SECONDS)],
+        cwd=cwd,  # the runner writes reports/ under the current directory: not over the user's own
         env=env,
         capture_output=True,
         text=True,
@@ -117,12 +115,13 @@ def _short_fuzz_run() -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_fuzz_report_of_a_short_run_renders_its_tables(browser: Chromium) -> None:
-    started = time.time()
-    result = _short_fuzz_run()
-    report = REPORTS / report_html.REPORT_NAME
-    assert report.exists() and report.stat().st_mtime >= started, result.stdout[-3000:] + result.stderr[-3000:]
-    stats: dict[str, Any] = json.loads((REPORTS / report_html.STATS_NAME).read_text(encoding="utf-8"))
+def test_the_fuzz_report_of_a_short_run_renders_its_tables(browser: Chromium, tmp_path: Path) -> None:
+    result = _short_fuzz_run(tmp_path)
+    reports = tmp_path / "reports"
+    report = reports / report_html.REPORT_NAME
+    assert report.exists(), result.stdout[-3000:] + result.stderr[-3000:]
+    assert f"HTML report: {report.resolve()}" in result.stdout
+    stats: dict[str, Any] = json.loads((reports / report_html.STATS_NAME).read_text(encoding="utf-8"))
 
     page = browser.new_page()
     page.goto(report.as_uri())
