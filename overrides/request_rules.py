@@ -36,8 +36,9 @@ CHECKED = frozenset(
         "enum",
     }
 )
-# Keywords that document rather than constrain (contentEncoding is an annotation in JSON Schema 2020-12).
-DOCUMENTATION = frozenset({"description", "example", "examples", "title", "contentEncoding"})
+# Keywords that document rather than constrain (contentEncoding is an annotation in JSON Schema 2020-12;
+# x-clicksend-truncate says where ClickSend cuts a long body, which it keeps rather than refuses).
+DOCUMENTATION = frozenset({"description", "example", "examples", "title", "contentEncoding", "x-clicksend-truncate"})
 _REF_PREFIX = "#/components/schemas/"
 _FIELD_PREFIX = "field_"  # openapi-python-client's default, as in overrides/config.yaml
 

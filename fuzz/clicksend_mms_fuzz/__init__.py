@@ -11,14 +11,8 @@ Modules:
 - ``stats``    per-operation / per-check counters collected during the run, and the summary printed after it.
 """
 
-TEST_RECIPIENTS = (
-    "+61411111111",
-    "+61422222222",
-    "+61433333333",
-    "+61444444444",
-    "+14055555555",
-    "+14055555666",
-    "+447777777777",
-    "+8615555555555",
-)
-"""ClickSend's documented test recipients: a send to them succeeds, is never delivered and costs nothing."""
+from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
+
+# ClickSend's documented test recipients: a send to them succeeds, is never delivered and costs nothing. One list,
+# read from the spec (x-clicksend-testing), for the spec's docs, the sandbox and the live spend guard.
+__all__ = ["TEST_RECIPIENTS"]

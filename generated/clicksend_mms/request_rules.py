@@ -52,7 +52,12 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                 "minLength": 4,
                 "pattern": "^[A-Za-z0-9+/]+={0,2}$",
                 "description": "The file, base64-encoded",
-            }
+            },
+            "convert": {
+                "type": "string",
+                "enum": ["mms"],
+                "description": "What to convert the file for, when not given as the `convert` query parameter",
+            },
         },
     },
     "MmsMessageInput": {
@@ -78,13 +83,7 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                 "maxLength": 20,
                 "description": "Subject line, at most 20 characters",
             },
-            "body": {
-                "type": "string",
-                "maxLength": 1500,
-                "description": "The message, at most 1500 characters (500 if "
-                "unicode; ClickSend truncates, it does not "
-                "split)",
-            },
+            "body": {"type": "string", "description": "The message"},
             "from": {
                 "type": "string",
                 "maxLength": 32,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import clicksend_mms_spec
 from jsonschema import Draft202012Validator
@@ -18,6 +19,11 @@ METHODS = ("get", "put", "post", "delete", "patch")
 @functools.cache
 def load_spec() -> dict[str, Any]:
     return clicksend_mms_spec.load()
+
+
+def base_path(spec: dict[str, Any]) -> str:
+    """Where ClickSend serves the API: the path of the spec's first server (`/v3` of https://rest.clicksend.com/v3)."""
+    return urlsplit(str(spec["servers"][0]["url"])).path.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class Contract:
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
+        self.base_path = base_path(spec)
         resource: Resource[Any] = DRAFT202012.create_resource(spec)
         self._registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
         self.operations: dict[str, OperationContract] = {}

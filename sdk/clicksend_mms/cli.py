@@ -2,7 +2,7 @@
 
 Credentials: --username/--api-key, or CLICKSEND_USERNAME / CLICKSEND_API_KEY; base URL: --base-url or
 CLICKSEND_BASE_URL. ``--sandbox`` points at the local sandbox (CLICKSEND_SANDBOX_URL, default
-http://127.0.0.1:8765, account sandbox / sandbox-key) unless those are given. ``--json`` prints machine-readable
+http://127.0.0.1:8765/v3, account sandbox / sandbox-key) unless those are given. ``--json`` prints machine-readable
 output (errors as JSON on stderr). Tables are for terminals: piped or redirected, the same rows come out as
 tab-separated values with a header line (tabs, newlines and backslashes in values written as \t, \n, \\), never cut.
 
@@ -567,7 +567,7 @@ def sandbox(ctx: typer.Context) -> None:
 def fuzz(
     ctx: typer.Context,
     max_time: Annotated[
-        int | None, typer.Option("--max-time", min=1, help="Stop fuzzing after this many seconds.")
+        int | None, typer.Option("--max-time", min=1, metavar="SECONDS", help="Stop fuzzing after this many seconds.")
     ] = None,
 ) -> None:
     """Contract-fuzz the API (`python -m clicksend_mms_fuzz`, same as `make fuzz`): the embedded sandbox, or the

@@ -12,7 +12,7 @@ from .exceptions import ConfigurationError
 DEFAULT_BASE_URL = "https://rest.clicksend.com/v3"
 # The local sandbox (`clicksend-mms sandbox`) and its documented default account; the CLI's --sandbox goes to
 # CLICKSEND_SANDBOX_URL when set (a sandbox started on another port).
-SANDBOX_BASE_URL = "http://127.0.0.1:8765"
+SANDBOX_BASE_URL = "http://127.0.0.1:8765/v3"
 ENV_SANDBOX_URL = "CLICKSEND_SANDBOX_URL"
 SANDBOX_USERNAME = "sandbox"
 SANDBOX_API_KEY = "sandbox-key"

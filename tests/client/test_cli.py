@@ -9,11 +9,11 @@ import httpx
 import pytest
 import typer
 from clicksend_mms.cli import Options, app
+from clicksend_mms_sandbox.testing import free_port
 from typer.testing import CliRunner
 
 from tests.client.conftest import FAST
 from tests.client.fakes import FakeClickSend, envelope
-from tests.client.sandbox_server import free_port
 
 runner = CliRunner()
 SEND = [
@@ -120,7 +120,7 @@ def test_sandbox_flag_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     obj = Options(transport=FakeClickSend().transport())
     result = runner.invoke(app, ["--sandbox", "--json", "cancel-all"], obj=obj)
     assert result.exit_code == 0
-    assert (obj.base_url, obj.username, obj.api_key) == ("http://127.0.0.1:8765", "sandbox", "sandbox-key")
+    assert (obj.base_url, obj.username, obj.api_key) == ("http://127.0.0.1:8765/v3", "sandbox", "sandbox-key")
 
 
 def test_mark_read_cancel_all_upload_export(tmp_path: Path, fake: FakeClickSend) -> None:

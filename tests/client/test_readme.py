@@ -19,8 +19,9 @@ from urllib.parse import urlsplit
 import pytest
 from clicksend_mms import ClickSend, RetryPolicy
 from clicksend_mms.config import SANDBOX_BASE_URL
+from clicksend_mms_sandbox.testing import free_port
 
-from tests.client.sandbox_server import free_port, sandbox_server
+from tests.client.sandbox_server import sandbox_server
 from tests.helpers.spec import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

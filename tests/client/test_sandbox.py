@@ -36,10 +36,12 @@ try:
 except ImportError:  # the sandbox is built in parallel; these tests run once it is importable
     pytest.skip("clicksend_mms_sandbox.create_app not available yet", allow_module_level=True)
 
+from clicksend_mms_sandbox.testing import DEFAULT
+
 from tests.client.sandbox_server import sandbox_server
 
 MEDIA = "https://example.com/cat.jpg"
-USER, KEY = "sandbox", "sandbox-key"
+USER, KEY = DEFAULT.basic_auth
 TEST_KEY = "D83DED51-9E35-4D42-9BB9-0E34B7CA85AE"
 QUICK = RetryPolicy(attempts=4, timeout=20.0, wait_initial=0.05, wait_max=0.2, wait_jitter=0.05)
 

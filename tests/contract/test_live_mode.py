@@ -16,8 +16,9 @@ from clicksend_mms_fuzz import TEST_RECIPIENTS
 from clicksend_mms_fuzz.plan import plan_from_env
 from clicksend_mms_sandbox import Settings, create_app
 from clicksend_mms_sandbox.server import ServerThread
+from clicksend_mms_sandbox.testing import DEFAULT
 
-KEY = "sandbox-key"
+KEY = DEFAULT.api_key
 
 
 @pytest.fixture

@@ -8,17 +8,17 @@ import html
 import json
 import re
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 from urllib.parse import urljoin
 
 import httpx
 import pytest
-from clicksend_mms_sandbox import create_app, rules
+from clicksend_mms_sandbox import create_app, numbers, testing
+from clicksend_mms_sandbox.accounts import KINDS
 from clicksend_mms_sandbox.docs import build_site, facts
 from clicksend_mms_sandbox.docs.__main__ import main as docs_main
 from clicksend_mms_sandbox.docs.page import ASSETS, BUNDLE, LICENCES, render_page
 from clicksend_mms_sandbox.docs.reference import QUIRKS_TAG, SANDBOX_TAG, find_quirks, reference_spec
-from clicksend_mms_sandbox.settings import AccountKind
 from clicksend_mms_sandbox.transports import SandboxTransport
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
@@ -73,18 +73,22 @@ def test_values_shown_for_a_quirk_are_from_the_examples_and_valid_for_it() -> No
 
 
 def test_the_sandbox_section_is_rendered_from_the_sandbox_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(rules.MAGIC_RECIPIENTS, "+61400000099", rules.Magic(outcome="failed"))
+    monkeypatch.setitem(numbers.MAGIC_RECIPIENTS, "+61400000099", numbers.Magic(outcome="failed"))
     found = facts.sandbox_facts()
     section = _tag(reference_spec(load_spec(), found), SANDBOX_TAG)["description"]
     assert "| `+61400000099` | fails after sending" in section  # a number added to the rules shows up
     for account in found.accounts:
         assert f"| `{account.username}` |" in section and f"`{account.api_key}`" in section
-    for number in [*rules.CLICKSEND_TEST_RECIPIENTS, *rules.MAGIC_RECIPIENTS]:
+    for number in [*testing.TEST_RECIPIENTS, *numbers.MAGIC_RECIPIENTS]:
         assert f"`{number}`" in section
 
 
-def test_every_account_kind_is_described() -> None:
-    assert set(facts.KIND_BEHAVIOUR) == set(get_args(AccountKind))
+def test_every_test_account_kind_is_described_by_the_spec() -> None:
+    described = load_spec()["x-clicksend-testing"]["accounts"]
+    assert set(KINDS) - {"normal"} <= set(described)
+    for account in facts.sandbox_facts().accounts:
+        expected = described.get(account.kind, facts.NORMAL_BEHAVIOUR)
+        assert expected in account.behaviour
 
 
 def test_the_page_embeds_the_spec_safely() -> None:

@@ -1,25 +1,21 @@
 """The sandbox's test accounts and recipients, as the reference shows them.
 
-`sandbox_facts()` is the only place the docs read them from. They live in settings.py and rules.py today;
-when they move to `clicksend_mms_sandbox.testing`, repoint this one function and nothing else.
+`sandbox_facts()` is the only place the docs read them from, each from its one home: the accounts the sandbox
+starts with (settings), ClickSend's test recipients and test accounts (the spec's `x-clicksend-testing`, through
+`testing`), the sandbox's magic recipients (numbers) and its currency (pricing).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import rules
+from .. import testing
+from ..numbers import MAGIC_RECIPIENTS
+from ..pricing import CURRENCY
 from ..settings import default_accounts
+from ..spec import load_spec
 
-# What each account kind does (a test checks every kind in settings.AccountKind is here); the accounts
-# themselves come from the sandbox's settings.
-KIND_BEHAVIOUR: dict[str, str] = {
-    "normal": "an ordinary account: sends are charged and delivered",
-    "nocredit": "ClickSend's test account: every message `INSUFFICIENT_CREDIT` (send and price)",
-    "notactive": 'ClickSend\'s test account: 401 "Authorization failed." (like wrong credentials)',
-    "banned": "ClickSend's test account: 403 `FORBIDDEN` (account suspended)",
-}
-
+NORMAL_BEHAVIOUR = "a funded account: sends are charged, delivered and receipted on the sandbox clock"
 _OUTCOMES = {
     "delivered": "delivered: Queued → Sent → Completed, receipt `201`",
     "failed": "fails after sending: → Failed, receipt `301`",
@@ -50,15 +46,20 @@ class SandboxFacts:
     currency: str  # of the balances
 
 
+def _behaviour(kind: str, described: dict[str, str]) -> str:
+    # ClickSend's test accounts are named after their kind and behave as the spec documents them.
+    return f"ClickSend's test account: {described[kind]}" if kind != "normal" else NORMAL_BEHAVIOUR
+
+
 def sandbox_facts() -> SandboxFacts:
     """The default accounts, ClickSend's test recipients and the sandbox's magic recipients."""
+    described: dict[str, str] = load_spec()["x-clicksend-testing"]["accounts"]
     accounts = tuple(
-        AccountFact(a.username, a.api_key, a.kind, f"{a.balance:.4f}", KIND_BEHAVIOUR[a.kind])
+        AccountFact(a.username, a.api_key, a.kind, f"{a.balance:.4f}", _behaviour(a.kind, described))
         for a in default_accounts()
     )
     magic = tuple(
         RecipientFact(number, f"rejected at send: `{m.reject}`" if m.reject else _OUTCOMES[m.outcome])
-        for number, m in sorted(rules.MAGIC_RECIPIENTS.items())
+        for number, m in sorted(MAGIC_RECIPIENTS.items())
     )
-    test_recipients = tuple(sorted(rules.CLICKSEND_TEST_RECIPIENTS))
-    return SandboxFacts(accounts, test_recipients, magic, rules.CURRENCY["currency_name_short"])
+    return SandboxFacts(accounts, tuple(testing.TEST_RECIPIENTS), magic, CURRENCY["currency_name_short"])

@@ -17,13 +17,13 @@ from ...models.unauthorized_error import UnauthorizedError
 from ...models.upload_media_convert import UploadMediaConvert
 from ...models.upload_request import UploadRequest
 from ...models.upload_response import UploadResponse
-from ...types import UNSET, Response
+from ...types import UNSET, Response, Unset
 
 
 def request_kwargs(
     *,
     body: UploadRequest,
-    convert: UploadMediaConvert,
+    convert: UploadMediaConvert | Unset = UNSET,
 ) -> dict[str, Any]:
     """The keyword arguments for ``httpx.Client.request`` (method, url, params, body, headers), exactly as
     the spec says; what ``sync`` and ``asyncio`` send."""
@@ -31,7 +31,10 @@ def request_kwargs(
 
     params: dict[str, Any] = {}
 
-    json_convert: str = convert
+    json_convert: str | Unset = UNSET
+    if not isinstance(convert, Unset):
+        json_convert = convert
+
     params["convert"] = json_convert
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -133,7 +136,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UploadRequest,
-    convert: UploadMediaConvert,
+    convert: UploadMediaConvert | Unset = UNSET,
 ) -> Response[
     BadRequestError
     | ForbiddenError
@@ -150,10 +153,13 @@ def sync_detailed(
     converted,
     jpg and gif kept). The answer's `_url` can be used as `media_file` in `send_mms`. The old
     documentation
-    declares `convert` a path parameter: it is a query parameter.
+    declares `convert` a path parameter: it is a query parameter, and ClickSend's current documentation
+    lets
+    it come in the body instead (the official 6.x SDK sends it there). One of the two is required: with
+    neither, the answer is a 400 naming `convert`.
 
     Args:
-        convert (UploadMediaConvert):
+        convert (UploadMediaConvert | Unset):
         body (UploadRequest):
 
     Raises:
@@ -180,7 +186,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: UploadRequest,
-    convert: UploadMediaConvert,
+    convert: UploadMediaConvert | Unset = UNSET,
 ) -> (
     BadRequestError
     | ForbiddenError
@@ -198,10 +204,13 @@ def sync(
     converted,
     jpg and gif kept). The answer's `_url` can be used as `media_file` in `send_mms`. The old
     documentation
-    declares `convert` a path parameter: it is a query parameter.
+    declares `convert` a path parameter: it is a query parameter, and ClickSend's current documentation
+    lets
+    it come in the body instead (the official 6.x SDK sends it there). One of the two is required: with
+    neither, the answer is a 400 naming `convert`.
 
     Args:
-        convert (UploadMediaConvert):
+        convert (UploadMediaConvert | Unset):
         body (UploadRequest):
 
     Raises:
@@ -223,7 +232,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UploadRequest,
-    convert: UploadMediaConvert,
+    convert: UploadMediaConvert | Unset = UNSET,
 ) -> Response[
     BadRequestError
     | ForbiddenError
@@ -240,10 +249,13 @@ async def asyncio_detailed(
     converted,
     jpg and gif kept). The answer's `_url` can be used as `media_file` in `send_mms`. The old
     documentation
-    declares `convert` a path parameter: it is a query parameter.
+    declares `convert` a path parameter: it is a query parameter, and ClickSend's current documentation
+    lets
+    it come in the body instead (the official 6.x SDK sends it there). One of the two is required: with
+    neither, the answer is a 400 naming `convert`.
 
     Args:
-        convert (UploadMediaConvert):
+        convert (UploadMediaConvert | Unset):
         body (UploadRequest):
 
     Raises:
@@ -268,7 +280,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: UploadRequest,
-    convert: UploadMediaConvert,
+    convert: UploadMediaConvert | Unset = UNSET,
 ) -> (
     BadRequestError
     | ForbiddenError
@@ -286,10 +298,13 @@ async def asyncio(
     converted,
     jpg and gif kept). The answer's `_url` can be used as `media_file` in `send_mms`. The old
     documentation
-    declares `convert` a path parameter: it is a query parameter.
+    declares `convert` a path parameter: it is a query parameter, and ClickSend's current documentation
+    lets
+    it come in the body instead (the official 6.x SDK sends it there). One of the two is required: with
+    neither, the answer is a 400 naming `convert`.
 
     Args:
-        convert (UploadMediaConvert):
+        convert (UploadMediaConvert | Unset):
         body (UploadRequest):
 
     Raises:
