@@ -21,7 +21,7 @@ from pathlib import Path
 
 import clicksend_mms_spec
 
-from . import config_file, stats
+from . import config_file, report_html, stats
 from .guard import ALLOW_SPEND_ENV, MAX_SENDS_ENV, MODE_ENV
 from .plan import LIVE_MAX_EXAMPLES, LIVE_RATE_LIMIT, MAX_TIME_ENV, Plan, plan_from_env
 
@@ -129,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result.returncode or 1
     data = stats.load(stats_file)
     print(stats.render(data))
+    print(f"HTML report: {report_html.write(REPORTS).resolve()} (open it in a browser)")
     total = sum(data["cases_by_operation"].values())
     print(f"\n{total} cases in {elapsed:.1f}s wall time ({total / elapsed:.0f} cases/s, sandbox start-up included).")
     print(f"Reports: {REPORTS.resolve()}/ (fuzz-junit.xml, fuzz-failures.har, fuzz-run.json, fuzz-stats.json)")

@@ -219,6 +219,7 @@ def test_sandbox_extra_serves_and_its_pytest_plugin_works(venv: Callable[[str], 
 
         def test_real_server(clicksend_sandbox_url):
             assert httpx.get(f"{clicksend_sandbox_url}/mms/history", auth=("sandbox", "sandbox-key")).status_code == 200
+            assert len(httpx.get(f"{clicksend_sandbox_url}/docs/redoc.standalone.js").content) > 500_000  # packaged
         """)
     )
     result = sandbox.run(sandbox.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user.py")
@@ -234,7 +235,11 @@ def test_fuzz_extra_runs_a_bounded_fuzz_outside_the_repo(venv: Callable[[str], V
             break  # one more try only for CPython's own race, never for a finding
     out = _ok(result)
     assert "Target: the embedded sandbox" in out and "Result: PASS" in out, out[-3000:]
-    assert {p.name for p in (fuzz.cwd / "reports").iterdir()} >= {"fuzz-stats.json", "fuzz-junit.xml"}
+    assert {p.name for p in (fuzz.cwd / "reports").iterdir()} >= {
+        "fuzz-stats.json",
+        "fuzz-junit.xml",
+        "fuzz-report.html",
+    }
 
 
 def test_all_extra_every_console_script_answers_help(venv: Callable[[str], Venv]) -> None:
