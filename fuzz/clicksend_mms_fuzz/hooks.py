@@ -17,9 +17,11 @@ from typing import Any
 import schemathesis
 from schemathesis.core.failures import Failure
 
-from . import checks, formats, guard
+from . import ast_lock, checks, formats, guard
 from .checks import AnyCase
 from .formats import format_strategies
+
+ast_lock.install()  # before any worker thread starts: see ast_lock
 
 for _name, _strategy in format_strategies().items():
     schemathesis.openapi.format(_name, _strategy)
