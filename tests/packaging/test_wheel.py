@@ -30,8 +30,8 @@ CLIENT = {
     "clicksend-mms",
     # the generated client
     *("httpx", "httpcore", "h11", "anyio", "idna", "certifi", "attrs", "typing-extensions"),
-    # the SDK: stamina (tenacity), orjson, httpx-aiohttp (aiohttp and its own)
-    *("stamina", "tenacity", "orjson", "httpx-aiohttp", "aiohttp", "aiohappyeyeballs", "aiosignal"),
+    # the SDK: orjson, httpx-aiohttp (aiohttp and its own)
+    *("orjson", "httpx-aiohttp", "aiohttp", "aiohappyeyeballs", "aiosignal"),
     *("frozenlist", "multidict", "propcache", "yarl"),
 }
 
