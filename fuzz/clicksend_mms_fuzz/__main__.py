@@ -7,36 +7,25 @@ per-check summary. The exit code is schemathesis' own: non-zero on any failure.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from . import stats
 from .guard import ALLOW_SPEND_ENV, MAX_SENDS_ENV, MODE_ENV
-from .plan import LIVE_MAX_EXAMPLES, LIVE_RATE_LIMIT, Plan, plan_from_env
-from .target import SANDBOX_API_KEY, SANDBOX_USERNAME, sandbox_server
+from .plan import LIVE_MAX_EXAMPLES, LIVE_RATE_LIMIT, REPORTS_ENV, Plan, plan_from_env
+from .runenv import AUTH_KEY_ENV, AUTH_USER_ENV
+from .sandboxes import targets
+from .target import SANDBOX_API_KEY, SANDBOX_USERNAME
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "clicksend-mms.yaml"
 CONFIG = ROOT / "schemathesis.toml"
-REPORTS = ROOT / "reports"
-# schemathesis reads Basic auth from the config's [auth] section when these are set; passing them through the
-# environment (never argv) keeps the key out of `ps` output and out of the "command" schemathesis reports.
-AUTH_USER_ENV = "CLICKSEND_FUZZ_AUTH_USER"
-AUTH_KEY_ENV = "CLICKSEND_FUZZ_AUTH_KEY"
-
-
-@contextlib.contextmanager
-def _target(plan: Plan) -> Iterator[str]:
-    if plan.base_url is not None:
-        yield plan.base_url
-    else:
-        with sandbox_server() as url:
-            yield url
+REPORTS = Path(os.environ.get(REPORTS_ENV) or ROOT / "reports")
+# schemathesis reads Basic auth from the config's [auth] section (AUTH_USER_ENV / AUTH_KEY_ENV); passing it through
+# the environment (never argv) keeps the key out of `ps` output and out of the "command" schemathesis reports.
 
 
 def _command(plan: Plan, url: str) -> list[str]:
@@ -47,7 +36,7 @@ def _command(plan: Plan, url: str) -> list[str]:
         command += ["--max-examples", str(LIVE_MAX_EXAMPLES), "--rate-limit", LIVE_RATE_LIMIT]
         for operation_id in plan.policy.excluded_operations:
             command += ["--exclude-operation-id", operation_id]
-    return command
+    return command + plan.schemathesis_arguments()
 
 
 def _environment(plan: Plan) -> dict[str, str]:
@@ -71,9 +60,10 @@ def main() -> int:
     for stale in (stats_file, REPORTS / "fuzz-failures.har"):
         stale.unlink(missing_ok=True)
     started = time.monotonic()
-    with _target(plan) as url:
+    with targets(plan) as (url, target_env):
         print(f"Running schemathesis against {url} (config: {CONFIG.name}) ...", flush=True)
-        result = subprocess.run(_command(plan, url), env=_environment(plan), cwd=ROOT, check=False)
+        env = _environment(plan) | target_env
+        result = subprocess.run(_command(plan, url), env=env, cwd=ROOT, check=False)
     elapsed = time.monotonic() - started
     if not stats_file.exists():
         print("schemathesis wrote no statistics (it failed before running); see its output above.", file=sys.stderr)
@@ -82,7 +72,7 @@ def main() -> int:
     print(stats.render(data))
     total = sum(data["cases_by_operation"].values())
     print(f"\n{total} cases in {elapsed:.1f}s wall time ({total / elapsed:.0f} cases/s, sandbox start-up included).")
-    print(f"Reports: {REPORTS.relative_to(ROOT)}/ (fuzz-junit.xml, fuzz-failures.har, fuzz-run.json, fuzz-stats.json)")
+    print(f"Reports: {REPORTS}/ (fuzz-junit.xml, fuzz-failures.har, fuzz-run.json, fuzz-stats.json)")
     print("Result:", "PASS" if result.returncode == 0 else f"FAIL (exit {result.returncode})")
     return result.returncode
 

@@ -1,8 +1,9 @@
 """Hypothesis strategies for the spec's custom formats, shaped like the values ClickSend really sends.
 
 Without them a generator treats `format: decimal` / `format: unix-time` as plain strings filtered by the
-pattern (mostly "0", "00", "1"...), and `to` as any text: valid, but nothing like the wire, so the
-interesting paths (a real-looking recipient, a millisecond schedule) are rarely reached.
+pattern (mostly "0", "00", "1"...), `to` as any text and `media_file` as any http URL: valid, but nothing
+like the wire, so the interesting paths (a deliverable recipient, an accepted image, a millisecond schedule)
+are rarely reached. `recipient` and `media-url` are given to those two fields by `hooks._annotate_schema`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from hypothesis import strategies as st
 
 from . import TEST_RECIPIENTS
 
-E164_FORMAT = "e164"
+RECIPIENT_FORMAT = "recipient"
+MEDIA_URL_FORMAT = "media-url"
 DECIMAL_FORMAT = "decimal"
 UNIX_TIME_FORMAT = "unix-time"
 
@@ -39,11 +41,37 @@ def unix_time_strings() -> st.SearchStrategy[str]:
     return st.one_of(_SECONDS.map(str), _SECONDS.map(lambda s: str(s * 1000)))
 
 
-def e164_numbers() -> st.SearchStrategy[str]:
-    """Recipients: ClickSend's test numbers, or E.164 numbers of the countries its docs use (AU, US, UK, CN)."""
-    national = st.sampled_from(["+614", "+1405", "+4477", "+8615", "+6129"])
-    generated = st.builds(lambda prefix, digits: prefix + digits, national, st.from_regex(r"\A[0-9]{7,9}\Z"))
-    return st.one_of(st.sampled_from(TEST_RECIPIENTS), generated)
+def recipients() -> st.SearchStrategy[str]:
+    """Recipients: ClickSend's test numbers, E.164 and local numbers of the countries its docs use (AU, US, UK,
+    CN, NZ), and strings that are no phone number at all (which must never come back SUCCESS)."""
+    national = st.sampled_from(["+614", "+1405", "+4477", "+8615", "+6129", "+6421"])
+    e164 = st.builds(lambda prefix, digits: prefix + digits, national, st.from_regex(r"\A[0-9]{7,9}\Z"))
+    local = st.from_regex(r"\A04[0-9]{8}\Z")
+    not_a_number = st.one_of(
+        st.sampled_from(["abc", "+", "12", "+61 4x1 111 111", "not-a-number", "0x41", "☎"]),
+        st.from_regex(r"\A[A-Za-z]{1,12}\Z"),
+    )
+    return st.one_of(st.sampled_from(TEST_RECIPIENTS), e164, e164, local, not_a_number)
+
+
+# ClickSend attaches jpg/jpeg/gif as they are and converts png/bmp; any other file is INVALID_MEDIA_FILE.
+_IMAGE_EXTENSIONS = ("jpg", "jpeg", "gif", "png", "bmp", "JPG", "Gif")
+
+
+def media_urls() -> st.SearchStrategy[str]:
+    """`media_file` URLs: mostly images ClickSend accepts (some with a query string), some it refuses."""
+    host = st.sampled_from(["example.com", "cdn.example.org", "yourdomain.com", "127.0.0.1:8080"])
+    path = st.from_regex(r"\A[a-zA-Z0-9_-]{1,24}(/[a-zA-Z0-9_-]{1,12}){0,2}\Z")
+    image = st.builds(
+        lambda scheme, h, p, ext, query: f"{scheme}://{h}/{p}.{ext}{query}",
+        st.sampled_from(["https", "http"]),
+        host,
+        path,
+        st.sampled_from(_IMAGE_EXTENSIONS),
+        st.sampled_from(["", "", "", "?v=2"]),
+    )
+    refused = st.builds(lambda h, p, ext: f"https://{h}/{p}{ext}", host, path, st.sampled_from([".pdf", ".txt", ""]))
+    return st.one_of(image, image, image, image, refused)
 
 
 def near_future_schedules(body: Any, now: float) -> Any:
@@ -69,5 +97,6 @@ def format_strategies() -> dict[str, st.SearchStrategy[str]]:
     return {
         DECIMAL_FORMAT: decimal_strings(),
         UNIX_TIME_FORMAT: unix_time_strings(),
-        E164_FORMAT: e164_numbers(),
+        RECIPIENT_FORMAT: recipients(),
+        MEDIA_URL_FORMAT: media_urls(),
     }

@@ -35,16 +35,29 @@ class FailureRecord:
 class RunStats:
     cases_by_operation: Counter[str] = field(default_factory=Counter)
     cases_by_phase: Counter[str] = field(default_factory=Counter)
+    # Requests checks sent on their own (read-backs, replays, schemathesis' auth probes), by operation.
+    followups_by_operation: Counter[str] = field(default_factory=Counter)
     checks_run: Counter[str] = field(default_factory=Counter)
     checks_failed: Counter[str] = field(default_factory=Counter)
     failures: dict[tuple[str, str, str], FailureRecord] = field(default_factory=dict)
+    # Failures `filter_failure` dropped (hooks.filter_failure says which and why).
+    filtered: int = 0
     # HAR entries of the failing interactions only (schemathesis' own HAR holds every request: ~17 MB per run).
     har_entries: list[dict[str, Any]] = field(default_factory=list)
+    # Filled at the end of a run from the model and schemathesis' own collector.
+    reach: dict[str, dict[str, int]] = field(default_factory=dict)
+    rate_limit: dict[str, int] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
     def add_scenario(self, phase: str, recorder: Any) -> None:
         for node in recorder.cases.values():
-            self.cases_by_operation[node.value.operation.label] += 1
+            label = node.value.operation.label
+            if node.parent_id is not None and node.transition is None:  # sent by a check, not generated
+                self.followups_by_operation[label] += 1
+                continue
+            self.cases_by_operation[label] += 1
             self.cases_by_phase[phase] += 1
+        self.filtered += sum(recorder.filtered_failures.values())
         for case_id, nodes in recorder.checks.items():
             case_node = recorder.cases.get(case_id)
             label = case_node.value.operation.label if case_node is not None else "?"
@@ -69,12 +82,42 @@ class RunStats:
                         curl=info.code_sample,
                     )
 
+    def add_run_failures(self, failures: list[Any]) -> None:
+        """Failures of class checks' `after_run` (the rate-limit burst): not tied to any case."""
+        for failure in failures:
+            title = str(failure.title)
+            check = title.split("`")[1] if title.count("`") >= 2 else title
+            self.checks_failed[check] += 1
+            key = ("(run)", check, title)
+            if key not in self.failures:
+                self.failures[key] = FailureRecord("(run)", check, title, str(failure.message), "")
+
+    def finish(self, warnings: dict[str, list[str]] | None = None) -> None:
+        """Add what is known only at the end: reach, the burst, schemathesis' warnings."""
+        from . import model, ratelimit
+
+        tried: Counter[str] = Counter()
+        reached: Counter[str] = Counter()
+        for state in model.all_models():
+            tried.update(state.reach_tried)
+            reached.update(state.reach)
+        self.reach = {op: {"cases": tried[op], "reaching_a_stored_message": reached[op]} for op in sorted(tried)}
+        self.rate_limit = dict(ratelimit.COUNTS)
+        if self.rate_limit.get("requests"):
+            self.checks_run["rate_limit_burst"] += 1
+        self.warnings = {kind: labels for kind, labels in (warnings or {}).items() if labels}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "cases_by_operation": dict(sorted(self.cases_by_operation.items())),
             "cases_by_phase": dict(self.cases_by_phase),
+            "followups_by_operation": dict(sorted(self.followups_by_operation.items())),
             "checks_run": dict(sorted(self.checks_run.items())),
             "checks_failed": dict(sorted(self.checks_failed.items())),
+            "filtered": self.filtered,
+            "reach": self.reach,
+            "rate_limit": self.rate_limit,
+            "warnings": self.warnings,
             "failures": [vars(f) for f in self.failures.values()],
         }
 
@@ -159,8 +202,12 @@ def register_cli_handler() -> None:
         def handle_event(self, ctx: Any, event: Any) -> None:
             if isinstance(event, events.ScenarioFinished):
                 self.stats.add_scenario(str(getattr(event.phase, "value", event.phase)), event.recorder)
+            elif isinstance(event, events.EngineFinished):
+                self.stats.add_run_failures(list(event.failures or []))
 
         def shutdown(self, ctx: Any) -> None:
+            warnings = getattr(ctx, "warnings", None)
+            self.stats.finish(warnings.as_labels() if warnings is not None else None)
             path = stats_path()
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(self.stats.to_json(), indent=2) + "\n", encoding="utf-8")

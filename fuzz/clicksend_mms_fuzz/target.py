@@ -41,8 +41,9 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def sandbox_server() -> Iterator[str]:
-    """Serve a fresh in-memory sandbox; yield its base URL; stop it on exit."""
+def sandbox_server(*extra_args: str) -> Iterator[str]:
+    """Serve a fresh in-memory sandbox; yield its base URL; stop it on exit. `extra_args` go to its command line
+    after the defaults (a later flag overrides an earlier one)."""
     port = free_port()
     command = [
         sys.executable,
@@ -59,6 +60,7 @@ def sandbox_server() -> Iterator[str]:
         "--no-access-log",
         "--log-level",
         "warning",
+        *extra_args,
     ]
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

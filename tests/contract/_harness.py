@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import schemathesis
+from clicksend_mms_fuzz.sandboxes import SANDBOX_BALANCE, SANDBOX_PEER
 from clicksend_mms_fuzz.stats import RunStats
 from clicksend_mms_sandbox import Settings, create_app
+from clicksend_mms_sandbox.settings import Account, parse_account_spec
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
@@ -19,8 +21,13 @@ BASE_URL = "http://sandbox.local"
 
 
 def sandbox_app() -> Any:
-    # No rate limit: the suite sends far more than a real account's 6000/min in bursts.
-    return create_app(Settings(rate_limit=0))
+    """The sandbox `make fuzz` starts, in process: no rate limit (the suite sends far more than a real account's
+    6000/min in bursts), a balance no run spends, and the second account the isolation oracle replays with."""
+    accounts = [
+        parse_account_spec(f"sandbox:sandbox-key:{SANDBOX_BALANCE}"),
+        Account(SANDBOX_PEER.username, SANDBOX_PEER.api_key),
+    ]
+    return create_app(Settings(rate_limit=0).with_accounts(accounts))
 
 
 def load_config() -> SchemathesisConfig:
