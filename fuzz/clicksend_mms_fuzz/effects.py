@@ -133,7 +133,10 @@ def _read_back_newest(ctx: CheckContext, case: AnyCase, api: Api, user: str, acc
     for message_id, row in found.items():
         if message_id in wanted:
             problems += [f"{message_id}: {p}" for p in records.field_problems(row, wanted[message_id])]
-            problems += [f"{message_id}: {p}" for p in records.status_problems(row, wanted[message_id])]
+            problems += [
+                f"{message_id}: {p}"
+                for p in records.status_problems(row, wanted[message_id], time.time(), runenv.current().sandbox)
+            ]
     return problems
 
 
@@ -143,7 +146,7 @@ def _read_back_one(ctx: CheckContext, case: AnyCase, api: Api, message: Message)
     rows = wire.rows_of(page)
     if len(rows) != 1:
         return [f"history q=message_id:{message.message_id} holds {len(rows)} rows, 1 expected"]
-    return records.field_problems(rows[0], message) + records.status_problems(rows[0], message)
+    return records.field_problems(rows[0], message) + records.status_problems(rows[0], message, time.time(), False)
 
 
 def records_match_sends(ctx: CheckContext, response: Response, case: AnyCase) -> bool | None:
@@ -169,7 +172,7 @@ def records_match_sends(ctx: CheckContext, response: Response, case: AnyCase) ->
         if message.owner != user:
             continue  # another account's record: other_account_sees_nothing reports it
         problems += [f"{message_id}: {p}" for p in records.field_problems(record, message)]
-        problems += [f"{message_id}: {p}" for p in records.status_problems(record, message)]
+        problems += [f"{message_id}: {p}" for p in records.status_problems(record, message, time.time(), run.sandbox)]
     if problems:
         raise AssertionError("Records disagree with the sends that created them: " + "; ".join(problems[:5]))
     return PASSED
@@ -285,15 +288,17 @@ def receipts_read_takes_effect(ctx: CheckContext, response: Response, case: AnyC
     return PASSED
 
 
-def snapshot_receipts(api: Api, case: AnyCase, account: runenv.Credentials) -> None:
-    """Before a sampled receipts-read: the unread receipts (with `date_before`, those newer must stay unread)."""
+def snapshot_receipts(api: Api, case: AnyCase, account: runenv.Credentials) -> list[dict[str, Any]] | None:
+    """Before a sampled receipts-read: the unread receipts (with `date_before`, those newer must stay unread).
+    None when this receipts-read is not checked."""
     if not api.model.sampled("receipts_read", *RECEIPTS_READ_SAMPLE):
-        return
+        return None
     rows: list[dict[str, Any]] = []
     if isinstance(case.body, dict) and "date_before" in case.body:
         response, _, _ = api.send(api.case("get_mms_receipts", query={"limit": READ_BACK_LIMIT}), account)
         rows = wire.rows_of(wire.page_of(response.content)) if response.status_code == 200 else []
     api.model.put_effect(case.id, rows)
+    return rows
 
 
 BALANCE_OPERATIONS = ("send_mms", "price_mms", "cancel_mms", "cancel_all_mms")
@@ -323,8 +328,9 @@ def balance_matches_charges(ctx: CheckContext, response: Response, case: AnyCase
         return SKIP if actual is None else PASSED
     assert state.baseline is not None
     state.baseline.balance = (state.baseline.balance or Decimal(0)) + actual - expected  # report once, not ever after
+    answer = wire.envelope_data(response.content)
     what = {
-        "send_mms": f"after a send charging {wire.envelope_data(response.content).get('total_price')}",
+        "send_mms": f"after a send charging {answer.get('total_price') if isinstance(answer, dict) else '?'}",
         "price_mms": "after a price (which must charge nothing)",
         "cancel_mms": "after a cancel (which refunds the message's price)",
         "cancel_all_mms": "after a cancel-all (which refunds every cancelled message)",

@@ -22,6 +22,7 @@ UNIX_TIME_FORMAT = "unix-time"
 
 # 2015-01-01 .. 2033-05-18: the range of ClickSend timestamps seen in docs and live answers.
 _WEEK = 7 * 24 * 3600
+_DECADE = 10 * 365 * 24 * 3600
 _SECONDS = st.integers(min_value=1_420_070_400, max_value=2_000_000_000)
 
 
@@ -74,20 +75,25 @@ def media_urls() -> st.SearchStrategy[str]:
     return st.one_of(image, image, image, image, refused)
 
 
-def near_future_schedules(body: Any, now: float) -> Any:
-    """Move each generated `schedule` into the next week, keeping it deterministic in the generated value.
+def future_schedules(body: Any, now: float) -> Any:
+    """Move generated `schedule`s into the future, keeping each deterministic in the generated value.
 
-    A uniform integer in the spec's 0..99999999999 lands in ClickSend's accepted window (now .. now + a few
-    months) about once in a thousand draws, so without this nearly every "scheduled" send is rejected or sent at
-    once, and the stateful send -> cancel link never reaches a message that can be cancelled.
+    A uniform integer in the spec's 0..99999999999 lands in the next few years about once in a thousand draws, so
+    without this nearly every "scheduled" send is rejected or sent at once, and nothing is ever cancellable. By the
+    value modulo 4: two quarters go into the next week (what cancel and cancel-all then meet), one anywhere in the
+    next ten years (every horizon, ClickSend's limit on how far ahead included), one keeps its generated value
+    (past and far future).
     """
     if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
         return body
     messages = []
     for message in body["messages"]:
-        if isinstance(message, dict) and isinstance(message.get("schedule"), int) and message["schedule"] % 2 == 0:
-            # Every other value (by parity) keeps its generated schedule, past and far future included.
-            message = {**message, "schedule": int(now) + 300 + message["schedule"] % _WEEK}
+        raw = message.get("schedule") if isinstance(message, dict) else None
+        # JSON Schema's integer admits 2533.0 too; the server reads it as 2533.
+        value = int(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) and raw == int(raw) else None
+        if value is not None and value % 4 != 3:
+            ahead = 300 + value % _WEEK if value % 4 < 2 else value % _DECADE
+            message = {**message, "schedule": int(now) + ahead}
         messages.append(message)
     return {**body, "messages": messages}
 

@@ -73,10 +73,11 @@ def before_call(context: schemathesis.HookContext, case: AnyCase, kwargs: dict[s
     if operation == "cancel_mms":
         isolation.replay_cancel_first(api, case)
     elif operation == "mark_mms_receipts_read" and run.account is not None:
-        effects.snapshot_receipts(api, case, run.account)
+        unread = effects.snapshot_receipts(api, case, run.account)
+        reach.date_before(case, unread, _phase_name(case), _is_positive(case))
     if isinstance(case.body, dict):
         if operation == guard.SEND_OPERATION and _is_positive(case) and _phase_name(case) in _SCHEDULE_PHASES:
-            case.body = formats.near_future_schedules(case.body, time.time())
+            case.body = formats.future_schedules(case.body, time.time())
         # On the request actually sent, whatever phase produced it; a no-op unless the runner chose live mode.
         case.body = guard.GUARD.guard_body(operation, case.body)
     api.model.started[case.id] = time.time()

@@ -2,7 +2,7 @@
 
 Against the sandbox the runner always configures a second funded account; live, CLICKSEND_USERNAME_2 and
 CLICKSEND_API_KEY_2 enable it (without them the plan says isolation is off). The peer owns one "canary": a
-message scheduled a month ahead to a ClickSend test recipient (free, never delivered; live only with
+message scheduled a month ahead (live: to a ClickSend test recipient, free and never delivered, only with
 CLICKSEND_ALLOW_SPEND=1, and cancelled again when the run ends).
 
 ``other_account_sees_nothing`` asserts:
@@ -27,7 +27,10 @@ from .probes import PASSED, SKIP, AnyCase, Api, follow_up, operation_id
 from .runenv import Credentials
 
 CANARY_AHEAD = 30 * 24 * 3600
+CANARY_RECIPIENT = "+61491570009"  # Australia's range for fiction (0491 570 xxx)
 DENIED = (403, 404)
+# What this check looks at: answers that list or show messages, and the requests that create or cancel them.
+_JUDGED = frozenset({*RECORD_OPERATIONS, "get_mms_receipts", "cancel_mms", "send_mms", "cancel_all_mms"})
 # Sends whose new message the peer looks up: the first ones, then one in SEND_PROBE_EVERY (budget).
 SEND_PROBE_FIRST, SEND_PROBE_EVERY = 20, 5
 _lock = threading.Lock()
@@ -39,7 +42,9 @@ def plant_canary(api: Api, peer: Credentials) -> None:
         "media_file": "https://example.com/isolation-canary.jpg",
         "messages": [
             {
-                "to": TEST_RECIPIENTS[0],
+                # Sandbox: a priced number, so that a receipt for it would exist if scheduling were ignored
+                # (rules.scheduled_not_delivered_early looks); live: a test recipient (free, never delivered).
+                "to": TEST_RECIPIENTS[0] if runenv.current().live else CANARY_RECIPIENT,
                 "subject": "isolation canary",
                 "body": "Owned by the second account; the first must never see it.",
                 "schedule": int(time.time()) + CANARY_AHEAD,
@@ -94,6 +99,8 @@ class other_account_sees_nothing:
         if run.peer is None or run.account is None or requester(response) != run.account.username:
             return SKIP
         operation = operation_id(case)
+        if operation not in _JUDGED or (response.status_code != 200 and operation != "cancel_mms"):
+            return SKIP
         api = self.api = Api.of(case, response)
         problems = self._owner_sees_peer(api, operation, response)
         if operation == "get_mms_receipt" and response.status_code == 200:
@@ -177,8 +184,9 @@ class other_account_sees_nothing:
         message_id = api.model.canary_id
         if message_id is None:
             return []
-        data = wire.envelope_data(_peer_view(ctx, case, api, peer, message_id).content)
+        answer = _peer_view(ctx, case, api, peer, message_id)
+        data = wire.envelope_data(answer.content)
         status = data.get("status") if isinstance(data, dict) else None
-        if isinstance(status, str) and status != wire.CANCELLED:
-            return []
-        return [f"after {what}, the other account's scheduled {message_id} is {status!r}"]
+        if answer.status_code != 200 or status != wire.CANCELLED:
+            return []  # the peer could not read its own message: not an isolation question (other checks judge it)
+        return [f"after {what}, the other account's scheduled {message_id} is Cancelled"]

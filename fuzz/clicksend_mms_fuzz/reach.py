@@ -3,8 +3,11 @@
 A generated `message_id` is a random string: receipt-by-id and cancel answer 404 to nearly all of them, so their
 logic past the lookup is only reached through the stateful links. In the fuzzing and stateful phases a positive
 case's random id is therefore replaced, in `before_call`, by one the run knows (deterministically in the
-generated value, like `formats.near_future_schedules`): most often a message of the account (for cancel, a
+generated value, like `formats.future_schedules`): most often a message of the account (for cancel, a
 scheduled one: 60%, any: 25%), sometimes the other account's canary (5-15%); 10% stay random (the 404 path).
+
+Receipts-read's `date_before` is likewise moved between the times of the unread receipts, so that it marks some and
+keeps some.
 
 The fuzzing phase runs cancel-all before cancel (writes that take no id first), so by then nothing is scheduled:
 a cancel that is to meet a scheduled message first gets one, sent like a stateful send -> cancel link would.
@@ -18,7 +21,7 @@ import time
 import zlib
 from typing import Any
 
-from . import TEST_RECIPIENTS, runenv
+from . import TEST_RECIPIENTS, runenv, wire
 from .probes import Api
 from .runenv import Credentials
 
@@ -69,6 +72,18 @@ def choose_id(api: Api, account: Credentials, operation: str, generated: str, no
     if bucket < 90:
         return state.canary_id
     return None
+
+
+def date_before(case: Any, unread: list[dict[str, Any]] | None, phase: str, positive: bool) -> None:
+    """Receipts-read's `date_before` moved between the unread receipts' times, so that it marks some and keeps
+    some (a random 0..99999999999 marks all or none). Deterministic in the generated value."""
+    body = case.body
+    if not unread or not positive or phase not in _REWRITE_PHASES or not isinstance(body, dict):
+        return
+    generated = body.get("date_before")
+    times = sorted({int(t) for t in (wire.unix_seconds(r.get("timestamp")) for r in unread) if t is not None})
+    if isinstance(generated, int) and not isinstance(generated, bool) and len(times) > 1:
+        case.body = {**body, "date_before": times[1 + generated % (len(times) - 1)]}
 
 
 def rewrite(api: Api, account: Credentials | None, operation: str, case: Any, phase: str, positive: bool) -> None:

@@ -12,6 +12,7 @@ from .model import CLOCK_SLACK, Message
 
 # Receipt status codes that say a message went out (ClickSend: 200 sent, 201 delivered, 300/301 failures).
 _SENT_CODES = frozenset({200, 201, 300, 301})
+SCHEDULED = "Scheduled"
 
 
 def _same_text(a: object, b: object) -> bool:
@@ -43,13 +44,20 @@ def field_problems(record: dict[str, Any], message: Message) -> list[str]:
     return problems
 
 
-def status_problems(record: dict[str, Any], message: Message) -> list[str]:
-    """The record's status against what the run did to the message (cancelled or not)."""
+def status_problems(record: dict[str, Any], message: Message, now: float, scheduled_word: bool) -> list[str]:
+    """The record's status against what the run did to the message (cancelled or not) and its schedule.
+
+    `scheduled_word`: the target names a not-yet-due message "Scheduled" (the sandbox's documented lifecycle, and
+    a status the spec lists; live ClickSend is only held to "not delivered", see `delivered_early`).
+    """
     status = record.get("status")
     if message.cancelled_at is not None and status != wire.CANCELLED:
         return [f"status is {status!r}, but this run cancelled it"]
     if message.cancelled_at is None and status == wire.CANCELLED:
         return ["status is 'Cancelled', but nothing cancelled it"]
+    if scheduled_word and message.pending_at(now) and status != SCHEDULED:
+        ahead = (message.schedule or 0) - now
+        return [f"status is {status!r}, but it is scheduled {ahead:.0f}s from now"]
     return []
 
 

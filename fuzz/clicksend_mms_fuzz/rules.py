@@ -18,10 +18,12 @@ from schemathesis import CheckContext, Response
 
 from . import model, records, runenv, wire
 from .effects import RECORD_OPERATIONS, records_in, requester
+from .model import CLOCK_SLACK
 from .probes import PASSED, SKIP, AnyCase, Api, follow_up, operation_id
 
 SEND_LIKE = ("send_mms", "price_mms")
 PRICE_SAMPLE = (30, 3)  # the first sends, then one in three (model.Model.sampled)
+PEER_RECEIPTS_SAMPLE = (5, 10)
 # The one per-message outcome that depends on the balance, which a send in between has changed.
 _BALANCE_STATUS = "INSUFFICIENT_CREDIT"
 
@@ -47,6 +49,16 @@ def invalid_recipient_not_success(ctx: CheckContext, response: Response, case: A
     return PASSED
 
 
+def _schedule_differs(sent: object, priced: object, now: float) -> bool:
+    """Both answered the same send time: the same schedule, or both "now" ("" / none) — unless the schedule was
+    so close to now that the moment between the two requests decides."""
+    a, b = wire.unix_seconds(sent), wire.unix_seconds(priced)
+    if a is None or b is None:
+        later = a if b is None else b
+        return a != b and later is not None and later > now + CLOCK_SLACK
+    return abs(a - b) > 1
+
+
 def price_matches_send(ctx: CheckContext, response: Response, case: AnyCase) -> bool | None:
     run = runenv.current()
     user = requester(response)
@@ -70,6 +82,8 @@ def price_matches_send(ctx: CheckContext, response: Response, case: AnyCase) -> 
             differences.append(f"message {index}: send {a.get('status')!r}, price {b.get('status')!r}")
         elif wire.money(a.get("message_price")) != wire.money(b.get("message_price")):
             differences.append(f"message {index}: send {a.get('message_price')!r}, price {b.get('message_price')!r}")
+        elif _schedule_differs(a.get("schedule"), b.get("schedule"), time.time()):
+            differences.append(f"message {index}: schedule: send {a.get('schedule')!r}, price {b.get('schedule')!r}")
     if not differences:
         sent_total = wire.money((wire.envelope_data(response.content) or {}).get("total_price"))
         priced_total = wire.money((wire.envelope_data(answer.content) or {}).get("total_price"))
@@ -95,7 +109,16 @@ def scheduled_not_delivered_early(ctx: CheckContext, response: Response, case: A
         early = records.delivered_early(record, now, known.message(str(record.get("message_id"))))
         if early:
             problems.append(early)
-    for row in _receipt_rows(operation, response.content):
+    rows = _receipt_rows(operation, response.content)
+    run = runenv.current()
+    # The peer's canary is scheduled a month ahead and nothing cancels it: the longest-lived scheduled message of
+    # the run, where a receipt sent before its time has the time to show (looked at in a sample of the answers).
+    peer_look = operation == "get_mms_receipts" and run.peer is not None and known.canary_id is not None
+    if peer_look and run.peer is not None and known.sampled("receipts:peer", *PEER_RECEIPTS_SAMPLE):
+        api = Api.of(case, response)
+        peer = follow_up(ctx, case, api, api.case("get_mms_receipts"), run.peer)
+        rows = rows + (wire.rows_of(wire.page_of(peer.content)) if peer.status_code == 200 else [])
+    for row in rows:
         message = known.message(str(row.get("message_id")))
         if message is not None and message.pending_at(now) is True:
             problems.append(

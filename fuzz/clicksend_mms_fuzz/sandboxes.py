@@ -1,9 +1,9 @@
 """The targets of a run and what the schemathesis process is told about them.
 
-Without credentials: two fresh sandboxes on free ports, started side by side (about 0.6 s each). The main one
-has the run's account with a balance no run can spend (so INSUFFICIENT_CREDIT never depends on the order of
-cases) and a second funded account for the isolation oracle; the other has a low per-account rate limit for
-the rate-limit burst. Live: the URL and credentials from the environment, and no burst.
+Without credentials: two fresh sandboxes on free ports, started one after the other (about 0.6 s each). The main
+one has the run's account with a balance no run can spend (so INSUFFICIENT_CREDIT never depends on the order of
+cases), a second funded account for the isolation oracle, and a quick lifecycle; the other has a low per-account
+rate limit for the rate-limit burst. Live: the URL and credentials from the environment, and no burst.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from .runenv import PEER_KEY_ENV, PEER_USER_ENV, RATE_LIMIT_URL_ENV, Credentials
 from .target import SANDBOX_API_KEY, SANDBOX_USERNAME, sandbox_server
 
 SANDBOX_BALANCE = "100000000"
+# Queued -> Sent -> receipt in 0.5 + 1 s instead of 2 + 5: receipts exist within the seconds a run gives each
+# operation, so the receipt oracles (and receipts-read) have something to judge.
+_LIFECYCLE = ("--send-delay", "0.5", "--receipt-delay", "1")
 # The sandbox's second account (local only, like the first one's documented key: not a secret).
 SANDBOX_PEER = Credentials("sandbox-peer", "sandbox-peer-key")
 _ACCOUNTS = (
@@ -37,7 +40,7 @@ def targets(plan: Plan) -> Iterator[tuple[str, dict[str, str]]]:
         yield plan.base_url, env
         return
     limited = ("--rate-limit", str(ratelimit.RATE_LIMIT), "--rate-window", str(ratelimit.RATE_WINDOW))
-    with sandbox_server(*_ACCOUNTS) as url, sandbox_server(*_ACCOUNTS, *limited) as burst_url:
+    with sandbox_server(*_ACCOUNTS, *_LIFECYCLE) as url, sandbox_server(*_ACCOUNTS, *limited) as burst_url:
         yield (
             url,
             {

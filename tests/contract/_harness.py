@@ -22,12 +22,13 @@ BASE_URL = "http://sandbox.local"
 
 def sandbox_app() -> Any:
     """The sandbox `make fuzz` starts, in process: no rate limit (the suite sends far more than a real account's
-    6000/min in bursts), a balance no run spends, and the second account the isolation oracle replays with."""
+    6000/min in bursts), a balance no run spends, the second account the isolation oracle replays with, and the
+    quick lifecycle (sandboxes.py)."""
     accounts = [
         parse_account_spec(f"sandbox:sandbox-key:{SANDBOX_BALANCE}"),
         Account(SANDBOX_PEER.username, SANDBOX_PEER.api_key),
     ]
-    return create_app(Settings(rate_limit=0).with_accounts(accounts))
+    return create_app(Settings(rate_limit=0, send_delay=0.5, receipt_delay=1).with_accounts(accounts))
 
 
 def load_config() -> SchemathesisConfig:

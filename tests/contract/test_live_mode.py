@@ -3,6 +3,7 @@ otherwise, does only what costs nothing. Tested as the issue asks: credentials s
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,17 +14,20 @@ from typing import Any
 import httpx
 import pytest
 from clicksend_mms_fuzz import TEST_RECIPIENTS
+from clicksend_mms_fuzz.guard import CHECKS_LIVE
 from clicksend_mms_fuzz.plan import plan_from_env
 from clicksend_mms_sandbox import Settings, create_app
 from clicksend_mms_sandbox.server import ServerThread
+from clicksend_mms_sandbox.settings import Account
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "sandbox-key"
+PEER = Account("second", "second-key")
 
 
 @pytest.fixture
 def live_like() -> Iterator[tuple[str, httpx.Client]]:
-    server = ServerThread(create_app(Settings(rate_limit=0)))
+    server = ServerThread(create_app(Settings(rate_limit=0).with_accounts([PEER])))
     server.start()
     try:
         with httpx.Client(base_url=server.url, auth=("sandbox", KEY), timeout=10) as http:
@@ -43,15 +47,15 @@ def _history(http: httpx.Client) -> list[dict[str, Any]]:
         page += 1
 
 
-def test_default_live_run_only_does_free_things(live_like: tuple[str, httpx.Client]) -> None:
-    url, http = live_like
-    balance_before = http.get("/_sandbox/account").json()["data"]["balance"]
+def _live_run(url: str, reports: Path, **extra: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLICKSEND_")}
     env |= {
         "CLICKSEND_USERNAME": "sandbox",
         "CLICKSEND_API_KEY": KEY,
         "CLICKSEND_BASE_URL": url,
         "CLICKSEND_FUZZ_MAX_TIME": "8",
+        "CLICKSEND_FUZZ_REPORTS": str(reports),
+        **extra,
     }
     result = subprocess.run(
         [sys.executable, "-m", "clicksend_mms_fuzz"],
@@ -62,15 +66,29 @@ def test_default_live_run_only_does_free_things(live_like: tuple[str, httpx.Clie
         timeout=180,
         check=False,
     )
+    stats = json.loads((reports / "fuzz-stats.json").read_text()) if (reports / "fuzz-stats.json").exists() else {}
+    return result, stats
+
+
+def test_default_live_run_only_does_free_things(live_like: tuple[str, httpx.Client], tmp_path: Path) -> None:
+    url, http = live_like
+    balance_before = http.get("/_sandbox/account").json()["data"]["balance"]
+    result, stats = _live_run(url, tmp_path)
     output = result.stdout + result.stderr
     # It says up front what it will do, and it did run against the target.
     assert f"Target: LIVE API {url}" in output
     assert "Free operations only" in output
     assert "Skipped: cancel_mms, cancel_all_mms, upload_media" in output
+    assert "Isolation: off" in output and "Rate-limit burst: off" in output
     assert result.returncode == 0, output[-3000:]
+    # Only the checks that read ran: nothing that verifies a write, nothing that needs the sandbox, no burst.
+    ran = {name for name, count in stats["checks_run"].items() if count}
+    assert not ran & {name for name, where in CHECKS_LIVE.items() if where != "free"}, ran
+    assert {"paginator_arithmetic", "price_matches_send", "invalid_recipient_not_success"} <= ran
+    assert not stats["rate_limit"].get("requests")
     # The key appears nowhere: not in the output, not in any report.
     assert KEY not in output
-    for report in (ROOT / "reports").glob("fuzz-*"):
+    for report in tmp_path.glob("fuzz-*"):
         assert KEY not in report.read_text(errors="replace"), report
     # Every message it sent went to ClickSend's free test recipients; nothing was cancelled or charged.
     rows = _history(http)
@@ -78,6 +96,33 @@ def test_default_live_run_only_does_free_things(live_like: tuple[str, httpx.Clie
     assert {row["to"] for row in rows} <= set(TEST_RECIPIENTS)
     assert all(row["status"] != "Cancelled" for row in rows)
     assert http.get("/_sandbox/account").json()["data"]["balance"] == balance_before
+
+
+def test_spending_run_with_a_second_account_verifies_writes_and_isolation(
+    live_like: tuple[str, httpx.Client], tmp_path: Path
+) -> None:
+    url, http = live_like
+    result, stats = _live_run(
+        url,
+        tmp_path,
+        CLICKSEND_ALLOW_SPEND="1",
+        CLICKSEND_MAX_SENDS="0",
+        CLICKSEND_USERNAME_2=PEER.username,
+        CLICKSEND_API_KEY_2=PEER.api_key,
+    )
+    output = result.stdout + result.stderr
+    assert "Spending ALLOWED" in output and "Isolation: on, second account 'second'" in output
+    assert result.returncode == 0, output[-3000:]
+    ran = {name for name, count in stats["checks_run"].items() if count}
+    assert {"cancel_takes_effect", "other_account_sees_nothing"} <= ran, ran
+    assert not ran & {"balance_matches_charges", "rate_limit_burst"} and not stats["rate_limit"].get("requests")
+    assert PEER.api_key not in output
+    # Even spending, every send went to a test recipient (CLICKSEND_MAX_SENDS=0), and the peer's canary, to a test
+    # recipient too, was cancelled when the run ended.
+    assert {row["to"] for row in _history(http)} <= set(TEST_RECIPIENTS)
+    with httpx.Client(base_url=url, auth=(PEER.username, PEER.api_key), timeout=10) as peer:
+        canaries = peer.get("/mms/history").json()["data"]["data"]
+    assert canaries and all(row["status"] == "Cancelled" for row in canaries)
 
 
 def test_spending_needs_an_explicit_opt_in() -> None:

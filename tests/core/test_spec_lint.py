@@ -66,4 +66,5 @@ def test_send_links_chain_to_every_operation_that_acts_on_sent_messages() -> Non
         "get_mms_history",
         "cancel_all_mms",
         "mark_mms_receipts_read",
+        "get_mms_receipts",
     }

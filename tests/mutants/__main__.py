@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{number}/{len(mutants)}] {mutant.name}: {mutant.what} ...", flush=True)
         outcome = run(mutant, max_time=args.max_time)
         verdict = ", ".join(outcome.caught_by) if outcome.caught else "NOT CAUGHT"
+        verdict += "".join(f"\n    ERROR {error}" for error in outcome.errors)
         print(f"    -> {verdict} ({outcome.seconds:.1f}s)", flush=True)
         outcomes.append(outcome)
     print()

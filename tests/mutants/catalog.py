@@ -107,6 +107,26 @@ MUTANTS: tuple[Mutant, ...] = (
         ),
     ),
     Mutant(
+        "cancel-refuses-scheduled",
+        "2",
+        "cancel of a scheduled message answers 404 (and cancels it anyway)",
+        ("cancel_takes_effect",),
+        (Patch("app.py", 'call.params["message_id"])) == 0:', 'call.params["message_id"])) >= 0:'),),
+    ),
+    Mutant(
+        "cancel-accepts-sent",
+        "2",
+        "cancel succeeds on a message that was already sent",
+        ("cancel_takes_effect", "cancel_all_takes_effect"),
+        (
+            Patch(
+                "store.py",
+                '_SCHEDULED = "cancelled_at IS NULL AND schedule IS NOT NULL AND :now < schedule"',
+                '_SCHEDULED = "cancelled_at IS NULL"',
+            ),
+        ),
+    ),
+    Mutant(
         "history-price-doubled",
         "2",
         "history and receipt-by-id show twice the price send charged",
@@ -238,6 +258,20 @@ MUTANTS: tuple[Mutant, ...] = (
                 "    outcome = rules.evaluate_send(_normalise_ints(call.body), call.account, balance, call.now, ",
                 "    outcome = rules.evaluate_send(_normalise_ints(call.body), call.account, balance, "
                 "call.now + 3 * 365 * 86400, ",
+            ),
+        ),
+    ),
+    Mutant(
+        "price-checks-another-accounts-credit",
+        "5",
+        "price judges credit by the `nocredit` test account instead of the caller's",
+        ("price_matches_send",),
+        (
+            Patch(
+                "app.py",
+                "outcome = rules.evaluate_send(_normalise_ints(call.body), call.account, balance,",
+                'outcome = rules.evaluate_send(_normalise_ints(call.body), call.state.settings.account("nocredit")'
+                " or call.account, balance,",
             ),
         ),
     ),

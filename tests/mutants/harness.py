@@ -35,6 +35,7 @@ class Outcome:
     seconds: float
     exit_code: int
     cases: int
+    errors: tuple[str, ...] = ()  # the run broke (a crashing check or hook): neither caught nor survived
 
     @property
     def caught(self) -> bool:
@@ -49,35 +50,45 @@ def sandbox_source() -> Path:
     return Path(spec.origin).parent
 
 
+def patched_sources(mutant: Mutant) -> dict[str, str]:
+    """The mutant's files (relative to the package) as patched text. Raises PatchDoesNotApply, naming the file
+    and the text, when an old text is not in the sandbox exactly once."""
+    source = sandbox_source()
+    texts: dict[str, str] = {}
+    for patch in mutant.patches:
+        path = source / patch.file
+        if patch.file not in texts:
+            if not path.is_file():
+                raise PatchDoesNotApply(f"{mutant.name}: {PACKAGE}/{patch.file} does not exist")
+            texts[patch.file] = path.read_text(encoding="utf-8")
+        found = texts[patch.file].count(patch.old)
+        if found != 1:
+            first = patch.old.strip().splitlines()[0] if patch.old.strip() else repr(patch.old)
+            raise PatchDoesNotApply(f"{mutant.name}: {PACKAGE}/{patch.file} holds {found} copies of: {first}")
+        texts[patch.file] = texts[patch.file].replace(patch.old, patch.new)
+    return texts
+
+
+def check_applies(mutant: Mutant) -> None:
+    """Every patch applies once, and the patched files still compile (what CI checks for every mutant)."""
+    for name, text in patched_sources(mutant).items():
+        compile(text, f"{PACKAGE}/{name}", "exec")
+
+
 def plant(mutant: Mutant, into: Path) -> Path:
     """Copy the sandbox under `into` (keeping the repo's layout, so it finds the spec) and apply the patches.
 
     Returns the directory to put on PYTHONPATH. Raises PatchDoesNotApply, naming the file and the text.
     """
+    texts = patched_sources(mutant)
     package = into / "sandbox" / PACKAGE
     shutil.copytree(sandbox_source(), package, ignore=shutil.ignore_patterns("__pycache__"))
     spec_dir = into / "spec"
     if not spec_dir.exists():
         spec_dir.symlink_to(ROOT / "spec", target_is_directory=True)
-    for patch in mutant.patches:
-        target = package / patch.file
-        if not target.is_file():
-            raise PatchDoesNotApply(f"{mutant.name}: {PACKAGE}/{patch.file} does not exist")
-        text = target.read_text(encoding="utf-8")
-        found = text.count(patch.old)
-        if found != 1:
-            first = patch.old.strip().splitlines()[0] if patch.old.strip() else repr(patch.old)
-            raise PatchDoesNotApply(f"{mutant.name}: {PACKAGE}/{patch.file} holds {found} copies of: {first}")
-        target.write_text(text.replace(patch.old, patch.new), encoding="utf-8")
+    for name, text in texts.items():
+        (package / name).write_text(text, encoding="utf-8")
     return into / "sandbox"
-
-
-def check_applies(mutant: Mutant) -> None:
-    """Plant the mutant in a throwaway copy and compile it (what CI checks for every mutant)."""
-    with tempfile.TemporaryDirectory(prefix="cs-mutant-") as tmp:
-        planted = plant(mutant, Path(tmp))
-        for source in (planted / PACKAGE).glob("*.py"):
-            compile(source.read_text(encoding="utf-8"), str(source), "exec")
 
 
 def run(mutant: Mutant, *, max_time: int | None = None) -> Outcome:
@@ -113,12 +124,12 @@ def run(mutant: Mutant, *, max_time: int | None = None) -> Outcome:
         data = json.loads(stats_file.read_text(encoding="utf-8"))
         failed = tuple(name for name, count in data["checks_failed"].items() if count)
         cases = sum(data["cases_by_operation"].values())
-    return Outcome(mutant, failed, seconds, result.returncode, cases)
+    return Outcome(mutant, failed, seconds, result.returncode, cases, tuple(data.get("errors", [])))
 
 
 def table(outcomes: list[Outcome]) -> str:
     lines = [f"{'mutant':36} {'class':7} {'caught by':45} {'seconds':>7}  cases"]
     for o in outcomes:
-        caught = ", ".join(o.caught_by) if o.caught else "NOT CAUGHT"
+        caught = ", ".join(o.caught_by) if o.caught else ("ERROR: " + o.errors[0][:60] if o.errors else "NOT CAUGHT")
         lines.append(f"{o.mutant.name:36} {o.mutant.kind:7} {caught:45} {o.seconds:7.1f}  {o.cases}")
     return "\n".join(lines)
