@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv generate check-generated lint spec-lint typecheck test fuzz mutants sandbox bench clean
+.PHONY: help venv generate check-generated lint spec-lint typecheck test fuzz mutants sandbox bench wheel clean
 
 help:
 	@echo "make fuzz      contract-fuzz the API (embedded sandbox by default; CLICKSEND_* env for live)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint      openapi-spec-validator + Spectral on spec/, ruff on the code"
 	@echo "make sandbox   run the local ClickSend MMS sandbox on 127.0.0.1:8765"
 	@echo "make bench     benchmarks (benchmarks/results.json)"
+	@echo "make wheel     build dist/clicksend_mms-*.whl (pip install 'dist/...whl[cli]' etc.; extras in pyproject.toml)"
 
 venv: $(STAMP)
 $(STAMP): requirements.lock pyproject.toml
@@ -58,5 +59,8 @@ sandbox: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
+wheel: $(STAMP)
+	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
+
 clean:
-	rm -rf $(VENV) node_modules benchmarks/node_modules benchmarks/.cache reports .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules benchmarks/node_modules benchmarks/.cache reports dist .mypy_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""Runs inside benchmarks/.cache/venv-official (the official SDK, clicksend-client 6.x): stdlib + ``clicksend`` only.
+"""Runs inside the official SDK's venv (clicksend-client 6.x; tests/sandbox/foreign_sdks/venvs.py): stdlib and
+``clicksend`` only.
 
 A JSON-lines protocol on stdin/stdout, so the parent can interleave this SDK's timing blocks with its own:
   {"cmd": "prepare", "raw": PATH, "out": PATH} -> coerce what ViewMmsHistory rejects, write the copy to "out"

@@ -56,9 +56,6 @@ class Context:
         self.page_file = CACHE / "page.json"
         self.page_file.write_bytes(self.page)
         self.official_page_file = CACHE / "page-official.json"
-        # ClickSend's default page (15 rows), what Prism's example answers: the serving section compares like with like.
-        self.default_page_file = CACHE / "page-15.json"
-        self.default_page_file.write_bytes(page_bytes(15))
 
     @property
     def repeats(self) -> int:

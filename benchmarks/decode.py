@@ -20,7 +20,7 @@ SECTION = "decode"
 
 
 def ours(raw: bytes) -> MmsHistoryResponse:
-    """What the ClickSend/AsyncClickSend facade does with a response body (overrides/runtime/_core.py)."""
+    """What the ClickSend/AsyncClickSend facade does with a response body (sdk/clicksend_mms/_core.py)."""
     return MmsHistoryResponse.from_dict(orjson.loads(raw))
 
 

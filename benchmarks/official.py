@@ -1,7 +1,7 @@
 """The official ClickSend SDK (clicksend-client 6.x) in its own venv, driven as a subprocess worker.
 
-The main venv holds clicksend-client 5.x for an interop test, so 6.x gets benchmarks/.cache/venv-official,
-created on first run from the exact pins in official-requirements.txt (idempotent: a stamp file records them).
+The venv is the one the foreign-SDK tests use (tests/sandbox/foreign_sdks/venvs.py: built on first use from exact
+pins, then reused), so the SDK benchmarked is the SDK tested against the sandbox.
 """
 
 from __future__ import annotations
@@ -9,37 +9,25 @@ from __future__ import annotations
 import json
 import pathlib
 import subprocess
-import sys
 from types import TracebackType
 from typing import Any
 
-from .servers import CACHE, HERE
+from tests.sandbox.foreign_sdks import venvs
 
-VENV = CACHE / "venv-official"
-REQUIREMENTS = HERE / "official-requirements.txt"
+from .servers import HERE
+
 WORKER = HERE / "_official_worker.py"
-PYTHON = VENV / "bin" / "python"
-STAMP = VENV / ".installed"
+_python: pathlib.Path | None = None
 
 
 def ensure_venv(log: list[str]) -> str | None:
-    """Create/refresh the official SDK's venv; return why it is unavailable, or None."""
-    wanted = REQUIREMENTS.read_text()
-    if PYTHON.exists() and STAMP.exists() and STAMP.read_text() == wanted:
-        return None
-    log.append("creating benchmarks/.cache/venv-official with clicksend-client 6.0.2 (first run)")
-    steps = [[sys.executable, "-m", "venv", "--clear", str(VENV)]] if not PYTHON.exists() else []
-    steps.append(
-        [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(REQUIREMENTS)]
-    )
-    for argv in steps:
-        try:
-            proc = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
-        except subprocess.TimeoutExpired:
-            return f"{' '.join(argv[:3])} timed out"
-        if proc.returncode != 0:
-            return f"installing the official SDK failed: {proc.stderr.strip()[-500:]}"
-    STAMP.write_text(wanted)
+    """Build (first run) or find the official SDK's venv; return why it is unavailable, or None."""
+    global _python
+    try:
+        _python = venvs.ensure_venv(venvs.SDK6)
+    except venvs.SdkUnavailable as exc:
+        return str(exc)
+    log.append(f"official SDK: clicksend-client {venvs.SDK6} in {_python.parent.parent.relative_to(HERE.parent)}")
     return None
 
 
@@ -47,8 +35,10 @@ class OfficialWorker:
     """One long-lived worker process, so its timing blocks interleave with ours in the same run."""
 
     def __init__(self) -> None:
+        if _python is None:
+            raise RuntimeError("call ensure_venv() first")
         self.proc = subprocess.Popen(
-            [str(PYTHON), str(WORKER)],
+            [str(_python), str(WORKER)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -1,7 +1,7 @@
-"""Start and stop the servers the benchmark talks to, each in its own process group on 127.0.0.1.
+"""Start and stop the servers the benchmark talks to, each in its own process on 127.0.0.1.
 
-Every server is a context manager: stopped (SIGTERM to its group, SIGKILL after a grace period) on exit,
-whatever happened inside.
+Every server is a context manager: stopped on exit, whatever happened inside. The sandbox is started by its own
+launcher (clicksend_mms_sandbox.testing.serve) and configured as users run it; Prism in its own process group.
 """
 
 from __future__ import annotations
@@ -13,41 +13,38 @@ import os
 import pathlib
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator, Mapping
+from typing import Any
 
+import clicksend_mms_spec
 import httpx
+from clicksend_mms_sandbox import testing
 
 from .page import ROOT
 
 HERE = pathlib.Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
-HOST = "127.0.0.1"
-SANDBOX_USER = "sandbox"
-SANDBOX_KEY = "sandbox-key"
+HOST = testing.HOST
+SANDBOX_USER = testing.DEFAULT.username
+SANDBOX_KEY = testing.DEFAULT.api_key
 PRISM_VERSION = "5.14.2"
+MEDIA = "https://example.com/cat.jpg"
 
 
 def basic_auth(username: str = SANDBOX_USER, api_key: str = SANDBOX_KEY) -> str:
     return "Basic " + base64.b64encode(f"{username}:{api_key}".encode()).decode()
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 class Server:
-    """A running server: its base URL and process (for profilers)."""
+    """A running server: its API's base URL (the sandbox's ends in /v3, as ClickSend's), origin and process (for
+    profilers)."""
 
-    def __init__(self, name: str, base_url: str, proc: subprocess.Popen[bytes], log: pathlib.Path) -> None:
+    def __init__(self, name: str, base_url: str, proc: subprocess.Popen[bytes], log: pathlib.Path, origin: str) -> None:
         self.name = name
         self.base_url = base_url
+        self.origin = origin
         self.proc = proc
         self.log = log
 
@@ -105,36 +102,9 @@ def _serve(
     try:
         base = f"http://{HOST}:{port}"
         _wait_ready(proc, base + ready_path, {"Authorization": basic_auth()}, timeout, log)
-        yield Server(name, base, proc, log)
+        yield Server(name, base, proc, log, base)
     finally:
         _stop(proc)
-
-
-def _uvicorn(factory: str, port: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        factory,
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-
-
-@contextlib.contextmanager
-def fixed_server(history_file: pathlib.Path, official_file: pathlib.Path | None = None) -> Iterator[Server]:
-    port = free_port()
-    env = {"BENCH_HISTORY_FILE": str(history_file)}
-    if official_file is not None:
-        env["BENCH_OFFICIAL_FILE"] = str(official_file)
-    with _serve("floor", _uvicorn("benchmarks.fixed_app:create_app", port), port, "/mms/history", env) as server:
-        yield server
 
 
 def sandbox_missing() -> str | None:
@@ -155,40 +125,44 @@ def sandbox_server() -> Iterator[Server]:
     Its ClickSend-like rate limit (6000 requests/min) is turned off: under load it would answer 429s, and the
     benchmark would measure refusals rather than work.
     """
-    port = free_port()
     workdir = CACHE / "run" / "sandbox"
     shutil.rmtree(workdir, ignore_errors=True)  # fresh state every run
-    script = pathlib.Path(sys.executable).parent / "clicksend-mms-sandbox"
-    launcher = (
-        [str(script)]
-        if script.exists()
-        else [
-            sys.executable,
-            "-c",
-            "import sys; from clicksend_mms_sandbox.cli import main; sys.exit(main())",
-        ]
-    )
-    argv = [
-        *launcher,
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        "--db",
-        str(workdir / "sandbox.db"),
-        "--rate-limit",
-        "0",
-        "--log-level",
-        "warning",
-        "--no-access-log",
+    workdir.mkdir(parents=True)
+    log = workdir / "server.log"
+    with (
+        log.open("wb") as out,
+        testing.serve(
+            "--db", str(workdir / "sandbox.db"), rate_limit=0, stdout=out, stderr=subprocess.STDOUT, timeout=30
+        ) as sandbox,
+    ):
+        yield Server("sandbox", sandbox.url, sandbox.process, log, sandbox.origin)
+
+
+def seed_history(server: Server, rows: int = 100) -> None:
+    """Give the sandbox `rows` messages of varied recipients (delivered, failing, test numbers, other countries),
+    bodies and references, so a history page holds more than one shape of row."""
+    recipients = ("+61437111222", "+61411111111", "+61400000002", "+64211234567", "+14155550100", "+61400000005")
+    messages: list[dict[str, Any]] = [
+        {
+            "to": recipients[i % len(recipients)],
+            "subject": "seed",
+            "body": f"seed {i}: " + "This is a test message. " * (1 + i % 3),
+            **({"custom_string": f"order-{i}"} if i % 2 else {}),
+        }
+        for i in range(rows)
     ]
-    with _serve("sandbox", argv, port, "/mms/history") as server:
-        yield server
+    r = httpx.post(
+        server.base_url + "/mms/send",
+        json={"media_file": MEDIA, "messages": messages},
+        headers={"Authorization": basic_auth()},
+        timeout=30,
+    )
+    r.raise_for_status()
 
 
 PRISM_DIR = HERE / "node_modules" / "@stoplight" / "prism-cli"
 PRISM_BIN = HERE / "node_modules" / ".bin" / "prism"
-SPEC = ROOT / "spec" / "clicksend-mms.yaml"
+SPEC = clicksend_mms_spec.path()
 
 
 def ensure_prism(log: list[str]) -> str | None:
@@ -217,7 +191,7 @@ def ensure_prism(log: list[str]) -> str | None:
 
 @contextlib.contextmanager
 def prism_server() -> Iterator[Server]:
-    port = free_port()
+    port = testing.free_port()
     argv = [str(PRISM_BIN), "mock", "-p", str(port), "-h", HOST, "--errors=false", "-v", "error", str(SPEC)]
     with _serve("prism", argv, port, "/mms/history", timeout=60.0) as server:
         yield server

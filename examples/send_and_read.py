@@ -30,7 +30,7 @@ CLICKSEND_TEST_NUMBER = "+61411111111"  # ClickSend's free test recipient: succe
 
 
 def main() -> int:
-    base_url = os.environ.get("CLICKSEND_BASE_URL", "http://127.0.0.1:8765")
+    base_url = os.environ.get("CLICKSEND_BASE_URL", "http://127.0.0.1:8765/v3")
     local = urlsplit(base_url).hostname in {"127.0.0.1", "localhost", "::1"}
     client = AuthenticatedClient(
         base_url=base_url,

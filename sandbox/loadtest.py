@@ -12,9 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+from clicksend_mms_sandbox.testing import serve
 
 AUTH = ("load", "load-key")
 SEND = {
@@ -31,25 +30,10 @@ SEND = {
 
 
 @contextlib.contextmanager
-def sandbox(port: int, db: str) -> Iterator[str]:
-    script = shutil.which("clicksend-mms-sandbox", path=str(Path(sys.executable).parent))
-    command = [script] if script else [sys.executable, "-m", "clicksend_mms_sandbox.cli"]
-    args = ["--port", str(port), "--db", db, "--rate-limit", "0", "--no-access-log", "--log-level", "warning"]
-    proc = subprocess.Popen([*command, *args, "--account", "load:load-key:100000000"])
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{url}/openapi.json", timeout=0.5).status_code == 200:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the sandbox did not start")
-            time.sleep(0.05)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
+def sandbox(db: str) -> Iterator[str]:
+    """The console script on a free 127.0.0.1 port (clicksend_mms_sandbox.testing); yields its /v3 URL."""
+    with serve("--db", db, "--account", f"{AUTH[0]}:{AUTH[1]}:100000000", rate_limit=0) as running:
+        yield running.url
 
 
 async def run_case(url: str, method: str, path: str, requests: int, concurrency: int) -> dict[str, float]:
@@ -90,11 +74,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 32])
     parser.add_argument("--db", choices=["file", "memory"], default="file")
-    parser.add_argument("--port", type=int, default=8799)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "load.db") if args.db == "file" else ":memory:"
-        with sandbox(args.port, db) as url:
+        with sandbox(db) as url:
             for _ in range(100):  # history pages come from a non-trivial table
                 httpx.post(f"{url}/mms/send", json=SEND, auth=AUTH).raise_for_status()
             print(f"{'case':<28} {'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}   (db={args.db})")

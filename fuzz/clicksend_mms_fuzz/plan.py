@@ -18,8 +18,6 @@ BASE_URL_ENV = "CLICKSEND_BASE_URL"
 MAX_TIME_ENV = "CLICKSEND_FUZZ_MAX_TIME"
 # Stop after this many failures (the mutation harness: the first catch is the answer).
 MAX_FAILURES_ENV = "CLICKSEND_FUZZ_MAX_FAILURES"
-# Where the reports go instead of reports/ (the mutation harness keeps each mutant's apart from the user's).
-REPORTS_ENV = "CLICKSEND_FUZZ_REPORTS"
 LIVE_DEFAULT_URL = "https://rest.clicksend.com/v3"
 # Against a real account: fewer cases and a gentle pace, so a run stays well under ClickSend's rate limits.
 LIVE_MAX_EXAMPLES = 20
@@ -36,7 +34,6 @@ class Plan:
     max_time: int | None
     peer: Credentials | None = None
     max_failures: int | None = None
-    reports_dir: str | None = None
 
     def schemathesis_arguments(self) -> list[str]:
         """What the plan adds to `schemathesis run` besides the target (checks left out live, a failure cap)."""
@@ -45,9 +42,6 @@ class Plan:
             arguments += ["--exclude-checks", ",".join(self.policy.excluded_checks)]
         if self.max_failures is not None:
             arguments += ["--max-failures", str(self.max_failures)]
-        if self.reports_dir is not None:  # schemathesis.toml's report paths are relative to reports/
-            arguments += ["--report-junit-path", f"{self.reports_dir}/fuzz-junit.xml"]
-            arguments += ["--report-json-path", f"{self.reports_dir}/fuzz-run.json"]
         return arguments
 
     def describe(self) -> str:
@@ -108,5 +102,4 @@ def plan_from_env(environ: Mapping[str, str] | None = None) -> Plan:
         max_time=int(raw_time) if raw_time.isdigit() else None,
         peer=Credentials(peer_user, peer_key) if live and peer_user and peer_key else None,
         max_failures=int(raw_failures) if raw_failures.isdigit() else None,
-        reports_dir=env.get(REPORTS_ENV) or None,
     )

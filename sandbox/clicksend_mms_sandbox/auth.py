@@ -8,7 +8,7 @@ import hmac
 import logging
 from dataclasses import dataclass
 
-from .settings import Account, Settings
+from .accounts import Account, Accounts
 
 log = logging.getLogger("clicksend_mms_sandbox.auth")
 
@@ -36,12 +36,12 @@ def parse_basic(header: str | None) -> tuple[str, str] | None:
     return (username, key) if sep else None
 
 
-def authenticate(settings: Settings, header: str | None) -> AuthResult:
+def authenticate(accounts: Accounts, header: str | None) -> AuthResult:
     credentials = parse_basic(header)
     if credentials is None:
         return AuthResult(None, "unauthorized")
     username, key = credentials
-    account = settings.account(username)
+    account = accounts.get(username)
     expected = account.api_key.encode() if account else _DUMMY_KEY
     key_ok = hmac.compare_digest(expected, key.encode())
     if account is None or not key_ok:

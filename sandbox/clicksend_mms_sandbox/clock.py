@@ -23,6 +23,11 @@ class Clock:
             self._offset += seconds
         return self.now()
 
+    def reset(self) -> None:
+        """Back to real time. Only for a sandbox reset: with every message gone, no lifecycle can go backwards."""
+        with self._lock:
+            self._offset = 0.0
+
     @property
     def offset(self) -> float:
         with self._lock:

@@ -161,16 +161,22 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._windows: dict[str, tuple[int, int]] = {}  # username -> (window index, count)
 
-    def hit(self, username: str, now: float) -> RateDecision:
+    def hit(self, username: str, now: float, limit: int | None = None) -> RateDecision:
+        """Count one request of `username` against `limit` (default: the sandbox's) in the current window."""
+        limit = self.limit if limit is None else limit
         index = int(now // self.window)
         reset = max(1, math.ceil((index + 1) * self.window - now))
         with self._lock:
             current, count = self._windows.get(username, (index, 0))
             if current != index:
                 count = 0
-            if count >= self.limit:
+            if count >= limit:
                 self._windows[username] = (index, count)
-                return RateDecision(False, self.limit, 0, reset)
+                return RateDecision(False, limit, 0, reset)
             count += 1
             self._windows[username] = (index, count)
-        return RateDecision(True, self.limit, self.limit - count, reset)
+        return RateDecision(True, limit, limit - count, reset)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._windows.clear()

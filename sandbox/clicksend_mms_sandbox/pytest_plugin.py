@@ -5,7 +5,13 @@ Fixtures (each test gets fresh state):
                              and ``http()`` for a raw httpx.Client with the default account;
 - ``clicksend_client``        a ``clicksend_mms.AuthenticatedClient`` wired to that app in-process (no socket), for
                              both the sync and the asyncio API functions;
-- ``clicksend_sandbox_url``  the base URL of a real uvicorn server on a free 127.0.0.1 port, stopped after the test.
+- ``clicksend_sandbox_url``  the base URL (``http://127.0.0.1:PORT/v3``, as ClickSend's ``.../v3``) of a real uvicorn
+                             server on a free 127.0.0.1 port, stopped after the test.
+
+The accounts, ClickSend's test recipients and a subprocess launcher are in ``clicksend_mms_sandbox.testing``.
+
+Every install registers the plugin; without the ``sandbox`` extra it still loads (pytest starts as usual) and a
+test that asks for one of these fixtures fails saying which extra to install.
 """
 
 from __future__ import annotations
@@ -20,14 +26,10 @@ if TYPE_CHECKING:  # imports deferred: the plugin loads in every pytest run wher
     import httpx
     from starlette.applications import Starlette
 
-    from .app import SandboxState
     from .clock import Clock
     from .faults import FaultQueue
+    from .state import SandboxState
     from .store import Store
-
-USERNAME = "sandbox"
-API_KEY = "sandbox-key"
-BASE_URL = "http://sandbox.local"
 
 
 @dataclass
@@ -55,10 +57,12 @@ class SandboxHandle:
     def advance(self, seconds: float) -> float:
         return self.clock.advance(seconds)
 
-    def http(self, username: str = USERNAME, api_key: str = API_KEY) -> httpx.Client:
+    def http(self, username: str | None = None, api_key: str | None = None) -> httpx.Client:
+        """An httpx.Client on the app in-process, at /v3, as the default account unless told otherwise."""
+        from .testing import DEFAULT
         from .transports import sandbox_client
 
-        client = sandbox_client(self.app, username, api_key)
+        client = sandbox_client(self.app, username or DEFAULT.username, api_key or DEFAULT.api_key)
         self._closers.append(client)
         return client
 
@@ -68,11 +72,23 @@ class SandboxHandle:
         self.store.close()
 
 
+def _create_app() -> Starlette:
+    try:
+        from .app import create_app
+    except ModuleNotFoundError as exc:
+        missing = exc.name
+    else:
+        return create_app()
+    pytest.fail(
+        f"the clicksend sandbox fixtures need the sandbox extra (no module {missing!r}): "
+        "pip install 'clicksend-mms[sandbox]'",
+        pytrace=False,
+    )
+
+
 @pytest.fixture
 def clicksend_sandbox() -> Iterator[SandboxHandle]:
-    from .app import create_app
-
-    handle = SandboxHandle(create_app())
+    handle = SandboxHandle(_create_app())
     yield handle
     handle.close()
 
@@ -82,12 +98,14 @@ def clicksend_client(clicksend_sandbox: SandboxHandle) -> Iterator[Any]:
     import httpx
     from clicksend_mms import AuthenticatedClient
 
-    from .transports import AsyncSandboxTransport, SandboxTransport
+    from .testing import DEFAULT
+    from .transports import IN_PROCESS_URL, AsyncSandboxTransport, SandboxTransport
 
-    auth = httpx.BasicAuth(USERNAME, API_KEY)
-    client = AuthenticatedClient(base_url=BASE_URL, username=USERNAME, api_key=API_KEY)
-    sync_http = httpx.Client(base_url=BASE_URL, auth=auth, transport=SandboxTransport(clicksend_sandbox.app))
-    async_http = httpx.AsyncClient(base_url=BASE_URL, auth=auth, transport=AsyncSandboxTransport(clicksend_sandbox.app))
+    auth = httpx.BasicAuth(DEFAULT.username, DEFAULT.api_key)
+    client = AuthenticatedClient(base_url=IN_PROCESS_URL, username=DEFAULT.username, api_key=DEFAULT.api_key)
+    app = clicksend_sandbox.app
+    sync_http = httpx.Client(base_url=IN_PROCESS_URL, auth=auth, transport=SandboxTransport(app))
+    async_http = httpx.AsyncClient(base_url=IN_PROCESS_URL, auth=auth, transport=AsyncSandboxTransport(app))
     client.set_httpx_client(sync_http)
     client.set_async_httpx_client(async_http)
     yield client
@@ -96,8 +114,8 @@ def clicksend_client(clicksend_sandbox: SandboxHandle) -> Iterator[Any]:
 
 @pytest.fixture
 def clicksend_sandbox_url() -> Iterator[str]:
-    from .app import create_app
+    app = _create_app()
     from .server import ServerThread
 
-    with ServerThread(create_app()) as server:
+    with ServerThread(app) as server:
         yield server.url

@@ -1,371 +1,366 @@
-"""ClickSend's business rules as the sandbox plays them: send/price outcomes, prices, magic recipients, the wire
-shapes of records and receipts, and the paginator."""
+"""Every operation the sandbox's routes call: ClickSend's MMS behaviour as the sandbox plays it, and the sandbox's
+own account operations. Rules decide; the store only persists (store.py); a message's lifecycle is message.py's.
+
+Operations that touch the store are coroutines: writes go to the store's writer thread and return once committed
+(so a 200 is durable); reads that may scan run in a worker thread, so they stall no other connection.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-import re
-import sqlite3
-import threading
+import base64
+import binascii
+import functools
+import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, ParamSpec, TypeVar
+from urllib.parse import quote
 
-import orjson
+import anyio.to_thread
 
-from .settings import Account, Settings
-from .store import FILTER_FIELDS, ORDER_FIELDS, Query, Store, WriteJob
+from . import wire
+from .accounts import Account, AccountExists, Accounts
+from .cache import RecordCache
+from .export import history_csv, sanitise_filename
+from .gsm import BodyLimits
+from .media import converted_kind, media_extension_ok
+from .message import Message
+from .numbers import Recipient, read_recipient
+from .pricing import CURRENCY, PRICES_E4, money, to_e4, total_money
+from .settings import Settings
+from .store import FILTER_FIELDS, ORDER_FIELDS, ExportLink, Query, Store, Tx, TxJob, Upload
 
-# ---- tables (documented in sandbox/README.md) ----
+# Where the links the sandbox hands out are served (control.py routes them): outside ClickSend's API, like
+# ClickSend's own S3 export links and files URLs.
+EXPORTS_PATH = "/_sandbox/exports"
+FILES_PATH = "/_sandbox/files"
+# The default history view (newest first, unfiltered, a shallow page) is an index range of one page and a kept
+# count: cheaper than a thread hop, so it is read on the event loop. Anything else may scan.
+INDEXED_ORDER = frozenset({"date_added", "date"})
+INLINE_MAX_OFFSET = 1000
+MAX_AMOUNT = Decimal(10) ** 9
 
-# Sandbox prices per MMS message, in AUD, for the countries where MMS is enabled. Not ClickSend's price list:
-# AU matches the 2.4200 of ClickSend's own examples, the others are plausible round numbers.
-PRICES: dict[str, Decimal] = {
-    "AU": Decimal("2.4200"),
-    "NZ": Decimal("2.6400"),
-    "US": Decimal("0.5500"),
-    "CA": Decimal("0.5500"),
-    "GB": Decimal("1.1000"),
-}
-# Dialling codes the sandbox recognises. A number whose country is known but not in PRICES answers
-# COUNTRY_NOT_ENABLED; so does an international number with a prefix not listed here.
-DIAL_CODES: dict[str, str] = {
-    "AU": "61", "NZ": "64", "US": "1", "CA": "1", "GB": "44", "CN": "86", "DE": "49", "FR": "33",
-    "IN": "91", "JP": "81", "SG": "65", "PH": "63", "ZA": "27", "IE": "353", "BR": "55",
-}  # fmt: skip
-_PREFIX_TO_COUNTRY = sorted(
-    ((code, country) for country, code in DIAL_CODES.items() if country != "CA"),  # +1 is read as US
-    key=lambda item: -len(item[0]),
-)
-
-# ClickSend's documented test recipients: SUCCESS, free, never delivered, never a receipt.
-CLICKSEND_TEST_RECIPIENTS = frozenset(
-    {
-        "+61411111111", "+61422222222", "+61433333333", "+61444444444",
-        "+14055555555", "+14055555666", "+447777777777", "+8615555555555",
-    }
-)  # fmt: skip
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-@dataclass(frozen=True)
-class Magic:
-    reject: str | None = None  # a per-message status at send time
-    outcome: str = "delivered"  # delivered | failed | none (stays Sent, no receipt)
+class BadRequest(Exception):
+    """The request breaks a rule: a 400 with per-field messages."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(fields)
+        self.fields = fields
 
 
-# Sandbox magic recipients (in the spirit of Stripe's test cards), kept apart from ClickSend's own numbers.
-MAGIC_RECIPIENTS: dict[str, Magic] = {
-    "+61400000001": Magic(),
-    "+61400000002": Magic(outcome="failed"),
-    "+61400000003": Magic(reject="INVALID_RECIPIENT"),
-    "+61400000004": Magic(reject="INSUFFICIENT_CREDIT"),
-    "+61400000005": Magic(outcome="none"),
-    "+61400000006": Magic(reject="THROTTLED"),
-    "+61400000007": Magic(reject="COUNTRY_NOT_ENABLED"),
-}
-
-MEDIA_EXTENSIONS = frozenset({"jpg", "jpeg", "gif", "png", "bmp"})
-DEFAULT_COUNTRY = "AU"  # the sandbox accounts are Australian, as in ClickSend's examples
-CURRENCY = {
-    "currency_name_short": "AUD",
-    "currency_prefix_d": "$",
-    "currency_prefix_c": "c",
-    "currency_name_long": "Australian Dollars",
-}
-FAILED_TEXT = "Unable to process your MMS for sending."
-_PHONE_CHARS = re.compile(r"[\s().-]")
-_DIGITS = re.compile(r"^[0-9]{6,15}$")
-
-
-def money(e4: int, decimals: int = 4) -> str:
-    """Money as ClickSend writes it: a string with 4 decimals ("2.4200"), 6 in receipt-by-id. Exact integer
-    arithmetic on 1/10000 units (no Decimal on the hot path)."""
-    units, frac = divmod(abs(e4), 10000)
-    text = f"{'-' if e4 < 0 else ''}{units}.{frac:04d}"
-    return text + "0" * (decimals - 4) if decimals >= 4 else f"{Decimal(e4) / 10000:.{decimals}f}"
-
-
-def total_money(e4: int) -> float | int:
-    # total_price is a JSON number, and the integer 0 when nothing is charged.
-    return 0 if e4 == 0 else float(Decimal(e4) / 10000)
-
-
-def normalise_recipient(raw: str, country: str | None) -> tuple[str, str | None] | None:
-    """(E.164 number, country or None when unknown) or None when `raw` is not a phone number."""
-    cleaned = _PHONE_CHARS.sub("", raw)
-    if cleaned.startswith("+"):
-        digits = cleaned[1:]
-        if not _DIGITS.match(digits) or len(digits) < 8:
-            return None
-        for prefix, found in _PREFIX_TO_COUNTRY:
-            if digits.startswith(prefix):
-                return "+" + digits, found
-        return "+" + digits, None
-    if not _DIGITS.match(cleaned):
-        return None
-    local_country = (country or DEFAULT_COUNTRY).upper()
-    code = DIAL_CODES.get(local_country)
-    if code is None:
-        return "+" + cleaned, None
-    national = cleaned[1:] if cleaned.startswith("0") else cleaned
-    if cleaned.startswith(code) and len(cleaned) > 9:  # already international without the '+'
-        national = cleaned[len(code) :]
-    return f"+{code}{national}", local_country
-
-
-def media_extension_ok(url: str) -> bool:
-    try:
-        path = urlsplit(url).path
-    except ValueError:
-        # e.g. "https://a]b/x.gif" ("Invalid IPv6 URL"): ClickSend could not fetch it either -> INVALID_MEDIA_FILE.
-        return False
-    return path.rsplit(".", 1)[-1].lower() in MEDIA_EXTENSIONS if "." in path.rsplit("/", 1)[-1] else False
-
-
-def _truncate(body: str) -> str:
-    # ClickSend truncates, it does not split: 1500 characters, 500 when the body is not plain ASCII.
-    return body[:500] if not body.isascii() else body[:1500]
+class NotFound(Exception):
+    """Nothing of that id for this account (unknown and another account's look alike): a 404."""
 
 
 @dataclass(frozen=True)
 class SendOutcome:
-    data: dict[str, Any]
-    rows: list[dict[str, Any]]
+    data: dict[str, Any]  # the answer's data
+    messages: list[Message]  # what a send stores (the accepted ones)
     cost_e4: int
 
 
-def evaluate_send(
-    request: dict[str, Any],
-    account: Account,
-    balance_e4: int,
-    now: float,
-    settings: Settings,
-) -> SendOutcome:
-    """The answer of send/price for a request that passed schema validation, and the rows a send would store."""
-    media_file: str = request["media_file"]
-    media_ok = media_extension_ok(media_file)
-    messages_out: list[dict[str, Any]] = []
-    rows: list[dict[str, Any]] = []
-    cost = 0
-    date_added = int(now)
-    for message in request["messages"]:
-        message_id = str(uuid.uuid4()).upper()
-        status, number, country, magic = _message_status(message, media_ok, account, now, settings)
-        price = Decimal(0)
-        if status == "SUCCESS" and number not in CLICKSEND_TEST_RECIPIENTS:
-            price = PRICES[country or ""]
-            if balance_e4 - cost < int(price * 10000):
-                status = "INSUFFICIENT_CREDIT"
-        if status != "SUCCESS":
-            messages_out.append(_rejected(message, message_id, status))
-            continue
-        price_e4 = int(price * 10000)
-        cost += price_e4
-        schedule: int | None = message.get("schedule")
-        if schedule is not None and schedule <= date_added:
-            schedule = None  # a time in the past means "now" [assumption, see README]
-        start = float(schedule) if schedule is not None else now
-        sent_at = start + settings.send_delay
-        test_number = number in CLICKSEND_TEST_RECIPIENTS
-        outcome = "none" if test_number else (magic.outcome if magic else "delivered")
-        body = _truncate(message["body"])
-        parts = 0 if test_number else 1
-        messages_out.append(
-            {
-                "to": number,
-                "body": body,
-                "from": message.get("from", ""),
-                "subject": message["subject"],
-                "schedule": message["schedule"] if schedule is not None else "",
-                "message_id": message_id,
-                "message_parts": parts,
-                "message_price": money(price_e4),
-                "custom_string": message.get("custom_string", ""),
-                "country": country,
-                "list_id": message.get("list_id"),
-                "contact_id": None,
-                "_media_file_url": media_file,
-                "status": "SUCCESS",
-            }
+async def _in_thread(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+
+
+def opening_e4(account: Account) -> int:
+    return to_e4(account.balance)
+
+
+class Rules:
+    def __init__(
+        self, store: Store, settings: Settings, accounts: Accounts, body_limits: BodyLimits, records: RecordCache
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.accounts = accounts
+        self.body_limits = body_limits
+        self.records = records
+
+    # ---- send and price ----
+
+    def evaluate(self, request: dict[str, Any], account: Account, balance_e4: int, now: float) -> SendOutcome:
+        """The answer of send/price for a request that passed the spec's schema, and the messages a send stores."""
+        media_file: str = request["media_file"]
+        media_ok = media_extension_ok(media_file)
+        delays = (self.settings.send_delay, self.settings.receipt_delay)
+        answers: list[dict[str, Any]] = []
+        accepted: list[Message] = []
+        cost = 0
+        date_added = int(now)
+        for requested in request["messages"]:
+            message_id = str(uuid.uuid4()).upper()
+            status, recipient = self._verdict(requested, media_ok, account, now)
+            price_e4 = 0
+            if recipient is not None and status == "SUCCESS" and not recipient.is_test_number:
+                price_e4 = PRICES_E4[recipient.country or ""]
+                if balance_e4 - cost < price_e4:
+                    status = "INSUFFICIENT_CREDIT"
+            if recipient is None or status != "SUCCESS":
+                answers.append(wire.rejected(requested, message_id, status))
+                continue
+            cost += price_e4
+            schedule = _int_or_none(requested.get("schedule"))
+            if schedule is not None and schedule <= date_added:
+                schedule = None  # a time in the past means "now" [assumption, see README]
+            magic = recipient.magic
+            outcome = "none" if recipient.is_test_number else (magic.outcome if magic else "delivered")
+            sent_at, receipt_at = Message.timeline(now, schedule, delays, outcome)
+            message = Message(
+                message_id=message_id,
+                username=account.username,
+                user_id=account.user_id,
+                to=recipient.number,
+                body=self.body_limits.truncate(requested["body"]),
+                subject=requested["subject"],
+                sender=requested.get("from", ""),
+                country=recipient.country or "",
+                custom_string=requested.get("custom_string", ""),
+                from_email=requested.get("from_email"),
+                list_id=_int_or_none(requested.get("list_id")),
+                media_url=media_file,
+                price_e4=price_e4,
+                parts=0 if recipient.is_test_number else 1,  # one part: an MMS body is truncated, never split
+                date_added=date_added,
+                schedule=schedule,
+                sent_at=sent_at,
+                receipt_at=receipt_at,
+                outcome=outcome,
+            )
+            accepted.append(message)
+            answers.append(wire.accepted(message, _int_or_none(requested.get("schedule"))))
+        data = {
+            "total_price": total_money(cost),
+            "total_count": len(request["messages"]),
+            "queued_count": len(accepted),
+            "messages": answers,
+            "_currency": CURRENCY,
+        }
+        return SendOutcome(data, accepted, cost)
+
+    def _verdict(
+        self, requested: dict[str, Any], media_ok: bool, account: Account, now: float
+    ) -> tuple[str, Recipient | None]:
+        """(status, recipient) of one message before credit; checks in ClickSend's apparent order."""
+        raw_to = requested.get("to")
+        if raw_to is None:
+            # Contact lists do not exist in the sandbox; a list_id alone cannot be resolved.
+            return ("NOT_ENOUGH_PERMISSION_TO_LIST_ID" if "list_id" in requested else "MISSING_REQUIRED_FIELDS"), None
+        recipient = read_recipient(raw_to, requested.get("country"))
+        if recipient is None:
+            return "INVALID_RECIPIENT", None
+        schedule = requested.get("schedule")
+        if not requested["subject"].strip():
+            status = "SUBJECT_REQUIRED"
+        elif not requested["body"].strip():
+            status = "EMPTY_MESSAGE"
+        elif not media_ok:
+            status = "INVALID_MEDIA_FILE"
+        elif schedule is not None and schedule > now + self.settings.max_schedule_ahead:
+            status = "INVALID_SCHEDULE"
+        elif account.kind == "nocredit":
+            status = "INSUFFICIENT_CREDIT"
+        elif recipient.is_test_number:
+            status = "SUCCESS"
+        elif recipient.magic is not None and recipient.magic.reject is not None:
+            status = recipient.magic.reject
+        elif recipient.country is None or recipient.country not in PRICES_E4:
+            status = "COUNTRY_NOT_ENABLED"
+        else:
+            status = "SUCCESS"
+        return status, recipient
+
+    def send_job(self, request: dict[str, Any], account: Account, now: float) -> TxJob[SendOutcome]:
+        """A send as one write: balance read, messages stored, balance charged, in one transaction (so concurrent
+        sends of an account never spend the same credit twice)."""
+
+        def job(tx: Tx) -> SendOutcome:
+            outcome = self.evaluate(request, account, tx.balance(account.username), now)
+            if outcome.messages:
+                tx.add_messages(outcome.messages, account.username, outcome.cost_e4)
+            return outcome
+
+        return job
+
+    async def send(self, account: Account, request: dict[str, Any], now: float) -> dict[str, Any]:
+        return (await self.store.write(self.send_job(request, account, now))).data
+
+    async def price(self, account: Account, request: dict[str, Any], now: float) -> dict[str, Any]:
+        """Answers like send (the same credit check included) and charges and stores nothing."""
+        balance = await _in_thread(self.store.balance, account.username)
+        return self.evaluate(request, account, balance, now).data
+
+    # ---- history, receipts, cancel ----
+
+    async def history(self, account: Account, params: Mapping[str, Any], now: float) -> dict[str, Any]:
+        query = parse_query(params.get("q"), params.get("order_by"), params.get("date_from"), params.get("date_to"))
+        current, per_page = params.get("page", 1), params.get("limit", 15)
+        offset = (current - 1) * per_page
+        args = (account.username, now, query, per_page, offset, self.records.get)
+        cheap = query.unfiltered and query.order_field in INDEXED_ORDER and offset <= INLINE_MAX_OFFSET
+        page = self.store.history(*args) if cheap else await _in_thread(self.store.history, *args)
+        return wire.history_page(page, self.records, current, per_page)
+
+    async def receipts(self, account: Account, params: Mapping[str, Any], now: float) -> dict[str, Any]:
+        """Unread receipts only, newest first ([SMS] ClickSend's receipt lists)."""
+        current, per_page = params.get("page", 1), params.get("limit", 15)
+        store = self.store
+        total, messages = await _in_thread(
+            store.unread_receipts, account.username, now, per_page, (current - 1) * per_page
         )
-        rows.append(
-            {
-                "message_id": message_id,
-                "username": account.username,
-                "user_id": account.user_id,
-                "to_number": number,
-                "body": body,
-                "subject": message["subject"],
-                "from_sender": message.get("from", ""),
-                "country": country,
-                "custom_string": message.get("custom_string", ""),
-                "from_email": message.get("from_email"),
-                "list_id": message.get("list_id"),
-                "media_url": media_file,
-                "price_e4": price_e4,
-                "parts": parts,
-                "date_added": date_added,
-                "schedule": schedule,
-                "sent_at": sent_at,
-                "receipt_at": None if outcome == "none" else sent_at + settings.receipt_delay,
-                "outcome": outcome,
-            }
+        return wire.paginate([wire.receipt(m) for m in messages], total, current, per_page)
+
+    async def receipt(self, account: Account, message_id: str, now: float) -> dict[str, Any]:
+        """Receipt-by-id answers the message record, its price with 6 decimals."""
+        message = await _in_thread(self.store.message, account.username, message_id)
+        if message is None:
+            raise NotFound("Message not found.")
+        return wire.record(message, message.status(now), price_decimals=6)
+
+    async def mark_read(self, account: Account, date_before: int | None, now: float) -> int:
+        return await self.store.write(lambda tx: tx.mark_read(account.username, now, date_before))
+
+    async def cancel(self, account: Account, message_id: str, now: float) -> None:
+        """Only a message still waiting for its schedule; refunded."""
+        if await self.store.write(lambda tx: tx.cancel(account.username, now, message_id)) == 0:
+            raise NotFound("Scheduled MMS not found.")
+
+    async def cancel_all(self, account: Account, now: float) -> int:
+        return await self.store.write(lambda tx: tx.cancel(account.username, now, None))
+
+    # ---- export ----
+
+    async def export(self, account: Account, filename: str, origin: str, now: float) -> dict[str, Any]:
+        """A link to the account's history as CSV; the unguessable token is its credential, and it expires."""
+        link = ExportLink(
+            secrets.token_urlsafe(32), account.username, sanitise_filename(filename), now + self.settings.export_ttl
         )
-    data = {
-        "total_price": total_money(cost),
-        "total_count": len(request["messages"]),
-        "queued_count": len(rows),
-        "messages": messages_out,
-        "_currency": CURRENCY,
-    }
-    return SendOutcome(data, rows, cost)
+        await self.store.write(lambda tx: tx.add_export(link))
+        return {"url": f"{origin}{EXPORTS_PATH}/{link.token}?filename={quote(link.filename)}"}
+
+    async def export_file(self, token: str, now: float) -> tuple[str, str]:
+        """(file name, CSV) behind an export link."""
+        link = await _in_thread(self.store.export, token)
+        if link is None or link.expires_at < now:
+            raise NotFound("This link has expired or does not exist.")
+        messages = await _in_thread(self.store.messages, link.username)
+        return link.filename, await _in_thread(history_csv, messages, now)
+
+    # ---- uploads ----
+
+    async def upload(
+        self, account: Account, body: dict[str, Any], convert: str | None, origin: str, now: float
+    ) -> dict[str, Any]:
+        """Store a file converted for MMS; its `_url` (an unguessable name) serves it and is a valid media_file."""
+        if convert is None and "convert" not in body:  # ClickSend takes it in the query or in the body
+            raise BadRequest({"convert": "This field is required."})
+        try:
+            content = base64.b64decode(body["content"], validate=True)
+        except (binascii.Error, ValueError):
+            raise BadRequest({"content": "Not valid base64."}) from None
+        kind = converted_kind(content)
+        if kind is None:
+            raise BadRequest({"content": "Unsupported file: upload a jpeg, png, gif or bmp image."})
+        extension, content_type = kind
+        upload_id = str(uuid.uuid4()).upper()
+        date_added = int(now)
+        upload = Upload(
+            upload_id=upload_id,
+            username=account.username,
+            user_id=account.user_id,
+            file_name=f"{upload_id}.{extension}",
+            content_type=content_type,
+            content=content,
+            date_added=date_added,
+            date_delete=date_added + self.settings.upload_ttl,
+        )
+        await self.store.write(lambda tx: tx.add_upload(upload))
+        return {
+            "_url": f"{origin}{FILES_PATH}/{upload.file_name}",
+            "date_added": upload.date_added,
+            "date_delete": upload.date_delete,
+            "file_name": upload.file_name,
+            "upload_id": upload.upload_id,
+            "user_id": upload.user_id,
+        }
+
+    async def uploaded_file(self, file_name: str, now: float) -> Upload:
+        upload = await _in_thread(self.store.upload, file_name)
+        if upload is None or upload.date_delete < now:
+            raise NotFound("File not found.")
+        return upload
+
+    # ---- the sandbox's accounts (control endpoints) ----
+
+    async def account_view(self, account: Account, balance_e4: int | None = None) -> dict[str, Any]:
+        if balance_e4 is None:
+            balance_e4 = await _in_thread(self.store.balance, account.username)
+        return {
+            "username": account.username,
+            "user_id": account.user_id,
+            "balance": money(balance_e4),
+            "opening_balance": money(opening_e4(account)),
+        }
+
+    async def set_balance(self, account: Account, amount: Decimal) -> dict[str, Any]:
+        e4 = _amount_e4(amount, "balance")
+        return await self.account_view(account, await self.store.write(lambda tx: tx.set_balance(account.username, e4)))
+
+    async def top_up(self, account: Account, amount: Decimal) -> dict[str, Any]:
+        e4 = _amount_e4(amount, "amount")
+        balance = await self.store.write(lambda tx: tx.add_to_balance(account.username, e4))
+        return await self.account_view(account, balance)
+
+    async def reset_balance(self, account: Account) -> dict[str, Any]:
+        e4 = opening_e4(account)
+        return await self.account_view(account, await self.store.write(lambda tx: tx.set_balance(account.username, e4)))
+
+    async def add_account(
+        self, username: str, api_key: str, balance: Decimal | None, rate_limit: int | None
+    ) -> dict[str, Any]:
+        """A normal account, usable at once; it lasts until the sandbox stops or is reset (its messages and balance
+        persist with --db like any account's, and are found again when an account of that name is added again)."""
+        candidate = Account(username, api_key, rate_limit=rate_limit)
+        if balance is not None:
+            _amount_e4(balance, "balance")
+            candidate = Account(username, api_key, balance=balance, rate_limit=rate_limit)
+        try:
+            account = self.accounts.add(candidate)
+        except AccountExists as exc:
+            raise BadRequest({"username": str(exc)}) from None
+        await self.store.write(lambda tx: tx.open_accounts({account.username: opening_e4(account)}))
+        return await self.account_view(account)
+
+    async def reset(self) -> None:
+        """Back to how the sandbox started: its configured accounts at their opening balances, and no messages,
+        receipts, exports or uploads."""
+        initial = self.accounts.reset()
+        await self.store.write(lambda tx: tx.clear({a.username: opening_e4(a) for a in initial}))
+        self.records.clear()
 
 
-def _message_status(
-    message: dict[str, Any], media_ok: bool, account: Account, now: float, settings: Settings
-) -> tuple[str, str, str | None, Magic | None]:
-    """(status, normalised number, country, magic) for one message; checks in ClickSend's apparent order."""
-    raw_to = message.get("to")
-    if raw_to is None:
-        # Contact lists do not exist in the sandbox; a list_id alone cannot be resolved.
-        status = "NOT_ENOUGH_PERMISSION_TO_LIST_ID" if "list_id" in message else "MISSING_REQUIRED_FIELDS"
-        return status, "", None, None
-    parsed = normalise_recipient(raw_to, message.get("country"))
-    if parsed is None:
-        return "INVALID_RECIPIENT", raw_to, None, None
-    number, country = parsed
-    magic = MAGIC_RECIPIENTS.get(number)
-    if not message["subject"].strip():
-        return "SUBJECT_REQUIRED", number, country, magic
-    if not message["body"].strip():
-        return "EMPTY_MESSAGE", number, country, magic
-    if not media_ok:
-        return "INVALID_MEDIA_FILE", number, country, magic
-    schedule = message.get("schedule")
-    if schedule is not None and schedule > now + settings.max_schedule_ahead:
-        return "INVALID_SCHEDULE", number, country, magic
-    if account.kind == "nocredit":
-        return "INSUFFICIENT_CREDIT", number, country, magic
-    if number in CLICKSEND_TEST_RECIPIENTS:
-        return "SUCCESS", number, country, magic
-    if magic is not None and magic.reject is not None:
-        return magic.reject, number, country, magic
-    if country is None or country not in PRICES:
-        return "COUNTRY_NOT_ENABLED", number, country, magic
-    return "SUCCESS", number, country, magic
+def _int_or_none(value: Any) -> int | None:
+    # JSON Schema's "integer" accepts 5.0; the rules want real ints.
+    return None if value is None else int(value)
 
 
-def _rejected(message: dict[str, Any], message_id: str, status: str) -> dict[str, Any]:
-    # ClickSend's short shape for a rejected message (still inside the 200 SUCCESS envelope).
-    return {
-        "to": message.get("to", ""),
-        "body": message.get("body", ""),
-        "from": message.get("from", ""),
-        "schedule": "",
-        "message_id": message_id,
-        "message_parts": 0,
-        "message_price": "0.0000",
-        "custom_string": message.get("custom_string", ""),
-        "status": status,
-    }
+def _amount_e4(amount: Decimal, name: str) -> int:
+    if not amount.is_finite() or not 0 <= amount <= MAX_AMOUNT:
+        raise BadRequest({name: f"An amount from 0 to {MAX_AMOUNT}."})
+    try:
+        return to_e4(amount)
+    except ValueError:
+        raise BadRequest({name: "An amount with at most 4 decimals."}) from None
 
 
-def send_job(request: dict[str, Any], account: Account, now: float, settings: Settings) -> WriteJob[SendOutcome]:
-    """A send as one write of the store's writer: balance read, messages written, balance charged, all in one
-    transaction (so concurrent sends of an account never spend the same credit twice)."""
-
-    def job(conn: sqlite3.Connection) -> SendOutcome:
-        outcome = evaluate_send(request, account, Store.balance_in(conn, account.username), now, settings)
-        if outcome.rows:
-            Store.insert_messages(conn, outcome.rows, account.username, outcome.cost_e4)
-        return outcome
-
-    return job
-
-
-def send(store: Store, request: dict[str, Any], account: Account, now: float, settings: Settings) -> SendOutcome:
-    """Evaluate and commit (blocking until committed)."""
-    return store.write_sync(send_job(request, account, now, settings))
-
-
-def price(store: Store, request: dict[str, Any], account: Account, now: float, settings: Settings) -> SendOutcome:
-    return evaluate_send(request, account, store.balance(account.username), now, settings)
-
-
-# ---- records, receipts ----
-
-_STATUS_DETAIL: dict[str, tuple[str | None, str | None]] = {
-    "Scheduled": (None, None),
-    "Queued": (None, None),
-    "Cancelled": (None, None),
-    "Sent": ("200", "Sent"),
-    "Completed": ("201", "Delivered"),
-    "Failed": ("301", FAILED_TEXT),
-}
-
-
-def record(row: Sequence[Any], price_decimals: int = 4) -> dict[str, Any]:
-    """A stored message (a row in store.RECORD_COLUMNS order) in the wire shape of ClickSend's history (and,
-    with 6 decimals, receipt-by-id)."""
-    (date_added, to, body, subject, sender, schedule, message_id, parts, price_e4, from_email, list_id,
-     custom_string, user_id, country, media_url, username, status) = row  # fmt: skip
-    status_code, status_text = _STATUS_DETAIL[status]
-    return {
-        "direction": "out",
-        "date_added": date_added,
-        "to": to,
-        "body": body,
-        "subject": subject,
-        "from": sender,
-        "schedule": str(schedule if schedule is not None else date_added),
-        "message_id": message_id,
-        "message_parts": f"{parts}.00",
-        "message_price": money(price_e4, price_decimals),
-        "from_email": from_email,
-        "list_id": list_id,
-        "custom_string": custom_string,
-        "contact_id": None,
-        "user_id": user_id,
-        "subaccount_id": user_id,
-        "country": country,
-        "carrier": "",
-        "priority": 10,
-        "status": status,
-        "status_code": status_code,
-        "status_text": status_text,
-        "_media_file_url": media_url,
-        "_api_username": username,
-    }
-
-
-def receipt(row: dict[str, Any]) -> dict[str, Any]:
-    failed = row["outcome"] == "failed"
-    return {
-        "timestamp_send": str(int(row["sent_at"])),
-        "timestamp": str(int(row["receipt_at"])),
-        "message_id": row["message_id"],
-        "status_code": "301" if failed else "201",
-        "status_text": FAILED_TEXT if failed else "Delivered",
-        "error_code": "301" if failed else "",
-        "error_text": FAILED_TEXT if failed else "",
-        "custom_string": row["custom_string"],
-        "subaccount_id": row["user_id"],
-        "message_type": "mms",
-    }
-
-
-# ---- history queries and the paginator ----
-
-
-def parse_query(
-    q: str | None, order_by: str | None, date_from: int | None, date_to: int | None
-) -> tuple[Query, dict[str, str]]:
-    """(query, per-field errors). Unknown q/order_by fields are ignored, as ClickSend's docs are silent."""
+def parse_query(q: str | None, order_by: str | None, date_from: int | None, date_to: int | None) -> Query:
+    """A history query. Unknown q/order_by fields are ignored, as ClickSend's docs are silent."""
     filters: list[tuple[str, str]] = []
     if q:
         for item in q.split(","):
@@ -377,113 +372,6 @@ def parse_query(
         name, _, direction = order_by.partition(":")
         if name.lower() in ORDER_FIELDS:
             order_field, descending = name.lower(), direction.lower() == "desc"
-    errors: dict[str, str] = {}
     if date_from is not None and date_to is not None and date_from > date_to:
-        errors["date_to"] = "date_to must not be before date_from."
-    return Query(filters, order_field, descending, date_from, date_to), errors
-
-
-def page(rows: Sequence[Any], total: int, current: int, per_page: int, data: Any = None) -> dict[str, Any]:
-    """Laravel's LengthAwarePaginator as ClickSend serialises it (relative page URLs, last_page 0 when empty).
-    `data`, when given, is what to serialise for `rows` (e.g. their pre-rendered JSON as an orjson.Fragment)."""
-    last = math.ceil(total / per_page) if total else 0
-    offset = (current - 1) * per_page
-    return {
-        "total": total,
-        "per_page": per_page,
-        "current_page": current,
-        "last_page": last,
-        "next_page_url": f"/?page={current + 1}" if current < last else None,
-        "prev_page_url": f"/?page={current - 1}" if current > 1 else None,
-        "from": offset + 1 if rows else None,
-        "to": offset + len(rows) if rows else None,
-        "data": list(rows) if data is None else data,
-    }
-
-
-class RecordCache:
-    """History records already rendered to JSON, by (seq, status).
-
-    A stored message never changes after its insert except through its status (computed from the clock, or set by
-    a cancel), and seq is never reused (AUTOINCREMENT), so a rendering keyed by both can never be stale. Bounded:
-    emptied when full (the next pages simply render again)."""
-
-    def __init__(self, max_entries: int = 50_000) -> None:
-        self.max_entries = max_entries
-        self._entries: dict[tuple[int, str], bytes] = {}
-        self._lock = threading.Lock()
-
-    def get(self, seq: int, status: str) -> bytes | None:
-        return self._entries.get((seq, status))  # one dict lookup: atomic under the GIL
-
-    def put(self, seq: int, status: str, rendered: bytes) -> None:
-        with self._lock:
-            if len(self._entries) >= self.max_entries:
-                self._entries.clear()
-            self._entries[(seq, status)] = rendered
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-def history_page(
-    items: Sequence[tuple[int, str, bytes | None, Sequence[Any] | None]],
-    cache: RecordCache,
-    total: int,
-    current: int,
-    per_page: int,
-) -> dict[str, Any]:
-    """The history page from store.history's items: cached renderings as they are, the others rendered (and
-    cached) now; the records go into the page as one pre-serialised JSON array."""
-    rendered: list[bytes] = []
-    for seq, status, cached, row in items:
-        if cached is None:
-            assert row is not None
-            cached = orjson.dumps(record(row))
-            cache.put(seq, status, cached)
-        rendered.append(cached)
-    return page(rendered, total, current, per_page, data=orjson.Fragment(b"[" + b",".join(rendered) + b"]"))
-
-
-# ---- export ----
-
-CSV_COLUMNS = (
-    "message_id", "date_added", "direction", "to", "from", "subject", "body", "schedule", "status",
-    "status_code", "status_text", "message_parts", "message_price", "country", "custom_string", "_media_file_url",
-)  # fmt: skip
-_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def sanitise_filename(name: str) -> str:
-    cleaned = _UNSAFE_FILENAME.sub("_", name).lstrip("._")[:100]
-    if not cleaned:
-        cleaned = "mms_history"
-    return cleaned if cleaned.lower().endswith(".csv") else cleaned + ".csv"
-
-
-def history_csv(rows: Sequence[Sequence[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in record(row).items()})
-    return out.getvalue()
-
-
-# ---- uploads ----
-
-_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"GIF87a", "gif", "image/gif"),
-    (b"GIF89a", "gif", "image/gif"),
-    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "jpg", "image/jpeg"),  # converted for MMS, as ClickSend does (not really re-encoded)
-    (b"BM", "jpg", "image/jpeg"),
-)
-
-
-def media_kind(content: bytes) -> tuple[str, str] | None:
-    """(extension, content type) of an uploaded image after conversion, or None for an unsupported file."""
-    for magic, extension, content_type in _SIGNATURES:
-        if content.startswith(magic):
-            return extension, content_type
-    return None
+        raise BadRequest({"date_to": "date_to must not be before date_from."})
+    return Query(filters, order_field, descending, date_from, date_to)

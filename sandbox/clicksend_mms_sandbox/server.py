@@ -1,8 +1,8 @@
-"""Serve the app with uvicorn: in the foreground (the CLI) or in a background thread on a free port (tests)."""
+"""Serve the app with uvicorn: in the foreground (the CLI) or in a background thread on a free port (in-process tests
+that need a real socket and the app's state at hand; testing.serve() runs a separate process instead)."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from typing import Any
@@ -10,19 +10,14 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
+from .testing import API_BASE_PATH, free_port
+
 
 def uvicorn_config(app: Starlette, host: str, port: int, **kwargs: Any) -> uvicorn.Config:
     # httptools + uvloop: the fast extras of uvicorn[standard]; lifespan off (the app needs no start-up hook).
     options: dict[str, Any] = {"http": "httptools", "loop": "uvloop", "lifespan": "off", "log_level": "warning"}
     options.update(kwargs)
     return uvicorn.Config(app, host=host, port=port, **options)
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class ServerThread:
@@ -36,8 +31,13 @@ class ServerThread:
         self._thread = threading.Thread(target=self.server.run, name="clicksend-mms-sandbox", daemon=True)
 
     @property
-    def url(self) -> str:
+    def origin(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The base URL to configure a ClickSend client with (its /v3, as for https://rest.clicksend.com/v3)."""
+        return self.origin + API_BASE_PATH
 
     def start(self, timeout: float = 10.0) -> ServerThread:
         self._thread.start()

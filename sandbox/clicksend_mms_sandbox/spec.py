@@ -4,29 +4,26 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import yaml
+import clicksend_mms_spec
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 _SPEC_URI = "urn:clicksend-mms-spec"
-_PACKAGED = Path(__file__).resolve().parent / "spec" / "clicksend-mms.yaml"  # in the wheel (force-include)
-_SOURCE_TREE = Path(__file__).resolve().parents[2] / "spec" / "clicksend-mms.yaml"  # in a checkout
 METHODS = ("get", "put", "post", "delete", "patch")
-
-
-def spec_path() -> Path:
-    return _PACKAGED if _PACKAGED.is_file() else _SOURCE_TREE
 
 
 @functools.cache
 def load_spec() -> dict[str, Any]:
-    with spec_path().open(encoding="utf-8") as fh:
-        spec: dict[str, Any] = yaml.safe_load(fh)
-    return spec
+    return clicksend_mms_spec.load()
+
+
+def base_path(spec: dict[str, Any]) -> str:
+    """Where ClickSend serves the API: the path of the spec's first server (`/v3` of https://rest.clicksend.com/v3)."""
+    return urlsplit(str(spec["servers"][0]["url"])).path.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -53,6 +50,7 @@ class Contract:
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
+        self.base_path = base_path(spec)
         resource: Resource[Any] = DRAFT202012.create_resource(spec)
         self._registry: Registry[Any] = Registry().with_resource(_SPEC_URI, resource)
         self.operations: dict[str, OperationContract] = {}

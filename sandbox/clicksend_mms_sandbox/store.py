@@ -1,23 +1,21 @@
-"""SQLite state: messages, balances, exports, uploads.
+"""SQLite state: messages, balances, export links, uploads. The store only persists: named rows in, named rows out,
+no ClickSend rule (those are in rules.py; a message's lifecycle is in message.py).
 
-Writes: one connection, driven by one writer thread with a queue (group commit). Concurrent writes that queue up
-while a COMMIT is being fsynced share the next transaction; each runs inside its own SAVEPOINT (a failing write
-is rolled back alone and writes nothing), and each caller is answered only once the COMMIT containing its write
-has returned (WAL + synchronous=FULL), so an acknowledged write survives kill -9 and power loss.
-
-Reads: with a database file, pooled read-only connections (WAL readers never wait for the writer, and each read
-is one snapshot); in memory, the writer's connection under its lock (a private in-memory database is visible to
-one connection only).
+Writes: jobs run by the group-commit writer thread (writer.py), each given a `Tx` (this store's operations inside
+its transaction); an acknowledged write is committed (WAL + synchronous=FULL). Reads: with a database file, pooled
+read-only connections (WAL readers never wait for the writer, and each read is one snapshot); in memory, the
+writer's connection under its lock (a private in-memory database is visible to one connection only).
 """
 
 from __future__ import annotations
 
 import asyncio
-import queue
+import dataclasses
+import operator
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +23,10 @@ from typing import Any, TypeVar
 
 import orjson
 
-from .settings import Account
+from .message import CANCELLABLE_SQL, RECEIPT_VISIBLE_SQL, STATUS_SQL, Message, Status
+from .writer import StoreClosed, Writer, WriterStats
+
+__all__ = ["ExportLink", "HistoryPage", "Query", "Store", "StoreClosed", "Tx", "Upload", "WriterStats"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -77,18 +78,12 @@ CREATE TABLE IF NOT EXISTS uploads (
 );
 """
 
-# The lifecycle as a pure function of the clock: statuses are computed when read, so no background worker is
-# needed and a driven clock moves every message at once. Parameters: :now.
-STATUS_SQL = """CASE
-    WHEN cancelled_at IS NOT NULL THEN 'Cancelled'
-    WHEN schedule IS NOT NULL AND :now < schedule THEN 'Scheduled'
-    WHEN :now < sent_at THEN 'Queued'
-    WHEN receipt_at IS NULL OR :now < receipt_at THEN 'Sent'
-    WHEN outcome = 'failed' THEN 'Failed'
-    ELSE 'Completed' END"""
-
-_RECEIPT_VISIBLE = "receipt_at IS NOT NULL AND receipt_at <= :now AND cancelled_at IS NULL"
-_SCHEDULED = "cancelled_at IS NULL AND schedule IS NOT NULL AND :now < schedule"
+# Message fields -> columns. Rows are selected in the dataclass's own field order, so `Message(*row)` cannot drift.
+_COLUMN_OF = {"to": "to_number", "sender": "from_sender"}
+_MESSAGE_COLUMNS = tuple(_COLUMN_OF.get(f.name, f.name) for f in dataclasses.fields(Message))
+_MESSAGE_SELECT = ", ".join(_MESSAGE_COLUMNS)
+_message_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Message)))  # a tuple, in that order
+_MESSAGE_INSERT = f"INSERT INTO messages ({_MESSAGE_SELECT}) VALUES ({', '.join('?' for _ in _MESSAGE_COLUMNS)})"
 
 # q and order_by field names -> SQL expressions (a whitelist: user text never reaches SQL as identifiers).
 FILTER_FIELDS: dict[str, str] = {
@@ -112,21 +107,14 @@ ORDER_FIELDS: dict[str, str] = {
     "message_price": "price_e4",
 }
 
-
-# A stored message as the history/receipt-by-id/export wire shape needs it (rules.record reads this order).
-RECORD_COLUMNS = (
-    "date_added", "to_number", "body", "subject", "from_sender", "schedule", "message_id", "parts", "price_e4",
-    "from_email", "list_id", "custom_string", "user_id", "country", "media_url", "username", "status",
-)  # fmt: skip
-_RECORD_SELECT = ", ".join(RECORD_COLUMNS[:-1]) + f", {STATUS_SQL} AS status"
-
 T = TypeVar("T")
-WriteJob = Callable[[sqlite3.Connection], T]
 
 
 @dataclass(frozen=True)
 class Query:
-    filters: Sequence[tuple[str, str]] = ()  # (field, value), already whitelisted
+    """A history query: filters (already whitelisted field names), an order, a date range."""
+
+    filters: Sequence[tuple[str, str]] = ()
     order_field: str = "date_added"
     descending: bool = True
     date_from: int | None = None
@@ -137,135 +125,119 @@ class Query:
         return not self.filters and self.date_from is None and self.date_to is None
 
 
-class StoreClosed(RuntimeError):
-    """A write submitted after Store.close()."""
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """One page of history from one snapshot. Parallel lists (no object per row: this is the hottest read)."""
+
+    total: int
+    keys: list[tuple[int, Status]]  # (seq, status at `now`) of each row, in page order
+    renderings: list[bytes | None]  # what the cache held for each key
+    messages: dict[int, Message]  # by seq: the rows read in full (those the cache had no rendering of)
 
 
-@dataclass
-class WriterStats:
-    """Counters of the writer thread (tests check group commit with them)."""
-
-    commits: int = 0
-    writes: int = 0
-    largest_batch: int = 0
-
-
-class _Write:
-    __slots__ = ("future", "job")
-
-    def __init__(self, job: WriteJob[Any], future: Future[Any]) -> None:
-        self.job = job
-        self.future = future
+@dataclass(frozen=True)
+class ExportLink:
+    token: str  # the link's only credential, like a pre-signed S3 URL
+    username: str
+    filename: str
+    expires_at: float
 
 
-_STOP = None
+@dataclass(frozen=True)
+class Upload:
+    upload_id: str
+    username: str
+    user_id: int
+    file_name: str
+    content_type: str
+    content: bytes
+    date_added: int
+    date_delete: int
 
 
-class _Writer:
-    """The writer thread: takes every write queued so far, runs each in a SAVEPOINT of one transaction, commits
-    once, then answers them all. A write is answered only after the COMMIT that contains it has returned.
+def _message(row: Sequence[Any]) -> Message:
+    return Message(*row)
 
-    It holds no reference to its Store (so an unclosed Store can still be garbage collected, which stops it)."""
 
-    max_batch = 256
+def _columns(row_type: type) -> str:
+    return ", ".join(f.name for f in dataclasses.fields(row_type))
 
-    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock) -> None:
-        self._conn = conn
-        self._lock = lock  # shared with readers of an in-memory database
-        self._queue: queue.SimpleQueue[_Write | None] = queue.SimpleQueue()
-        self._state_lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._closed = False
-        self.stats = WriterStats()
 
-    def submit(self, job: WriteJob[T]) -> Future[T]:
-        future: Future[T] = Future()
-        with self._state_lock:
-            if self._closed:
-                raise StoreClosed("the store is closed")
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="clicksend-mms-sandbox-writer", daemon=True)
-                self._thread.start()
-            self._queue.put(_Write(job, future))
-        return future
+def _insert(table: str, row_type: type) -> str:
+    names = [f.name for f in dataclasses.fields(row_type)]
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
 
-    def stop(self, timeout: float | None = 10.0) -> None:
-        """Finish the queued writes, then end the thread (idempotent)."""
-        with self._state_lock:
-            if self._closed:
-                return
-            self._closed = True
-            thread = self._thread
-            self._queue.put(_STOP)
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
 
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is _STOP:
-                return
-            batch = [first]
-            stopping = False
-            while len(batch) < self.max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is _STOP:
-                    stopping = True
-                    break
-                batch.append(item)
-            try:
-                self._commit(batch)
-            except BaseException as exc:  # e.g. a broken connection: fail, never hang, the callers
-                for write in batch:
-                    if not write.future.done():
-                        write.future.set_exception(exc)
-            if stopping:
-                return
+class Tx:
+    """The store's operations inside one write (run by the writer thread, in the write's own SAVEPOINT)."""
 
-    def _commit(self, batch: list[_Write]) -> None:
-        conn = self._conn
-        done: list[tuple[_Write, bool, Any]] = []  # (write, ok, result or exception)
-        with self._lock:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except BaseException as exc:  # handed to every waiting caller
-                for write in batch:
-                    if write.future.set_running_or_notify_cancel():
-                        write.future.set_exception(exc)
-                return
-            for write in batch:
-                if not write.future.set_running_or_notify_cancel():
-                    continue  # its caller went away before it ran: nothing is written, nobody is answered
-                conn.execute("SAVEPOINT write")
-                try:
-                    result = write.job(conn)
-                except BaseException as exc:  # this write alone is undone; its caller gets exc
-                    conn.execute("ROLLBACK TO write")
-                    conn.execute("RELEASE write")
-                    done.append((write, False, exc))
-                else:
-                    conn.execute("RELEASE write")
-                    done.append((write, True, result))
-            try:
-                conn.execute("COMMIT")
-            except BaseException as exc:  # nothing of the batch is committed: all of it fails
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                for write, ok, value in done:
-                    write.future.set_exception(exc if ok else value)
-                return
-            self.stats.commits += 1
-            self.stats.writes += len(done)
-            self.stats.largest_batch = max(self.stats.largest_batch, len(done))
-        # Answered only now: every result below is durable.
-        for write, ok, value in done:
-            if ok:
-                write.future.set_result(value)
-            else:
-                write.future.set_exception(value)
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def balance(self, username: str) -> int:
+        row = self.conn.execute("SELECT balance_e4 FROM accounts WHERE username = ?", (username,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def add_messages(self, messages: Sequence[Message], username: str, cost_e4: int) -> None:
+        """Store messages and charge for them: the balance and the kept count move with them."""
+        self.conn.executemany(_MESSAGE_INSERT, [_message_values(m) for m in messages])
+        self.conn.execute(
+            "UPDATE accounts SET balance_e4 = balance_e4 - ?, message_count = message_count + ? WHERE username = ?",
+            (cost_e4, len(messages), username),
+        )
+
+    def cancel(self, username: str, now: float, message_id: str | None) -> int:
+        """Cancel one cancellable message (or all when message_id is None) and refund it. Returns the count."""
+        where = f"username = :username AND {CANCELLABLE_SQL}"
+        params: dict[str, Any] = {"username": username, "now": now}
+        if message_id is not None:
+            where += " AND message_id = :id"
+            params["id"] = message_id
+        refund = int(
+            self.conn.execute(f"SELECT COALESCE(SUM(price_e4), 0) FROM messages WHERE {where}", params).fetchone()[0]
+        )
+        count: int = self.conn.execute(f"UPDATE messages SET cancelled_at = :now WHERE {where}", params).rowcount
+        if refund:
+            self.add_to_balance(username, refund)
+        return count
+
+    def mark_read(self, username: str, now: float, before: int | None) -> int:
+        sql = "UPDATE messages SET read_at = :now WHERE username = :username AND read_at IS NULL"
+        sql += f" AND {RECEIPT_VISIBLE_SQL}"
+        if before is not None:
+            sql += " AND receipt_at < :before"
+        return self.conn.execute(sql, {"username": username, "now": now, "before": before}).rowcount
+
+    def add_export(self, link: ExportLink) -> None:
+        self.conn.execute(_insert("exports", ExportLink), dataclasses.astuple(link))
+
+    def add_upload(self, upload: Upload) -> None:
+        self.conn.execute(_insert("uploads", Upload), dataclasses.astuple(upload))
+
+    def open_accounts(self, balances: Mapping[str, int]) -> None:
+        """Opening balances for accounts the store does not have yet; a persisted balance is kept."""
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO accounts (username, balance_e4) VALUES (?, ?)", list(balances.items())
+        )
+
+    def set_balance(self, username: str, balance_e4: int) -> int:
+        self.conn.execute("UPDATE accounts SET balance_e4 = ? WHERE username = ?", (balance_e4, username))
+        return self.balance(username)
+
+    def add_to_balance(self, username: str, amount_e4: int) -> int:
+        self.conn.execute("UPDATE accounts SET balance_e4 = balance_e4 + ? WHERE username = ?", (amount_e4, username))
+        return self.balance(username)
+
+    def clear(self, balances: Mapping[str, int]) -> None:
+        """Forget every message, export, upload and account; then open `balances`."""
+        for table in ("messages", "exports", "uploads", "accounts"):
+            self.conn.execute(f"DELETE FROM {table}")
+        self.open_accounts(balances)
+
+
+TxJob = Callable[[Tx], T]
 
 
 class Store:
@@ -286,7 +258,7 @@ class Store:
             self._conn.execute("PRAGMA busy_timeout=5000")
             self._conn.executescript(_SCHEMA)
             self._migrate()
-        self._writer = _Writer(self._conn, self._lock)
+        self._writer = Writer(self._conn, self._lock)
         weakref.finalize(self, self._writer.stop, None)  # an unclosed, forgotten store still ends its thread
 
     def _migrate(self) -> None:
@@ -322,35 +294,23 @@ class Store:
 
     # ---- writing: every write is a job run by the writer thread ----
 
-    def submit(self, job: WriteJob[T]) -> Future[T]:
+    def submit(self, job: TxJob[T]) -> Future[T]:
         """Queue a write; the future resolves after the COMMIT that contains it (or with its exception)."""
-        return self._writer.submit(job)
+        return self._writer.submit(lambda conn: job(Tx(conn)))
 
-    async def write(self, job: WriteJob[T]) -> T:
+    async def write(self, job: TxJob[T]) -> T:
         """Run a write from async code without blocking the event loop; returns once it is committed."""
-        return await asyncio.wrap_future(self._writer.submit(job))
+        return await asyncio.wrap_future(self.submit(job))
 
-    def write_sync(self, job: WriteJob[T]) -> T:
+    def write_sync(self, job: TxJob[T]) -> T:
         """Run a write and wait for its commit (any thread but the writer's)."""
-        return self._writer.submit(job).result()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All-or-nothing, outside the writer thread (for one-off maintenance): a failure writes nothing."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        return self.submit(job).result()
 
     # ---- reading ----
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
-        """A connection for reads that see one consistent, committed state. Plain tuples as rows."""
+        """A connection for reads that see one consistent, committed state."""
         if self.in_memory:
             with self._lock:
                 if self._closed:
@@ -387,50 +347,9 @@ class Store:
             if not self._closed:
                 self._readers.append(conn)
 
-    def _dicts(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[dict[str, Any]]:
-        with self.snapshot() as conn:
-            return _as_dicts(conn.execute(sql, params))
-
-    def _dict(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> dict[str, Any] | None:
-        rows = self._dicts(sql, params)
-        return rows[0] if rows else None
-
-    # ---- accounts ----
-    def ensure_accounts(self, accounts: Sequence[Account]) -> None:
-        """Opening balances for new accounts; a persisted balance is kept across restarts."""
-        rows = [(account.username, int(account.balance * 10000)) for account in accounts]
-
-        def job(conn: sqlite3.Connection) -> None:
-            conn.executemany("INSERT OR IGNORE INTO accounts (username, balance_e4) VALUES (?, ?)", rows)
-
-        self.write_sync(job)
-
-    @staticmethod
-    def balance_in(conn: sqlite3.Connection, username: str) -> int:
-        row = conn.execute("SELECT balance_e4 FROM accounts WHERE username = ?", (username,)).fetchone()
-        return int(row[0]) if row else 0
-
     def balance(self, username: str) -> int:
         with self.snapshot() as conn:
-            return self.balance_in(conn, username)
-
-    # ---- messages ----
-    @staticmethod
-    def insert_messages(conn: sqlite3.Connection, rows: Sequence[dict[str, Any]], username: str, cost: int) -> None:
-        """Store messages and charge for them (call inside a write job: the count and balance move with them)."""
-        conn.executemany(
-            """INSERT INTO messages (message_id, username, user_id, to_number, body, subject, from_sender, country,
-                   custom_string, from_email, list_id, media_url, price_e4, parts, date_added, schedule, sent_at,
-                   receipt_at, outcome)
-               VALUES (:message_id, :username, :user_id, :to_number, :body, :subject, :from_sender, :country,
-                   :custom_string, :from_email, :list_id, :media_url, :price_e4, :parts, :date_added, :schedule,
-                   :sent_at, :receipt_at, :outcome)""",
-            rows,
-        )
-        conn.execute(
-            "UPDATE accounts SET balance_e4 = balance_e4 - ?, message_count = message_count + ? WHERE username = ?",
-            (cost, len(rows), username),
-        )
+            return Tx(conn).balance(username)
 
     def _where(self, username: str, now: float, query: Query) -> tuple[str, dict[str, Any]]:
         clauses = ["username = :username"]
@@ -454,10 +373,9 @@ class Store:
         limit: int,
         offset: int,
         cached: Callable[[int, str], bytes | None] | None = None,
-    ) -> tuple[int, list[tuple[int, str, bytes | None, Any | None]]]:
-        """(total, page) from one snapshot. Each page item is (seq, status, rendering, row): `rendering` is what
-        `cached(seq, status)` returned, else None and `row` is the message as a tuple in RECORD_COLUMNS order.
-        Only the rows not already rendered are read in full."""
+    ) -> HistoryPage:
+        """A page, with each row's status at `now`. A row is read in full only when `cached(seq, status)` has no
+        rendering of it."""
         where, params = self._where(username, now, query)
         direction = "DESC" if query.descending else "ASC"
         order = f"{ORDER_FIELDS[query.order_field]} {direction}, seq {direction}"
@@ -467,129 +385,54 @@ class Store:
                 counted = conn.execute("SELECT message_count FROM accounts WHERE username = ?", (username,)).fetchone()
             if counted is None:
                 counted = conn.execute(f"SELECT COUNT(*) FROM messages WHERE {where}", params).fetchone()
-            keys = conn.execute(
+            keys: list[tuple[int, Status]] = conn.execute(
                 f"SELECT seq, {STATUS_SQL} FROM messages WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset",
                 {**params, "limit": limit, "offset": offset},
             ).fetchall()
             renderings = [cached(seq, status) if cached is not None else None for seq, status in keys]
             missing = [seq for (seq, _), rendering in zip(keys, renderings, strict=True) if rendering is None]
-            rows: dict[int, Any] = {}
+            messages: dict[int, Message] = {}
             if missing:
                 found = conn.execute(
-                    f"SELECT seq, {_RECORD_SELECT} FROM messages WHERE seq IN (SELECT value FROM json_each(:seqs))",
-                    {"seqs": orjson.dumps(missing).decode(), "now": now},
+                    f"SELECT seq, {_MESSAGE_SELECT} FROM messages WHERE seq IN (SELECT value FROM json_each(?))",
+                    (orjson.dumps(missing).decode(),),
                 )
-                rows = {row[0]: row[1:] for row in found}
-        page = [
-            (seq, status, rendering, rows[seq] if rendering is None else None)
-            for (seq, status), rendering in zip(keys, renderings, strict=True)
-        ]
-        return int(counted[0]), page
+                messages = {row[0]: _message(row[1:]) for row in found}
+        return HistoryPage(int(counted[0]), keys, renderings, messages)
 
-    def all_messages(self, username: str, now: float) -> list[Any]:
-        """Every message of the account, oldest first, as tuples in RECORD_COLUMNS order."""
+    def messages(self, username: str) -> list[Message]:
+        """Every message of the account, oldest first."""
         with self.snapshot() as conn:
-            return conn.execute(
-                f"SELECT {_RECORD_SELECT} FROM messages WHERE username = :username ORDER BY seq",
-                {"username": username, "now": now},
-            ).fetchall()
+            rows = conn.execute(f"SELECT {_MESSAGE_SELECT} FROM messages WHERE username = ? ORDER BY seq", (username,))
+            return [_message(row) for row in rows]
 
-    def message(self, username: str, message_id: str, now: float) -> Any | None:
-        """One message of the account as a tuple in RECORD_COLUMNS order, or None."""
+    def message(self, username: str, message_id: str) -> Message | None:
+        """One message of the account, or None (another account's included)."""
         with self.snapshot() as conn:
-            row: Any | None = conn.execute(
-                f"SELECT {_RECORD_SELECT} FROM messages WHERE username = :username AND message_id = :id",
-                {"username": username, "id": message_id, "now": now},
+            row = conn.execute(
+                f"SELECT {_MESSAGE_SELECT} FROM messages WHERE username = ? AND message_id = ?", (username, message_id)
             ).fetchone()
-        return row
+        return None if row is None else _message(row)
 
-    def receipts(self, username: str, now: float, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
-        where = f"username = :username AND read_at IS NULL AND {_RECEIPT_VISIBLE}"
+    def unread_receipts(self, username: str, now: float, limit: int, offset: int) -> tuple[int, list[Message]]:
+        """(total, page) of the account's messages whose receipt is visible and unread, newest receipt first."""
+        where = f"username = :username AND read_at IS NULL AND {RECEIPT_VISIBLE_SQL}"
         params = {"username": username, "now": now}
         with self.snapshot() as conn:
             total = int(conn.execute(f"SELECT COUNT(*) FROM messages WHERE {where}", params).fetchone()[0])
-            rows = _as_dicts(
-                conn.execute(
-                    f"SELECT * FROM messages WHERE {where} ORDER BY receipt_at DESC, seq DESC "
-                    "LIMIT :limit OFFSET :offset",
-                    {**params, "limit": limit, "offset": offset},
-                )
-            )
-        return total, rows
+            rows = conn.execute(
+                f"SELECT {_MESSAGE_SELECT} FROM messages WHERE {where} ORDER BY receipt_at DESC, seq DESC "
+                "LIMIT :limit OFFSET :offset",
+                {**params, "limit": limit, "offset": offset},
+            ).fetchall()
+        return total, [_message(row) for row in rows]
 
-    @staticmethod
-    def mark_read_job(username: str, now: float, before: int | None) -> WriteJob[int]:
-        sql = (
-            f"UPDATE messages SET read_at = :now WHERE username = :username AND read_at IS NULL AND {_RECEIPT_VISIBLE}"
-        )
-        if before is not None:
-            sql += " AND receipt_at < :before"
-        params = {"username": username, "now": now, "before": before}
+    def export(self, token: str) -> ExportLink | None:
+        with self.snapshot() as conn:
+            row = conn.execute(f"SELECT {_columns(ExportLink)} FROM exports WHERE token = ?", (token,)).fetchone()
+        return None if row is None else ExportLink(*row)
 
-        def job(conn: sqlite3.Connection) -> int:
-            return conn.execute(sql, params).rowcount
-
-        return job
-
-    def mark_read(self, username: str, now: float, before: int | None) -> int:
-        return self.write_sync(self.mark_read_job(username, now, before))
-
-    @staticmethod
-    def cancel_job(username: str, now: float, message_id: str | None) -> WriteJob[int]:
-        """Cancel one scheduled message (or all when message_id is None) and refund it. Returns the count."""
-        where = f"username = :username AND {_SCHEDULED}"
-        params: dict[str, Any] = {"username": username, "now": now}
-        if message_id is not None:
-            where += " AND message_id = :id"
-            params["id"] = message_id
-
-        def job(conn: sqlite3.Connection) -> int:
-            refund = int(
-                conn.execute(f"SELECT COALESCE(SUM(price_e4), 0) FROM messages WHERE {where}", params).fetchone()[0]
-            )
-            count: int = conn.execute(f"UPDATE messages SET cancelled_at = :now WHERE {where}", params).rowcount
-            if refund:
-                conn.execute("UPDATE accounts SET balance_e4 = balance_e4 + ? WHERE username = ?", (refund, username))
-            return count
-
-        return job
-
-    def cancel(self, username: str, now: float, message_id: str | None) -> int:
-        return self.write_sync(self.cancel_job(username, now, message_id))
-
-    # ---- exports ----
-    @staticmethod
-    def add_export_job(token: str, username: str, filename: str, expires_at: float) -> WriteJob[None]:
-        def job(conn: sqlite3.Connection) -> None:
-            conn.execute("INSERT INTO exports VALUES (?, ?, ?, ?)", (token, username, filename, expires_at))
-
-        return job
-
-    def add_export(self, token: str, username: str, filename: str, expires_at: float) -> None:
-        self.write_sync(self.add_export_job(token, username, filename, expires_at))
-
-    def export(self, token: str) -> dict[str, Any] | None:
-        return self._dict("SELECT * FROM exports WHERE token = ?", (token,))
-
-    # ---- uploads ----
-    @staticmethod
-    def add_upload_job(row: dict[str, Any]) -> WriteJob[None]:
-        def job(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                """INSERT INTO uploads VALUES (:upload_id, :username, :user_id, :file_name, :content_type, :content,
-                       :date_added, :date_delete)""",
-                row,
-            )
-
-        return job
-
-    def add_upload(self, row: dict[str, Any]) -> None:
-        self.write_sync(self.add_upload_job(row))
-
-    def upload(self, file_name: str) -> dict[str, Any] | None:
-        return self._dict("SELECT * FROM uploads WHERE file_name = ?", (file_name,))
-
-
-def _as_dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    def upload(self, file_name: str) -> Upload | None:
+        with self.snapshot() as conn:
+            row = conn.execute(f"SELECT {_columns(Upload)} FROM uploads WHERE file_name = ?", (file_name,)).fetchone()
+        return None if row is None else Upload(*row)

@@ -10,7 +10,8 @@ import anyio.from_thread
 import httpx
 from starlette.types import ASGIApp
 
-from .app import DroppedConnection
+from .pipeline import DroppedConnection
+from .testing import API_BASE_PATH, DEFAULT
 
 _DROPPED = "Server disconnected without sending a response."
 
@@ -56,18 +57,20 @@ class SandboxTransport(httpx.BaseTransport):
             self._portal_cm.__exit__(None, None, None)
 
 
+# Not a real host: requests go to the app in-process. Under /v3, as a client configured for ClickSend would call.
+IN_PROCESS_URL = "http://sandbox.local" + API_BASE_PATH
+
+
 def sandbox_client(
-    app: ASGIApp, username: str = "sandbox", api_key: str = "sandbox-key", **kwargs: Any
+    app: ASGIApp, username: str = DEFAULT.username, api_key: str = DEFAULT.api_key, **kwargs: Any
 ) -> httpx.Client:
-    """A sync httpx.Client talking to the app in-process, with Basic auth."""
-    return httpx.Client(
-        transport=SandboxTransport(app), base_url="http://sandbox.local", auth=(username, api_key), **kwargs
-    )
+    """A sync httpx.Client talking to the app in-process, with Basic auth (the default account unless told)."""
+    return httpx.Client(transport=SandboxTransport(app), base_url=IN_PROCESS_URL, auth=(username, api_key), **kwargs)
 
 
 def async_sandbox_client(
-    app: ASGIApp, username: str = "sandbox", api_key: str = "sandbox-key", **kwargs: Any
+    app: ASGIApp, username: str = DEFAULT.username, api_key: str = DEFAULT.api_key, **kwargs: Any
 ) -> httpx.AsyncClient:
     return httpx.AsyncClient(
-        transport=AsyncSandboxTransport(app), base_url="http://sandbox.local", auth=(username, api_key), **kwargs
+        transport=AsyncSandboxTransport(app), base_url=IN_PROCESS_URL, auth=(username, api_key), **kwargs
     )

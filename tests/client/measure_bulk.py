@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 from clicksend_mms import AsyncClickSend, RetryPolicy
 from clicksend_mms.async_facade import default_async_transport
+from clicksend_mms_sandbox.testing import DEFAULT
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.client.sandbox_server import sandbox_server
@@ -40,7 +41,7 @@ async def one_run(base_url: str, kind: str, n: int, batch: int, concurrency: int
     messages = [{"to": TEST_NUMBER, "subject": "bench", "body": f"m{i}", "custom_string": str(i)} for i in range(n)]
     transport = make_transport(kind, concurrency)
     async with AsyncClickSend(
-        "sandbox", "sandbox-key", base_url=base_url, transport=transport, retry=RetryPolicy(), timeout=120
+        *DEFAULT.basic_auth, base_url=base_url, transport=transport, retry=RetryPolicy(), timeout=120
     ) as client:
         await client.history(limit=15)  # warm up: connect, first request
         started = time.perf_counter()

@@ -62,12 +62,23 @@ def test_failure_reports_what_may_have_been_sent() -> None:
     assert [(f.start, f.stop, f.may_have_been_sent) for f in exc.failures] == [(1000, 2000, True)]
     assert all(r is not None for r in exc.results[:1000])
     assert all(r is None for r in exc.results[1000:])  # later batches were not started
-    assert "1000 may have been sent" in str(exc)
+    assert "1000 may have been sent" in str(exc) and exc.may_have_been_sent
+    assert "Messages 1000..1999 (input indexes): The messages may have been sent" in str(exc)
+    assert "custom_string" in str(exc) and "not sent: send them again" in str(exc)
 
 
 def test_rejects_bad_arguments() -> None:
     with pytest.raises(ValueError, match="batch_size"):
         run_bulk(FakeClickSend(), 1, batch_size=1001)
+
+
+def test_a_refused_batch_is_not_may_have_been_sent() -> None:
+    fake = FakeClickSend()
+    fake.script.append(envelope({"messages.0.to": ["bad"]}, http_code=400, code="BAD_REQUEST", msg="Bad"))
+    with pytest.raises(BulkSendError) as info:
+        run_bulk(fake, 10, concurrency=1, batch_size=5)
+    assert not info.value.may_have_been_sent and not info.value.failures[0].may_have_been_sent
+    assert "0 may have been sent" in str(info.value) and "history" not in str(info.value)
 
 
 def test_disabled_policy_still_bulk_sends() -> None:

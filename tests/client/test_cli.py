@@ -7,11 +7,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+import typer
 from clicksend_mms.cli import Options, app
 from typer.testing import CliRunner
 
 from tests.client.conftest import FAST
 from tests.client.fakes import FakeClickSend, envelope
+from tests.client.sandbox_server import free_port
 
 runner = CliRunner()
 SEND = [
@@ -63,10 +65,12 @@ def test_history_json_all_pages() -> None:
     assert all(r.url.params["q"] == "status:Sent" for r in fake.requests)
 
 
-def test_history_table() -> None:
+def test_history_piped_is_tsv() -> None:
     code, out, _ = invoke(FakeClickSend(3), "history")
     assert code == 0
-    assert "ID-00002" in out and "MMS history (3)" in out
+    lines = out.splitlines()
+    assert lines[0].split("\t") == ["message_id", "date", "to", "status", "subject", "price"]
+    assert [line.split("\t")[0] for line in lines[1:]] == ["ID-00000", "ID-00001", "ID-00002"]
 
 
 @pytest.mark.parametrize(
@@ -116,7 +120,7 @@ def test_sandbox_flag_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     obj = Options(transport=FakeClickSend().transport())
     result = runner.invoke(app, ["--sandbox", "--json", "cancel-all"], obj=obj)
     assert result.exit_code == 0
-    assert (obj.base_url, obj.username, obj.api_key) == ("http://127.0.0.1:8765", "sandbox", "sandbox-key")
+    assert (obj.base_url, obj.username, obj.api_key) == ("http://127.0.0.1:8765/v3", "sandbox", "sandbox-key")
 
 
 def test_mark_read_cancel_all_upload_export(tmp_path: Path, fake: FakeClickSend) -> None:
@@ -128,7 +132,8 @@ def test_mark_read_cancel_all_upload_export(tmp_path: Path, fake: FakeClickSend)
     fake.script.append(envelope({"_url": "https://x/f.jpg"}))
     code, out, _ = invoke(fake, "upload", str(image))
     assert (code, out.strip()) == (0, "https://x/f.jpg")
-    assert invoke(fake, "upload", str(tmp_path / "missing.png"))[0] == 2
+    code, _, err = invoke(fake, "upload", str(tmp_path / "missing.png"))
+    assert code == 11 and "cannot read" in err and "missing.png" in err
 
     fake.script += [
         envelope({"url": "https://rest.clicksend.com/files/1?filename=h.csv"}),
@@ -138,3 +143,156 @@ def test_mark_read_cancel_all_upload_export(tmp_path: Path, fake: FakeClickSend)
     code, out, _ = invoke(fake, "--json", "export", "h.csv", "-o", str(target))
     assert code == 0 and json.loads(out)["bytes"] == 4
     assert target.read_bytes() == b"a,b\n"
+
+
+# -- help, fuzz, sandbox ----------------------------------------------------------------------------------
+
+
+def test_help_on_every_command_runs_nothing(monkeypatch: pytest.MonkeyPatch, fake: FakeClickSend) -> None:
+    import subprocess
+
+    import uvicorn
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("--help started something")
+
+    monkeypatch.setattr(subprocess, "call", forbidden)
+    monkeypatch.setattr(uvicorn.Server, "run", forbidden)
+    names = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+    assert {"send", "fuzz", "sandbox", "export"} <= set(names)
+    for name in names:
+        code, out, err = invoke(fake, name, "--help")
+        assert code == 0, (name, err)
+        assert "usage" in out.lower(), (name, out)
+    assert fake.requests == []
+
+
+def test_fuzz_passes_max_time_through(monkeypatch: pytest.MonkeyPatch, fake: FakeClickSend) -> None:
+    from clicksend_mms_fuzz.plan import MAX_TIME_ENV
+
+    calls: list[tuple[list[str], dict[str, str]]] = []
+
+    def call(command: list[str], env: dict[str, str]) -> int:
+        calls.append((command, env))
+        return 0
+
+    monkeypatch.setattr("clicksend_mms.cli.subprocess.call", call)
+    code, _, err = invoke(fake, "fuzz", "--max-time", "7")
+    assert code == 0, err
+    [(command, env)] = calls
+    assert command[1:] == ["-m", "clicksend_mms_fuzz"] and env[MAX_TIME_ENV] == "7"
+    assert invoke(fake, "fuzz", "--max-tme", "7")[0] == 2  # a typo is a usage error, not a full run
+
+
+def test_sandbox_flag_with_nothing_listening_says_how_to_start_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    port = free_port()
+    monkeypatch.setenv("CLICKSEND_SANDBOX_URL", f"http://127.0.0.1:{port}")
+    result = runner.invoke(app, ["--sandbox", "history"], obj=Options(retry=FAST))
+    assert result.exit_code == 9
+    assert f"127.0.0.1:{port}" in result.stderr and f"clicksend-mms sandbox --port {port}" in result.stderr
+    assert result.stderr.count("retry ") == FAST.attempts - 1  # the CLI's readable retry lines
+    result = runner.invoke(app, ["--sandbox", "--json", "history"], obj=Options(retry=FAST))
+    assert json.loads(result.stderr)["exit_code"] == 9  # --json: stderr is only the JSON error
+
+
+# -- output that is not a terminal ------------------------------------------------------------------------
+
+LONG_TO = "+6141111111122223333"
+
+
+def test_piped_send_output_is_complete_tsv(monkeypatch: pytest.MonkeyPatch, fake: FakeClickSend) -> None:
+    monkeypatch.setenv("COLUMNS", "30")
+
+    def rejected_long(request: httpx.Request) -> httpx.Response:
+        bad = {"message_id": "B", "status": "INVALID_RECIPIENT", "to": LONG_TO, "message_price": "0.0000"}
+        return envelope({"total_price": 0, "total_count": 1, "queued_count": 0, "messages": [bad]})
+
+    fake.script.append(rejected_long)
+    code, out, err = invoke(fake, "send", *SEND[:2], *SEND[4:])
+    assert code == 10
+    assert out.splitlines() == ["to\tstatus\tmessage_id\tprice", f"{LONG_TO}\tINVALID_RECIPIENT\tB\t0.0000"]
+    assert "total price 0, queued 0 of 1" in err  # the summary stays off the TSV
+
+
+def test_tsv_escapes_tabs_and_newlines() -> None:
+    fake = FakeClickSend(1)
+    fake.rows[0]["subject"] = "a\tb\nc\\d"
+    code, out, _ = invoke(fake, "history")
+    assert code == 0
+    assert out.splitlines()[1].split("\t")[4] == "a\\tb\\nc\\\\d"
+
+
+@pytest.mark.parametrize("width", [30, 60, 200])
+def test_terminal_tables_never_cut_a_value(monkeypatch: pytest.MonkeyPatch, width: int) -> None:
+    import io
+
+    from clicksend_mms import cli
+    from rich.console import Console
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "out", Console(file=screen, width=width, soft_wrap=True))
+    monkeypatch.setattr(cli, "_is_terminal", lambda: True)
+    row = ("F15EA6AD-843F-46BA-BD50-CD3E8B7B7EB6", LONG_TO, "[b]x[/b]")  # the last is data, not rich markup
+    cli._table("t", ["message_id", "to", "status"], [row])
+    text = screen.getvalue()
+    assert "…" not in text
+    assert row[0] in text  # ids stay whole: they are copied into other commands
+    body = [line.split("│")[1:-1] for line in text.splitlines() if line.startswith("│")]
+    if body:  # a table: each column's folded pieces, read top to bottom, give the whole value back
+        assert tuple("".join(cells[i].strip() for cells in body) for i in range(3)) == row
+    else:  # too narrow for a table: one "name: value" line per column
+        assert f"to: {LONG_TO}" in text and "status: [b]x[/b]" in text
+
+
+# -- local files ------------------------------------------------------------------------------------------
+
+
+def export_answers(fake: FakeClickSend, content: bytes = b"a,b\n") -> None:
+    fake.script += [envelope({"url": "https://rest.clicksend.com/files/1"}), httpx.Response(200, content=content)]
+
+
+def test_export_refuses_to_overwrite_without_force(tmp_path: Path, fake: FakeClickSend) -> None:
+    target = tmp_path / "h.csv"
+    target.write_bytes(b"precious")
+    code, _, err = invoke(fake, "export", "h.csv", "-o", str(target))
+    assert code == 11 and "exists; pass --force" in err
+    assert target.read_bytes() == b"precious" and fake.requests == []  # not even the export was requested
+    export_answers(fake)
+    assert invoke(fake, "export", "h.csv", "-o", str(target), "--force")[0] == 0
+    assert target.read_bytes() == b"a,b\n"
+
+
+def test_failed_download_keeps_the_old_file_and_leaves_no_part(tmp_path: Path, fake: FakeClickSend) -> None:
+    target = tmp_path / "h.csv"
+    target.write_bytes(b"precious")
+    fake.script += [envelope({"url": "https://rest.clicksend.com/files/1"}), httpx.ReadError("connection reset")]
+    code, _, err = invoke(fake, "export", "h.csv", "-o", str(target), "--force")
+    assert code == 9, err
+    assert target.read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.csv"]
+
+
+def test_local_write_error_has_its_own_exit_code(tmp_path: Path, fake: FakeClickSend) -> None:
+    export_answers(fake)
+    code, _, err = invoke(fake, "--json", "export", "h.csv", "-o", str(tmp_path / "missing" / "h.csv"))
+    assert code == 11
+    payload = json.loads(err)
+    assert payload["exit_code"] == 11 and "cannot write" in payload["message"]
+
+
+def test_json_errors_say_whether_it_may_have_been_sent(fake: FakeClickSend) -> None:
+    fake.script.append(envelope(None, http_code=500, code="INTERNAL_SERVER_ERROR", msg="Something went wrong."))
+    code, _, err = invoke(fake, "--json", "send", *SEND)
+    payload = json.loads(err)
+    assert (code, payload["may_have_been_sent"]) == (8, True)
+    assert "Look for them in the MMS history" in payload["message"]
+
+
+def test_retry_lines_only_while_a_command_runs(fake: FakeClickSend) -> None:
+    from clicksend_mms.retry import log
+
+    before = list(log.handlers)
+    fake.script.append(envelope(None, http_code=503, code="X", msg="down"))
+    code, _, err = invoke(fake, "cancel-all")
+    assert code == 0 and "retry 2/4 of PUT /mms/cancel-all" in err
+    assert log.handlers == before  # a program that embeds the CLI keeps its own logging

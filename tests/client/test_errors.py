@@ -13,10 +13,12 @@ from clicksend_mms import (
     ClickSend,
     ClickSendError,
     ForbiddenError,
+    InvalidRequestError,
     NotFoundError,
     RateLimitedError,
     RetryPolicy,
     ServerError,
+    TransportError,
     UnexpectedResponseError,
     ValidationError,
     rejected,
@@ -24,6 +26,7 @@ from clicksend_mms import (
 from clicksend_mms.exceptions import error_from_response, parse_retry_after
 
 from tests.client.fakes import FakeClickSend, envelope
+from tests.client.sandbox_server import free_port
 
 NOW = 1_700_000_000  # a fixed "now": parameters are built at collection, long before the test runs
 REQ = httpx.Request("GET", "https://rest.clicksend.com/v3/mms/history")
@@ -146,3 +149,74 @@ def test_rejected_lists_non_success_results(client: ClickSend, fake: FakeClickSe
     data = client.send([{"to": "+61411111111", "subject": "s", "body": "b"}] * 2, media_file="https://x/y.jpg")
     assert [m.message_id for m in rejected(data)] == ["B"]
     assert rejected(data.messages) == rejected(data)
+
+
+def test_clicksend_400_data_is_in_the_text_in_plain_words() -> None:
+    data = {"messages.0.subject": ["The subject field is required.", "Too short."], "media_file": "Not a URL."}
+    exc = error_from_response(
+        answer(400, {"http_code": 400, "response_code": "BAD_REQUEST", "response_msg": "Bad", "data": data})
+    )
+    text = str(exc)
+    assert "messages.0.subject: The subject field is required.; Too short." in text
+    assert "media_file: Not a URL." in text
+    assert "{" not in text and "[" not in text  # no dict or list reprs
+
+
+def test_huge_400_data_is_cut_in_the_text_but_kept_whole() -> None:
+    data = {f"messages.{i}.to": "x" * 1000 for i in range(50)}
+    exc = error_from_response(answer(400, {"http_code": 400, "response_code": "BAD_REQUEST", "data": data}))
+    lines = str(exc).splitlines()
+    assert len(lines) < 25 and all(len(line) < 400 for line in lines)
+    assert "30 more" in lines[-1]
+    assert exc.data == data
+
+
+def test_nothing_listening_on_loopback_says_how_to_start_the_sandbox() -> None:
+    port = free_port()  # bound, then released: nothing listens there
+    client = ClickSend("u", "SECRET-KEY-123", base_url=f"http://127.0.0.1:{port}", retry=RetryPolicy.disabled())
+    with pytest.raises(TransportError) as info:
+        client.history()
+    text = str(info.value)
+    assert f"Could not connect to 127.0.0.1:{port}" in text and "nothing was sent" in text
+    assert f"clicksend-mms sandbox --port {port}" in text
+    assert not info.value.request_sent and not info.value.may_have_been_sent
+    assert "SECRET-KEY-123" not in text + repr(info.value)
+
+
+def test_default_target_says_it_was_clicksend(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CLICKSEND_BASE_URL", raising=False)
+
+    def no_dns(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+
+    client = ClickSend("u", "k", transport=httpx.MockTransport(no_dns), retry=RetryPolicy.disabled())
+    with pytest.raises(TransportError) as info:
+        client.history()
+    text = str(info.value)
+    assert "rest.clicksend.com" in text and "ClickSend's API" in text and "no base URL is configured" in text
+    assert "CLICKSEND_BASE_URL" in text
+
+
+def test_a_configured_remote_host_gets_no_sandbox_or_default_hint() -> None:
+    def refused(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused")
+
+    client = ClickSend(
+        "u",
+        "k",
+        base_url="https://api.example.net/v3",
+        transport=httpx.MockTransport(refused),
+        retry=RetryPolicy.disabled(),
+    )
+    with pytest.raises(TransportError) as info:
+        client.cancel_all()
+    text = str(info.value)
+    assert "Could not connect to api.example.net for PUT /v3/mms/cancel-all" in text
+    assert "sandbox" not in text and "no base URL" not in text
+
+
+def test_invalid_request_text_carries_no_credentials() -> None:
+    client = ClickSend("u", "SECRET-KEY-123", transport=FakeClickSend().transport())
+    with pytest.raises(InvalidRequestError) as info:
+        client.send([{"to": "+61411111111", "subject": "s", "body": "b", "api_key": "x"}], media_file="https://e/a.jpg")
+    assert "SECRET-KEY-123" not in str(info.value) + repr(info.value) + repr(vars(info.value))

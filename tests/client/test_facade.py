@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from clicksend_mms import AsyncClickSend, ClickSend, ConfigurationError, Settings
+from clicksend_mms import AsyncClickSend, ClickSend, ConfigurationError, InvalidRequestError, Settings
 from clicksend_mms.config import DEFAULT_BASE_URL
 from clicksend_mms.models import MmsMessageInput, SendMmsRequest
 
@@ -68,8 +68,9 @@ def test_send_accepts_dicts_models_or_a_request(client: ClickSend, fake: FakeCli
     assert fake.sent[0]["from"] == "test"
     request = SendMmsRequest(media_file="https://e/a.jpg", messages=[MmsMessageInput(subject="s", body="b", to="+1")])
     assert client.price(request).total_count == 1
-    with pytest.raises(TypeError, match="media_file"):
+    with pytest.raises(InvalidRequestError, match=r"media_file: missing \(required\)"):
         client.send([{"to": "+1", "subject": "s", "body": "b"}])
+    assert fake.paths() == ["POST /mms/send", "POST /mms/price"]
 
 
 def test_unwrapped_results(client: ClickSend, fake: FakeClickSend) -> None:

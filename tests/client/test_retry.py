@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import subprocess
+import sys
 import time
 
 import aiohttp
@@ -146,3 +149,53 @@ def test_aiohttp_disconnect_mapped_to_connect_timeout_is_not_proof() -> None:
     assert proves_not_sent(_mapped(aiohttp.ConnectionTimeoutError(), httpx.ConnectTimeout))
     assert proves_not_sent(httpx.ConnectError("refused"))
     assert not proves_not_sent(httpx.ReadTimeout("slow"))
+
+
+RETRY_ONCE = """
+import logging, sys
+import httpx
+from clicksend_mms import ClickSend, RetryPolicy
+
+if sys.argv[1:] == ["configured"]:
+    logging.basicConfig(format="%(name)s %(levelname)s %(message)s")
+answers = [503, 200]
+
+def handler(request):
+    status = answers.pop(0)
+    body = {"http_code": status, "response_code": "X", "response_msg": "m", "data": None}
+    if status == 200:
+        body["data"] = {"total": 0, "per_page": 15, "current_page": 1, "last_page": 0, "data": []}
+    return httpx.Response(status, json=body)
+
+policy = RetryPolicy(wait_initial=0.01, wait_max=0.01, wait_jitter=0)
+ClickSend("u", "k", transport=httpx.MockTransport(handler), retry=policy).history()
+"""
+
+
+@pytest.mark.parametrize("logging_configured", [False, True])
+def test_retries_print_nothing_unless_logging_is_configured(logging_configured: bool) -> None:
+    args = ["configured"] if logging_configured else []
+    result = subprocess.run(
+        [sys.executable, "-c", RETRY_ONCE, *args], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout == ""
+    if logging_configured:
+        assert "clicksend_mms.retry WARNING retrying GET /mms/history in 0.0s (attempt 2 of 5)" in result.stderr
+        assert "ServerError: HTTP 503" in result.stderr
+    else:
+        assert result.stderr == ""
+
+
+def test_retry_records_carry_operation_attempt_and_wait(
+    client: ClickSend, fake: FakeClickSend, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake.script += [err(429, "TOO_MANY_REQUESTS", **{"Retry-After": "0.05"}), httpx.ConnectError("refused")]
+    with caplog.at_level(logging.WARNING, logger="clicksend_mms.retry"):
+        client.send(MSG, media_file=MEDIA)
+    records = [r for r in caplog.records if r.name == "clicksend_mms.retry"]
+    assert [(r.operation, r.attempt, r.attempts) for r in records] == [  # type: ignore[attr-defined]
+        ("POST /mms/send", 2, FAST.attempts),
+        ("POST /mms/send", 3, FAST.attempts),
+    ]
+    assert records[0].wait == 0.05  # type: ignore[attr-defined]
+    assert "Could not connect" in records[1].error  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from clicksend_mms import (
     AsyncClickSend,
     AuthenticationError,
     ClickSend,
+    ClickSendError,
     ForbiddenError,
     NotFoundError,
     RetryPolicy,
@@ -31,13 +32,16 @@ from typer.testing import CliRunner
 
 try:
     from clicksend_mms_sandbox import create_app
+    from clicksend_mms_sandbox.transports import SandboxTransport
 except ImportError:  # the sandbox is built in parallel; these tests run once it is importable
     pytest.skip("clicksend_mms_sandbox.create_app not available yet", allow_module_level=True)
+
+from clicksend_mms_sandbox.testing import DEFAULT
 
 from tests.client.sandbox_server import sandbox_server
 
 MEDIA = "https://example.com/cat.jpg"
-USER, KEY = "sandbox", "sandbox-key"
+USER, KEY = DEFAULT.basic_auth
 TEST_KEY = "D83DED51-9E35-4D42-9BB9-0E34B7CA85AE"
 QUICK = RetryPolicy(attempts=4, timeout=20.0, wait_initial=0.05, wait_max=0.2, wait_jitter=0.05)
 
@@ -68,18 +72,56 @@ def count_body(client: ClickSend, body: str) -> int:
 # -- in-process ---------------------------------------------------------------------------------------
 
 
+AFTER_COMMIT_500 = {"X-Sandbox-Fault": "status=500; after=commit"}
+
+
+def assert_says_may_have_been_sent(exc: ClickSendError) -> None:
+    assert exc.may_have_been_sent
+    text = str(exc)
+    assert "may have been sent" in text and "history" in text and "custom_string" in text, text
+    assert KEY not in text and KEY not in repr(exc)
+
+
 def test_send_hit_by_500_after_commit_is_not_duplicated() -> None:
     sandbox_app = create_app()
     body = token()
 
     async def main() -> int:
-        faulty = asgi_client(sandbox_app, retry=QUICK, headers={"X-Sandbox-Fault": "status=500; after=commit"})
-        with pytest.raises(ServerError):
+        faulty = asgi_client(sandbox_app, retry=QUICK, headers=AFTER_COMMIT_500)
+        with pytest.raises(ServerError) as info:
             await faulty.send(msgs(1, body), media_file=MEDIA)
+        assert_says_may_have_been_sent(info.value)
         clean = asgi_client(sandbox_app)
         return sum(1 for _ in [r async for r in clean.iter_history() if r.body == body])
 
     assert asyncio.run(main()) == 1
+
+
+def test_single_sync_send_hit_by_500_after_commit_says_it_may_have_been_sent() -> None:
+    sandbox_app = create_app()
+    body = token()
+    faulty = SandboxTransport(sandbox_app)
+    client = ClickSend(USER, KEY, base_url="http://s", transport=faulty, retry=QUICK, headers=AFTER_COMMIT_500)
+    with client, pytest.raises(ServerError) as info:
+        client.send(msgs(1, body), media_file=MEDIA)
+    assert_says_may_have_been_sent(info.value)
+    with ClickSend(USER, KEY, base_url="http://s", transport=SandboxTransport(sandbox_app)) as check:
+        assert count_body(check, body) == 1  # it was stored, once: not retried
+
+
+def test_upload_may_have_been_sent_but_price_is_just_retried() -> None:
+    sandbox_app = create_app()
+
+    async def main() -> None:
+        faulty = asgi_client(sandbox_app, retry=QUICK, headers=AFTER_COMMIT_500)
+        with pytest.raises(ServerError) as info:
+            await faulty.upload(bytes.fromhex("47494638396101000100"))
+        assert info.value.may_have_been_sent and "second copy" in str(info.value)
+        with pytest.raises(ServerError) as priced:
+            await faulty.price(msgs(1, "p"), media_file=MEDIA)  # idempotent: nothing to warn about
+        assert not priced.value.may_have_been_sent and "history" not in str(priced.value)
+
+    asyncio.run(main())
 
 
 def test_get_hit_by_queued_429_succeeds_after_retry_after() -> None:
@@ -194,6 +236,7 @@ def test_lost_answer_after_commit_over_a_socket(server: str, fault: str, kind: s
                 await client.send(msgs(1, body), media_file=MEDIA)
         if isinstance(info.value, TransportError):
             assert info.value.request_sent
+        assert_says_may_have_been_sent(info.value)
 
     asyncio.run(main())
     with ClickSend(USER, KEY, base_url=server) as check:
@@ -206,6 +249,8 @@ def test_send_timing_out_after_the_server_received_it(server: str) -> None:
         with pytest.raises(TransportError) as info:
             c.send(msgs(1, body), media_file=MEDIA)
         assert info.value.request_sent
+        assert_says_may_have_been_sent(info.value)
+        assert f"No answer from {server.removeprefix('http://')}" in str(info.value)
     time.sleep(1.5)  # the server finishes the request it received
     with ClickSend(USER, KEY, base_url=server) as check:
         assert count_body(check, body) == 1

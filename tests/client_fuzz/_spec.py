@@ -5,13 +5,11 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import yaml
+import clicksend_mms_spec
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "spec" / "clicksend-mms.yaml"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 # Marks where an inlined schema came from, so a walker can tell which anyOf branch a model belongs to.
 REF_KEY = "x-ref"
@@ -19,9 +17,7 @@ REF_KEY = "x-ref"
 
 @functools.cache
 def load_spec() -> dict[str, Any]:
-    with SPEC_PATH.open(encoding="utf-8") as fh:
-        spec: dict[str, Any] = yaml.safe_load(fh)
-    return spec
+    return clicksend_mms_spec.load()
 
 
 def _resolve(pointer: str) -> tuple[str, Any]:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import schemathesis
-from clicksend_mms_fuzz.sandboxes import SANDBOX_BALANCE, SANDBOX_PEER
+from clicksend_mms_fuzz import config_file
+from clicksend_mms_fuzz.sandboxes import SANDBOX_BALANCE
 from clicksend_mms_fuzz.stats import RunStats
 from clicksend_mms_sandbox import Settings, create_app
-from clicksend_mms_sandbox.settings import Account, parse_account_spec
+from clicksend_mms_sandbox.settings import parse_account_spec
+from clicksend_mms_sandbox.testing import DEFAULT
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG_PATH = ROOT / "schemathesis.toml"
+CONFIG_PATH = config_file.path()
 SEED = 20240601
 # Not a real host: requests go to the app in-process. Overrides the spec's server (whose base path is /v3).
 BASE_URL = "http://sandbox.local"
@@ -22,18 +22,15 @@ BASE_URL = "http://sandbox.local"
 
 def sandbox_app() -> Any:
     """The sandbox `make fuzz` starts, in process: no rate limit (the suite sends far more than a real account's
-    6000/min in bursts), a balance no run spends, the second account the isolation oracle replays with, and the
-    quick lifecycle (sandboxes.py)."""
-    accounts = [
-        parse_account_spec(f"sandbox:sandbox-key:{SANDBOX_BALANCE}"),
-        Account(SANDBOX_PEER.username, SANDBOX_PEER.api_key),
-    ]
-    return create_app(Settings(rate_limit=0, send_delay=0.5, receipt_delay=1).with_accounts(accounts))
+    6000/min in bursts), a balance no run spends, and the quick lifecycle (sandboxes.py); its second funded
+    account is the one the isolation oracle replays with."""
+    account = parse_account_spec(f"{DEFAULT.username}:{DEFAULT.api_key}:{SANDBOX_BALANCE}")
+    return create_app(Settings(rate_limit=0, send_delay=0.5, receipt_delay=1).with_accounts([account]))
 
 
 def load_config() -> SchemathesisConfig:
     config = SchemathesisConfig.from_path(CONFIG_PATH)
-    # The toml's max-time makes fuzzing/stateful repeat until 55 s are spent; a CI test stops at max-examples.
+    # The toml's max-time makes fuzzing/stateful repeat until 50 s are spent; a CI test stops at max-examples.
     config.max_time = None
     return config
 

@@ -1,16 +1,12 @@
-"""Contract suite setup: the fuzz hooks importable (until the wheel ships fuzz/), sandbox credentials for [auth]."""
+"""Contract suite setup: sandbox credentials for the fuzz config's [auth] section and the isolation oracle."""
 
 import os
-import sys
-from pathlib import Path
 
-_FUZZ_DIR = str(Path(__file__).resolve().parents[2] / "fuzz")
-if _FUZZ_DIR not in sys.path:
-    sys.path.insert(0, _FUZZ_DIR)
+from clicksend_mms_sandbox.testing import DEFAULT, SECOND
 
 # schemathesis.toml reads Basic auth from these; the runner sets them for `make fuzz`, the suite uses the sandbox's
-# (and its second account, for the isolation oracle).
-os.environ.setdefault("CLICKSEND_FUZZ_AUTH_USER", "sandbox")
-os.environ.setdefault("CLICKSEND_FUZZ_AUTH_KEY", "sandbox-key")
-os.environ.setdefault("CLICKSEND_FUZZ_PEER_USER", "sandbox-peer")
-os.environ.setdefault("CLICKSEND_FUZZ_PEER_KEY", "sandbox-peer-key")
+# (and its second account, which the isolation oracle replays with).
+os.environ.setdefault("CLICKSEND_FUZZ_AUTH_USER", DEFAULT.username)
+os.environ.setdefault("CLICKSEND_FUZZ_AUTH_KEY", DEFAULT.api_key)
+os.environ.setdefault("CLICKSEND_FUZZ_PEER_USER", SECOND.username)
+os.environ.setdefault("CLICKSEND_FUZZ_PEER_KEY", SECOND.api_key)

@@ -10,12 +10,13 @@ import base64
 from typing import Any
 
 import pytest
+from clicksend_mms_sandbox.testing import DEFAULT
 from clicksend_mms_sandbox.transports import sandbox_client
 
 from . import _variants
 from ._harness import run_engine, sandbox_app
 
-VALID_AUTHORIZATION = b"Basic " + base64.b64encode(b"sandbox:sandbox-key")
+VALID_AUTHORIZATION = b"Basic " + base64.b64encode(f"{DEFAULT.username}:{DEFAULT.api_key}".encode())
 
 
 def _seed_history(app: Any, messages: int = 40) -> None:

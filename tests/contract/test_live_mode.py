@@ -18,16 +18,14 @@ from clicksend_mms_fuzz.guard import CHECKS_LIVE
 from clicksend_mms_fuzz.plan import plan_from_env
 from clicksend_mms_sandbox import Settings, create_app
 from clicksend_mms_sandbox.server import ServerThread
-from clicksend_mms_sandbox.settings import Account
+from clicksend_mms_sandbox.testing import DEFAULT, SECOND
 
-ROOT = Path(__file__).resolve().parents[2]
-KEY = "sandbox-key"
-PEER = Account("second", "second-key")
+KEY = DEFAULT.api_key
 
 
 @pytest.fixture
 def live_like() -> Iterator[tuple[str, httpx.Client]]:
-    server = ServerThread(create_app(Settings(rate_limit=0).with_accounts([PEER])))
+    server = ServerThread(create_app(Settings(rate_limit=0)))
     server.start()
     try:
         with httpx.Client(base_url=server.url, auth=("sandbox", KEY), timeout=10) as http:
@@ -47,27 +45,26 @@ def _history(http: httpx.Client) -> list[dict[str, Any]]:
         page += 1
 
 
-def _live_run(url: str, reports: Path, **extra: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+def _live_run(url: str, cwd: Path, **extra: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLICKSEND_")}
     env |= {
         "CLICKSEND_USERNAME": "sandbox",
         "CLICKSEND_API_KEY": KEY,
         "CLICKSEND_BASE_URL": url,
         "CLICKSEND_FUZZ_MAX_TIME": "8",
-        "CLICKSEND_FUZZ_REPORTS": str(reports),
         **extra,
     }
     result = subprocess.run(
         [sys.executable, "-m", "clicksend_mms_fuzz"],
-        cwd=ROOT,
+        cwd=cwd,  # reports/ goes under the current directory
         env=env,
         capture_output=True,
         text=True,
         timeout=180,
         check=False,
     )
-    stats = json.loads((reports / "fuzz-stats.json").read_text()) if (reports / "fuzz-stats.json").exists() else {}
-    return result, stats
+    stats_file = cwd / "reports" / "fuzz-stats.json"
+    return result, json.loads(stats_file.read_text()) if stats_file.exists() else {}
 
 
 def test_default_live_run_only_does_free_things(live_like: tuple[str, httpx.Client], tmp_path: Path) -> None:
@@ -88,7 +85,9 @@ def test_default_live_run_only_does_free_things(live_like: tuple[str, httpx.Clie
     assert not stats["rate_limit"].get("requests")
     # The key appears nowhere: not in the output, not in any report.
     assert KEY not in output
-    for report in tmp_path.glob("fuzz-*"):
+    reports = list((tmp_path / "reports").glob("fuzz-*"))
+    assert reports, "the run wrote no report under its current directory"
+    for report in reports:
         assert KEY not in report.read_text(errors="replace"), report
     # Every message it sent went to ClickSend's free test recipients; nothing was cancelled or charged.
     rows = _history(http)
@@ -107,20 +106,20 @@ def test_spending_run_with_a_second_account_verifies_writes_and_isolation(
         tmp_path,
         CLICKSEND_ALLOW_SPEND="1",
         CLICKSEND_MAX_SENDS="0",
-        CLICKSEND_USERNAME_2=PEER.username,
-        CLICKSEND_API_KEY_2=PEER.api_key,
+        CLICKSEND_USERNAME_2=SECOND.username,
+        CLICKSEND_API_KEY_2=SECOND.api_key,
     )
     output = result.stdout + result.stderr
-    assert "Spending ALLOWED" in output and "Isolation: on, second account 'second'" in output
+    assert "Spending ALLOWED" in output and f"Isolation: on, second account {SECOND.username!r}" in output
     assert result.returncode == 0, output[-3000:]
     ran = {name for name, count in stats["checks_run"].items() if count}
     assert {"cancel_takes_effect", "other_account_sees_nothing"} <= ran, ran
     assert not ran & {"balance_matches_charges", "rate_limit_burst"} and not stats["rate_limit"].get("requests")
-    assert PEER.api_key not in output
+    assert SECOND.api_key not in output
     # Even spending, every send went to a test recipient (CLICKSEND_MAX_SENDS=0), and the peer's canary, to a test
     # recipient too, was cancelled when the run ended.
     assert {row["to"] for row in _history(http)} <= set(TEST_RECIPIENTS)
-    with httpx.Client(base_url=url, auth=(PEER.username, PEER.api_key), timeout=10) as peer:
+    with httpx.Client(base_url=url, auth=SECOND.basic_auth, timeout=10) as peer:
         canaries = peer.get("/mms/history").json()["data"]["data"]
     assert canaries and all(row["status"] == "Cancelled" for row in canaries)
 

@@ -11,23 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+import clicksend_mms_spec
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC_PATH = ROOT / "spec" / "clicksend-mms.yaml"
+SPEC_PATH = clicksend_mms_spec.path()
 _SPEC_URI = "urn:clicksend-mms-spec"
 METHODS = ("get", "put", "post", "delete", "patch")
 
 
 @functools.cache
 def load_spec() -> dict[str, Any]:
-    with SPEC_PATH.open(encoding="utf-8") as fh:
-        spec: dict[str, Any] = yaml.safe_load(fh)
-    return spec
+    return clicksend_mms_spec.load()
 
 
 @functools.cache

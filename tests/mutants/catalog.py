@@ -48,27 +48,21 @@ MUTANTS: tuple[Mutant, ...] = (
         "1",
         "every page's total counts one row that does not exist",
         ("paginator_arithmetic", "next_page_continues"),
-        (Patch("rules.py", '        "total": total,\n', '        "total": total + 1,\n'),),
+        (Patch("wire.py", '        "total": total,\n', '        "total": total + 1,\n'),),
     ),
     Mutant(
         "paginator-from-off-by-one",
         "1",
         "`from` is the offset, not the first row's position",
         ("paginator_arithmetic",),
-        (Patch("rules.py", '"from": offset + 1 if rows else None,', '"from": offset if rows else None,'),),
+        (Patch("wire.py", '"from": offset + 1 if rows else None,', '"from": offset if rows else None,'),),
     ),
     Mutant(
         "paginator-last-page-floor",
         "1",
         "last_page rounds down: a partly filled last page is never announced",
         ("paginator_arithmetic",),
-        (
-            Patch(
-                "rules.py",
-                "last = math.ceil(total / per_page) if total else 0",
-                "last = total // per_page if total else 0",
-            ),
-        ),
+        (Patch("wire.py", "last = math.ceil(total / per_page) if", "last = total // per_page if"),),
     ),
     Mutant(
         "history-offset-repeats-row",
@@ -78,8 +72,10 @@ MUTANTS: tuple[Mutant, ...] = (
         (
             Patch(
                 "store.py",
-                'OFFSET :offset",\n                {**params, "limit": limit, "offset": offset},',
-                'OFFSET :offset",\n                {**params, "limit": limit, "offset": max(0, offset - 1)},',
+                'ORDER BY {order} LIMIT :limit OFFSET :offset",\n'
+                '                {**params, "limit": limit, "offset": offset},',
+                'ORDER BY {order} LIMIT :limit OFFSET :offset",\n'
+                '                {**params, "limit": limit, "offset": max(0, offset - 1)},',
             ),
         ),
     ),
@@ -89,7 +85,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "2",
         "a cancelled message's price is never refunded",
         ("balance_matches_charges",),
-        (Patch("store.py", "            if refund:\n", "            if refund and False:\n"),),
+        (Patch("store.py", "        if refund:\n", "        if refund and False:\n"),),
     ),
     Mutant(
         "cancel-all-cancels-nothing",
@@ -99,10 +95,11 @@ MUTANTS: tuple[Mutant, ...] = (
         (
             Patch(
                 "store.py",
-                'count: int = conn.execute(f"UPDATE messages SET cancelled_at = :now WHERE {where}", params).rowcount',
-                'count: int = (conn.execute(f"SELECT COUNT(*) FROM messages WHERE {where}", params).fetchone()[0]'
+                'count: int = self.conn.execute(f"UPDATE messages SET cancelled_at = :now WHERE {where}", '
+                "params).rowcount",
+                'count: int = (self.conn.execute(f"SELECT COUNT(*) FROM messages WHERE {where}", params).fetchone()[0]'
                 " if message_id is None else"
-                ' conn.execute(f"UPDATE messages SET cancelled_at = :now WHERE {where}", params).rowcount)',
+                ' self.conn.execute(f"UPDATE messages SET cancelled_at = :now WHERE {where}", params).rowcount)',
             ),
         ),
     ),
@@ -111,7 +108,13 @@ MUTANTS: tuple[Mutant, ...] = (
         "2",
         "cancel of a scheduled message answers 404 (and cancels it anyway)",
         ("cancel_takes_effect",),
-        (Patch("app.py", 'call.params["message_id"])) == 0:', 'call.params["message_id"])) >= 0:'),),
+        (
+            Patch(
+                "rules.py",
+                "tx.cancel(account.username, now, message_id)) == 0:",
+                "tx.cancel(account.username, now, message_id)) >= 0:",
+            ),
+        ),
     ),
     Mutant(
         "cancel-accepts-sent",
@@ -120,9 +123,9 @@ MUTANTS: tuple[Mutant, ...] = (
         ("cancel_takes_effect", "cancel_all_takes_effect"),
         (
             Patch(
-                "store.py",
-                '_SCHEDULED = "cancelled_at IS NULL AND schedule IS NOT NULL AND :now < schedule"',
-                '_SCHEDULED = "cancelled_at IS NULL"',
+                "message.py",
+                'CANCELLABLE_SQL = "cancelled_at IS NULL AND schedule IS NOT NULL AND :now < schedule"',
+                'CANCELLABLE_SQL = "cancelled_at IS NULL"',
             ),
         ),
     ),
@@ -133,9 +136,7 @@ MUTANTS: tuple[Mutant, ...] = (
         ("records_match_sends", "send_is_recorded"),
         (
             Patch(
-                "rules.py",
-                '"message_price": money(price_e4, price_decimals),',
-                '"message_price": money(price_e4 * 2, price_decimals),',
+                "wire.py", '"message_price": money(message.price_e4, ', '"message_price": money(message.price_e4 * 2, '
             ),
         ),
     ),
@@ -147,8 +148,8 @@ MUTANTS: tuple[Mutant, ...] = (
         (
             Patch(
                 "store.py",
-                'f"UPDATE messages SET read_at = :now WHERE username = :username AND read_at IS NULL',
-                'f"UPDATE messages SET read_at = :now WHERE 0 AND username = :username AND read_at IS NULL',
+                '"UPDATE messages SET read_at = :now WHERE username',
+                '"UPDATE messages SET read_at = :now WHERE 0 AND username',
             ),
         ),
     ),
@@ -157,13 +158,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "2",
         "receipts-read marks every receipt, also those newer than date_before",
         ("receipts_read_takes_effect",),
-        (
-            Patch(
-                "store.py",
-                "        if before is not None:\n            sql +=",
-                "        if False:\n            sql +=",
-            ),
-        ),
+        (Patch("store.py", "if before is not None:\n            sql +=", "if False:\n            sql +="),),
     ),
     # ---- 3. isolation ----
     Mutant(
@@ -174,8 +169,8 @@ MUTANTS: tuple[Mutant, ...] = (
         (
             Patch(
                 "store.py",
-                "FROM messages WHERE username = :username AND message_id = :id",
-                "FROM messages WHERE message_id = :id",
+                'WHERE username = ? AND message_id = ?", (username, message_id)',
+                'WHERE message_id = ?", (message_id,)',
             ),
         ),
     ),
@@ -184,13 +179,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "3",
         "cancel of an id ignores whose message it is",
         ("other_account_sees_nothing",),
-        (
-            Patch(
-                "store.py",
-                '            where += " AND message_id = :id"',
-                '            where = f"{_SCHEDULED} AND message_id = :id"',
-            ),
-        ),
+        (Patch("store.py", 'where += " AND message_id = :id"', 'where = f"{CANCELLABLE_SQL} AND message_id = :id"'),),
     ),
     Mutant(
         "history-filter-any-account",
@@ -200,8 +189,8 @@ MUTANTS: tuple[Mutant, ...] = (
         (
             Patch(
                 "store.py",
-                '        clauses = ["username = :username"]',
-                '        clauses = [] if query.filters else ["username = :username"]',
+                'clauses = ["username = :username"]',
+                'clauses = [] if query.filters else ["username = :username"]',
             ),
         ),
     ),
@@ -220,9 +209,7 @@ MUTANTS: tuple[Mutant, ...] = (
         ("rate_limit_burst",),
         (
             Patch(
-                "faults.py",
-                "            if current != index:\n                count = 0",
-                "            if False:\n                count = 0",
+                "faults.py", "if current != index:\n                count = 0", "if False:\n                count = 0"
             ),
         ),
     ),
@@ -231,7 +218,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "4",
         "the limit lets three times as many requests through",
         ("rate_limit_burst",),
-        (Patch("faults.py", "            if count >= self.limit:", "            if count >= 3 * self.limit:"),),
+        (Patch("faults.py", "            if count >= limit:", "            if count >= 3 * limit:"),),
     ),
     # ---- 5. ClickSend's rules ----
     Mutant(
@@ -242,8 +229,8 @@ MUTANTS: tuple[Mutant, ...] = (
         (
             Patch(
                 "rules.py",
-                '    if parsed is None:\n        return "INVALID_RECIPIENT", raw_to, None, None',
-                '    if parsed is None:\n        parsed = (raw_to, "AU")',
+                '        if recipient is None:\n            return "INVALID_RECIPIENT", None',
+                '        if recipient is None:\n            recipient = Recipient(raw_to, "AU")',
             ),
         ),
     ),
@@ -254,10 +241,9 @@ MUTANTS: tuple[Mutant, ...] = (
         ("price_matches_send",),
         (
             Patch(
-                "app.py",
-                "    outcome = rules.evaluate_send(_normalise_ints(call.body), call.account, balance, call.now, ",
-                "    outcome = rules.evaluate_send(_normalise_ints(call.body), call.account, balance, "
-                "call.now + 3 * 365 * 86400, ",
+                "rules.py",
+                "return self.evaluate(request, account, balance, now).data",
+                "return self.evaluate(request, account, balance, now + 3 * 365 * 86400).data",
             ),
         ),
     ),
@@ -268,26 +254,38 @@ MUTANTS: tuple[Mutant, ...] = (
         ("price_matches_send",),
         (
             Patch(
-                "app.py",
-                "outcome = rules.evaluate_send(_normalise_ints(call.body), call.account, balance,",
-                'outcome = rules.evaluate_send(_normalise_ints(call.body), call.state.settings.account("nocredit")'
-                " or call.account, balance,",
+                "rules.py",
+                "return self.evaluate(request, account, balance, now).data",
+                'return self.evaluate(request, self.accounts.get("nocredit") or account, balance, now).data',
             ),
         ),
     ),
     Mutant(
         "scheduled-shown-sent",
         "5",
-        "a scheduled message goes Queued -> Sent at once instead of waiting for its time",
-        ("scheduled_not_delivered_early",),
-        (Patch("store.py", "    WHEN schedule IS NOT NULL AND :now < schedule THEN 'Scheduled'\n", ""),),
+        "a scheduled message is Queued (then Sent at its time) instead of Scheduled",
+        ("send_is_recorded", "records_match_sends"),
+        (
+            Patch("message.py", "    WHEN schedule IS NOT NULL AND :now < schedule THEN 'Scheduled'\n", ""),
+            Patch(
+                "message.py",
+                '        if self.schedule is not None and now < self.schedule:\n            return "Scheduled"\n',
+                "",
+            ),
+        ),
     ),
     Mutant(
         "receipt-before-schedule",
         "5",
-        "a scheduled message's receipt arrives seconds after the send, before its time",
+        "a scheduled message is sent at once: its receipt arrives before its time",
         ("scheduled_not_delivered_early", "receipts_only_for_sent"),
-        (Patch("rules.py", "        start = float(schedule) if schedule is not None else now", "        start = now"),),
+        (
+            Patch(
+                "message.py",
+                "sent_at = (float(schedule) if schedule is not None else now) + send_delay",
+                "sent_at = now + send_delay",
+            ),
+        ),
     ),
     Mutant(
         "receipt-for-test-recipient",
@@ -296,9 +294,9 @@ MUTANTS: tuple[Mutant, ...] = (
         ("receipts_only_for_sent",),
         (
             Patch(
-                "rules.py",
-                '"receipt_at": None if outcome == "none" else sent_at + settings.receipt_delay,',
-                '"receipt_at": sent_at + settings.receipt_delay,',
+                "message.py",
+                'return sent_at, (None if outcome == "none" else sent_at + receipt_delay)',
+                "return sent_at, sent_at + receipt_delay",
             ),
         ),
     ),
@@ -315,27 +313,27 @@ MUTANTS: tuple[Mutant, ...] = (
         "6",
         "rendering a cancelled message fails (500): only reached once a cancel succeeded",
         ("not_a_server_error",),
-        (Patch("rules.py", '    "Cancelled": (None, None),\n', ""),),
+        (Patch("message.py", '    "Cancelled": (None, None),\n', ""),),
     ),
     Mutant(
         "refund-crashes",
         "6",
         "refunding a cancelled priced message fails (500): only reached by cancelling a scheduled, charged one",
         ("not_a_server_error",),
-        (
-            Patch(
-                "store.py",
-                'balance_e4 + ? WHERE username = ?", (refund, username))',
-                'balance_e4 + ? WHERE username = ?", (refund,))',
-            ),
-        ),
+        (Patch("store.py", "self.add_to_balance(username, refund)", "self.add_to_balance(username, refund, refund)"),),
     ),
     Mutant(
         "receipt-by-id-crashes",
         "6",
         "receipt-by-id of a stored message fails (500): only reached with an id that exists",
         ("not_a_server_error",),
-        (Patch("app.py", "rules.record(row, price_decimals=6)", "rules.record(row[1:], price_decimals=6)"),),
+        (
+            Patch(
+                "rules.py",
+                "wire.record(message, message.status(now), price_decimals=6)",
+                "wire.record(message, message.status(now), 6, price_decimals=6)",
+            ),
+        ),
     ),
     # ---- the broken variants of tests/contract/_variants.py ----
     _variant(

@@ -6,10 +6,11 @@ from typing import Any
 
 import httpx
 import pytest
-from clicksend_mms_sandbox import Settings, create_app
+from clicksend_mms_sandbox import Account, Settings, create_app
+from clicksend_mms_sandbox.accounts import DEFAULT_BALANCE
 from clicksend_mms_sandbox.app import SandboxState
-from clicksend_mms_sandbox.settings import CLICKSEND_TEST_API_KEY, Account
-from clicksend_mms_sandbox.transports import SandboxTransport
+from clicksend_mms_sandbox.testing import CLICKSEND_TEST_API_KEY, DEFAULT
+from clicksend_mms_sandbox.transports import IN_PROCESS_URL, SandboxTransport
 from starlette.applications import Starlette
 
 from tests.sandbox._spec_check import check_response
@@ -17,6 +18,14 @@ from tests.sandbox._spec_check import check_response
 MEDIA = "https://example.com/cat.jpg"
 SEND_DELAY, RECEIPT_DELAY = 2.0, 5.0
 TEST_KEY = CLICKSEND_TEST_API_KEY
+
+
+def balance_after(*charges: str) -> str:
+    """The default account's balance, as the sandbox writes it, after `charges` (e.g. "2.42" per AU message)."""
+    return f"{DEFAULT_BALANCE - sum((Decimal(c) for c in charges), Decimal(0)):.4f}"
+
+
+OPENING = balance_after()
 
 
 def sandbox_settings(**overrides: Any) -> Settings:
@@ -43,15 +52,19 @@ ClientFactory = Callable[..., httpx.Client]
 
 @pytest.fixture
 def make_client(app: Starlette) -> Iterator[ClientFactory]:
-    """httpx clients on the in-process app; every response is validated against spec/."""
+    """httpx clients on the in-process app, at /v3 as for ClickSend (`base_url=` for the root aliases); every
+    response is validated against spec/."""
     clients: list[httpx.Client] = []
 
     def make(
-        username: str | None = "sandbox", api_key: str = "sandbox-key", target: Starlette | None = None
+        username: str | None = DEFAULT.username,
+        api_key: str = DEFAULT.api_key,
+        target: Starlette | None = None,
+        base_url: str = IN_PROCESS_URL,
     ) -> httpx.Client:
         client = httpx.Client(
             transport=SandboxTransport(target or app),
-            base_url="http://sandbox.local",
+            base_url=base_url,
             auth=(username, api_key) if username is not None else None,
             event_hooks={"response": [check_response]},
         )

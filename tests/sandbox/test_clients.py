@@ -1,14 +1,12 @@
-"""The generated client (through the pytest plugin's fixtures) and the legacy official SDK against the sandbox."""
+"""The generated client against the sandbox, through the pytest plugin's fixtures. (ClickSend's own SDKs are in
+tests/sandbox/foreign_sdks/.)"""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import httpx
-import pytest
 from clicksend_mms import AuthenticatedClient
 from clicksend_mms.api.mms import (
     cancel_all_mms,
@@ -29,6 +27,7 @@ from clicksend_mms.models import (
     SendMmsResponse,
 )
 from clicksend_mms_sandbox.pytest_plugin import SandboxHandle
+from clicksend_mms_sandbox.testing import DEFAULT
 
 from tests.sandbox.conftest import MEDIA
 
@@ -86,8 +85,8 @@ def test_generated_client_upload(clicksend_client: AuthenticatedClient) -> None:
 
 
 def test_plugin_real_server_fixture(clicksend_sandbox_url: str) -> None:
-    assert clicksend_sandbox_url.startswith("http://127.0.0.1:")
-    client = AuthenticatedClient(base_url=clicksend_sandbox_url, username="sandbox", api_key="sandbox-key")
+    assert clicksend_sandbox_url.startswith("http://127.0.0.1:") and clicksend_sandbox_url.endswith("/v3")
+    client = AuthenticatedClient(base_url=clicksend_sandbox_url, username=DEFAULT.username, api_key=DEFAULT.api_key)
     with client:
         history = get_mms_history.sync(client=client)
     assert isinstance(history, MmsHistoryResponse) and history.data.total == 0
@@ -98,70 +97,3 @@ def test_plugin_handle_http_and_faults(clicksend_sandbox: SandboxHandle) -> None
     clicksend_sandbox.faults.add("sandbox", path="/mms/history", status=503)
     assert http.get("/mms/history").status_code == 503
     assert http.get("/mms/history").status_code == 200
-
-
-# ---- the legacy official SDK, clicksend-client 5.x ----
-
-clicksend_client_sdk = pytest.importorskip(
-    "clicksend_client", reason="clicksend-client 5.x is not installed (pip install clicksend-client==5.0.78)"
-)
-
-
-@pytest.fixture(scope="module")
-def legacy_api(request: pytest.FixtureRequest) -> Iterator[tuple[Any, SandboxHandle]]:
-    from clicksend_mms_sandbox import create_app
-    from clicksend_mms_sandbox.server import ServerThread
-
-    if not hasattr(clicksend_client_sdk, "MMSApi"):
-        pytest.skip("this clicksend-client has no MMSApi (5.x expected)")
-    with ServerThread(create_app()) as server:
-        config = clicksend_client_sdk.Configuration()
-        config.host = server.url
-        config.username = "sandbox"
-        config.password = "sandbox-key"
-        api = clicksend_client_sdk.MMSApi(clicksend_client_sdk.ApiClient(config))
-        yield api, SandboxHandle(server.app)
-
-
-def _json(response: Any) -> Any:
-    # With _preload_content=False the SDK hands back the raw urllib3 response (it otherwise returns str(dict)).
-    return json.loads(response.data)
-
-
-def _legacy_messages() -> Any:
-    sdk = clicksend_client_sdk
-    message = sdk.MmsMessage(to="+61437111222", subject="legacy", body="from the 5.x SDK", _from="test")
-    return sdk.MmsMessageCollection(media_file=MEDIA, messages=[message])
-
-
-def test_legacy_sdk_send_price_history_receipts_read_export(legacy_api: tuple[Any, SandboxHandle]) -> None:
-    api, handle = legacy_api
-    sent = _json(api.mms_send_post(_legacy_messages(), _preload_content=False))
-    assert sent["http_code"] == 200 and sent["data"]["messages"][0]["status"] == "SUCCESS"
-    message_id = sent["data"]["messages"][0]["message_id"]
-
-    priced = _json(api.mms_price_post(_legacy_messages(), _preload_content=False))
-    assert priced["data"]["total_price"] == 2.42
-
-    history = _json(api.mms_history_get(page=1, limit=15, _preload_content=False))
-    assert [r["message_id"] for r in history["data"]["data"]] == [message_id]
-
-    handle.advance(60)
-    receipts = _json(api.mms_receipts_get(page=1, limit=15, _preload_content=False))
-    assert [r["message_id"] for r in receipts["data"]["data"]] == [message_id]
-
-    date_before = clicksend_client_sdk.DateBefore(date_before=int(handle.clock.now()) + 1)
-    read = _json(api.mms_receipts_read_put(date_before=date_before, _preload_content=False))
-    assert read["http_code"] == 200
-    assert _json(api.mms_receipts_get(_preload_content=False))["data"]["total"] == 0
-
-    export = _json(api.mms_history_export_get("legacy.csv", _preload_content=False))
-    csv_text = httpx.get(export["data"]["url"]).text
-    assert message_id in csv_text
-
-
-def test_legacy_sdk_sees_clicksend_errors(legacy_api: tuple[Any, SandboxHandle]) -> None:
-    api, _ = legacy_api
-    with pytest.raises(clicksend_client_sdk.rest.ApiException) as info:
-        api.mms_history_get(limit=10)  # the SDK's documented default is below ClickSend's minimum
-    assert info.value.status == 400

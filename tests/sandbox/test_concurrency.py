@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from decimal import Decimal
@@ -17,22 +17,39 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from clicksend_mms_sandbox import cli, create_app, envelope, rules
+from clicksend_mms_sandbox import Account, cli, create_app, envelope, wire
+from clicksend_mms_sandbox.accounts import Accounts
 from clicksend_mms_sandbox.app import SandboxState
+from clicksend_mms_sandbox.cache import RecordCache
+from clicksend_mms_sandbox.gsm import BodyLimits
+from clicksend_mms_sandbox.pricing import money
+from clicksend_mms_sandbox.rules import Rules, SendOutcome, opening_e4
 from clicksend_mms_sandbox.server import ServerThread
-from clicksend_mms_sandbox.settings import Account, Settings
-from clicksend_mms_sandbox.store import Query, Store, StoreClosed
+from clicksend_mms_sandbox.settings import Settings
+from clicksend_mms_sandbox.spec import load_spec
+from clicksend_mms_sandbox.store import Query, Store, StoreClosed, Tx, TxJob
+from clicksend_mms_sandbox.testing import DEFAULT
 
 from tests.sandbox._spec_check import check_response
-from tests.sandbox.conftest import MEDIA, ClientFactory, history, message, sandbox_settings, send
+from tests.sandbox.conftest import MEDIA, ClientFactory, balance_after, history, message, sandbox_settings, send
 
-ACCOUNT = Account("sandbox", "sandbox-key")
+ACCOUNT = Account(DEFAULT.username, DEFAULT.api_key)
+OPENING_E4 = opening_e4(ACCOUNT)
+
+
+def open_store(path: str, *accounts: Account) -> Store:
+    db = Store(path)
+    db.write_sync(lambda tx: tx.open_accounts({a.username: opening_e4(a) for a in accounts or (ACCOUNT,)}))
+    return db
+
+
+def rules_over(store: Store) -> Rules:
+    return Rules(store, Settings(), Accounts([ACCOUNT]), BodyLimits.from_spec(load_spec()), RecordCache())
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    db = Store(str(tmp_path / "sandbox.db"))  # a file: WAL, synchronous=FULL, pooled readers
-    db.ensure_accounts([ACCOUNT])
+    db = open_store(str(tmp_path / "sandbox.db"))  # a file: WAL, synchronous=FULL, pooled readers
     yield db
     db.close()
 
@@ -54,7 +71,7 @@ def _hold_writer(store: Store) -> tuple[threading.Event, threading.Event, Future
     """Occupy the writer thread inside a transaction until released: whatever is queued meanwhile is one batch."""
     entered, release = threading.Event(), threading.Event()
 
-    def blocker(conn: sqlite3.Connection) -> None:
+    def blocker(tx: Tx) -> None:
         entered.set()
         assert release.wait(10)
 
@@ -63,8 +80,8 @@ def _hold_writer(store: Store) -> tuple[threading.Event, threading.Event, Future
     return entered, release, future
 
 
-def _send_job(body: str) -> Callable[[sqlite3.Connection], rules.SendOutcome]:
-    return rules.send_job(_send_request(body), ACCOUNT, time.time(), Settings())
+def _send_job(store: Store, body: str, to: str = "+61437111222", account: Account = ACCOUNT) -> TxJob[SendOutcome]:
+    return rules_over(store).send_job(_send_request(body, to), account, time.time())
 
 
 # ---- group commit ----
@@ -73,7 +90,7 @@ def _send_job(body: str) -> Callable[[sqlite3.Connection], rules.SendOutcome]:
 def test_writes_queued_during_a_commit_share_the_next_one(store: Store) -> None:
     _, release, first = _hold_writer(store)
     commits_before = store.writer_stats.commits
-    futures = [store.submit(_send_job(f"batched {i}")) for i in range(20)]
+    futures = [store.submit(_send_job(store, f"batched {i}")) for i in range(20)]
     assert not any(f.done() for f in futures)  # nothing is answered while the writer is busy
     release.set()
     outcomes = [f.result(10) for f in futures]
@@ -82,17 +99,17 @@ def test_writes_queued_during_a_commit_share_the_next_one(store: Store) -> None:
     assert store.writer_stats.commits - commits_before == 2  # the blocker's batch, then all 20 in one
     assert store.writer_stats.largest_batch >= 20
     assert _count(store.path) == 20
-    assert store.balance(ACCOUNT.username) == 10_000 * 10_000 - 20 * 24_200  # each charged exactly once
+    assert store.balance(ACCOUNT.username) == OPENING_E4 - 20 * 24_200  # each charged exactly once
 
 
 def test_a_write_is_answered_only_after_its_commit(store: Store) -> None:
     # At the moment each future resolves, an independent connection must already see its message.
     seen: list[tuple[str, int]] = []
     _, release, _ = _hold_writer(store)
-    futures = [store.submit(_send_job(f"durable {i}")) for i in range(5)]
+    futures = [store.submit(_send_job(store, f"durable {i}")) for i in range(5)]
     for f in futures:
 
-        def check(done: Future[rules.SendOutcome]) -> None:
+        def check(done: Future[SendOutcome]) -> None:
             message_id = done.result().data["messages"][0]["message_id"]
             seen.append(
                 (message_id, _count(store.path, f"SELECT COUNT(*) FROM messages WHERE message_id = '{message_id}'"))
@@ -110,8 +127,7 @@ def test_a_write_is_answered_only_after_its_commit(store: Store) -> None:
 
 
 def test_the_commit_statement_runs_before_any_answer(tmp_path: Path) -> None:
-    db = Store(str(tmp_path / "trace.db"))
-    db.ensure_accounts([ACCOUNT])
+    db = open_store(str(tmp_path / "trace.db"))
     futures: list[Future[Any]] = []
     at_commit: list[list[bool]] = []
     db._conn.set_trace_callback(
@@ -119,7 +135,7 @@ def test_the_commit_statement_runs_before_any_answer(tmp_path: Path) -> None:
     )
     try:
         _, release, _ = _hold_writer(db)
-        futures.extend(db.submit(_send_job(f"traced {i}")) for i in range(3))
+        futures.extend(db.submit(_send_job(db, f"traced {i}")) for i in range(3))
         release.set()
         for f in futures:
             f.result(10)
@@ -131,49 +147,51 @@ def test_the_commit_statement_runs_before_any_answer(tmp_path: Path) -> None:
 
 
 def test_a_failing_write_is_undone_alone(store: Store) -> None:
-    def failing(conn: sqlite3.Connection) -> None:
-        _send_job("undone")(conn)  # writes a message and a charge...
+    def failing(tx: Tx) -> None:
+        _send_job(store, "undone")(tx)  # writes a message and a charge...
         raise RuntimeError("then fails")  # ...which must vanish, alone
 
     _, release, _ = _hold_writer(store)
-    ok_before = store.submit(_send_job("kept 1"))
+    ok_before = store.submit(_send_job(store, "kept 1"))
     bad = store.submit(failing)
-    ok_after = store.submit(_send_job("kept 2"))
+    ok_after = store.submit(_send_job(store, "kept 2"))
     release.set()
-    assert ok_before.result(10).rows and ok_after.result(10).rows
+    assert ok_before.result(10).messages and ok_after.result(10).messages
     with pytest.raises(RuntimeError, match="then fails"):
         bad.result(10)
-    bodies = {row[2] for row in store.all_messages(ACCOUNT.username, time.time())}
+    bodies = {m.body for m in store.messages(ACCOUNT.username)}
     assert bodies == {"kept 1", "kept 2"}
-    assert store.balance(ACCOUNT.username) == 10_000 * 10_000 - 2 * 24_200
+    assert store.balance(ACCOUNT.username) == OPENING_E4 - 2 * 24_200
 
 
 def test_a_failed_commit_fails_every_write_of_the_batch(store: Store) -> None:
     # A deferred foreign key is checked at COMMIT: the whole batch is rolled back, and every caller hears of it.
-    with store.transaction() as conn:
-        conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
-        conn.execute("CREATE TABLE child (pid INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)")
+    def tables(tx: Tx) -> None:
+        tx.conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+        tx.conn.execute("CREATE TABLE child (pid INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)")
+
+    store.write_sync(tables)
     store._conn.execute("PRAGMA foreign_keys = ON")
 
-    def dangling(conn: sqlite3.Connection) -> None:
-        conn.execute("INSERT INTO child VALUES (42)")
+    def dangling(tx: Tx) -> None:
+        tx.conn.execute("INSERT INTO child VALUES (42)")
 
     _, release, _ = _hold_writer(store)
-    innocent = store.submit(_send_job("innocent"))
+    innocent = store.submit(_send_job(store, "innocent"))
     culprit = store.submit(dangling)
     release.set()
     for f in (innocent, culprit):
         with pytest.raises(sqlite3.IntegrityError):
             f.result(10)
     assert _count(store.path) == 0 and _count(store.path, "SELECT COUNT(*) FROM child") == 0
-    assert store.balance(ACCOUNT.username) == 10_000 * 10_000
-    assert store.write_sync(_send_job("after")).rows  # the writer carries on
+    assert store.balance(ACCOUNT.username) == OPENING_E4
+    assert store.write_sync(_send_job(store, "after")).messages  # the writer carries on
 
 
 def test_a_write_cancelled_before_it_runs_writes_nothing(store: Store) -> None:
     _, release, _ = _hold_writer(store)
-    cancelled = store.submit(_send_job("never"))
-    kept = store.submit(_send_job("kept"))
+    cancelled = store.submit(_send_job(store, "never"))
+    kept = store.submit(_send_job(store, "kept"))
     assert cancelled.cancel()
     release.set()
     kept.result(10)
@@ -182,24 +200,21 @@ def test_a_write_cancelled_before_it_runs_writes_nothing(store: Store) -> None:
 
 def test_concurrent_sends_from_a_thread_pool_land_exactly_once(store: Store) -> None:
     with ThreadPoolExecutor(16) as pool:
-        outcomes = list(pool.map(lambda i: rules.send(store, _send_request(f"pool {i}"), ACCOUNT, time.time(),
-                                                      Settings()), range(200)))  # fmt: skip
+        outcomes = list(pool.map(lambda i: store.write_sync(_send_job(store, f"pool {i}")), range(200)))
     ids = [o.data["messages"][0]["message_id"] for o in outcomes]
     assert len(set(ids)) == 200
-    stored = [row[6] for row in store.all_messages(ACCOUNT.username, time.time())]
+    stored = [m.message_id for m in store.messages(ACCOUNT.username)]
     assert sorted(stored) == sorted(ids)
-    assert store.balance(ACCOUNT.username) == 10_000 * 10_000 - 200 * 24_200
+    assert store.balance(ACCOUNT.username) == OPENING_E4 - 200 * 24_200
     assert store.writer_stats.writes >= 200 and store.writer_stats.commits < store.writer_stats.writes
 
 
 def test_concurrent_sends_never_spend_the_same_credit_twice(tmp_path: Path) -> None:
     poor = Account("poor", "poor-key", balance=Decimal("24.2"))  # exactly ten AU messages
-    db = Store(str(tmp_path / "poor.db"))
-    db.ensure_accounts([poor])
+    db = open_store(str(tmp_path / "poor.db"), poor)
     try:
         with ThreadPoolExecutor(16) as pool:
-            outcomes = list(pool.map(lambda i: rules.send(db, _send_request(f"p{i}"), poor, time.time(), Settings()),
-                                     range(40)))  # fmt: skip
+            outcomes = list(pool.map(lambda i: db.write_sync(_send_job(db, f"p{i}", account=poor)), range(40)))
         statuses = [o.data["messages"][0]["status"] for o in outcomes]
         assert statuses.count("SUCCESS") == 10 and statuses.count("INSUFFICIENT_CREDIT") == 30
         assert db.balance("poor") == 0
@@ -208,37 +223,36 @@ def test_concurrent_sends_never_spend_the_same_credit_twice(tmp_path: Path) -> N
 
 
 def test_a_closed_store_refuses_writes_and_ends_its_writer(tmp_path: Path) -> None:
-    db = Store(str(tmp_path / "closed.db"))
-    db.ensure_accounts([ACCOUNT])
-    writer = db._writer._thread
+    db = open_store(str(tmp_path / "closed.db"))
+    writer = db._writer.thread
     db.close()
     assert writer is not None and not writer.is_alive()
     with pytest.raises(StoreClosed):
-        db.submit(_send_job("late"))
+        db.submit(_send_job(db, "late"))
 
 
 # ---- reads ----
 
 
 def test_readers_see_committed_state_while_a_batch_is_open(store: Store) -> None:
-    store.write_sync(_send_job("committed"))
+    store.write_sync(_send_job(store, "committed"))
     _, release, _ = _hold_writer(store)
-    pending = store.submit(_send_job("pending"))
-    total, items = store.history(ACCOUNT.username, time.time(), Query(), 15, 0)  # not blocked by the writer
-    assert total == 1 and [row[2] for _, _, _, row in items] == ["committed"]
+    pending = store.submit(_send_job(store, "pending"))
+    page = store.history(ACCOUNT.username, time.time(), Query(), 15, 0)  # not blocked by the writer
+    assert page.total == 1 and [page.messages[seq].body for seq, _ in page.keys] == ["committed"]
     release.set()
     pending.result(10)
-    assert store.history(ACCOUNT.username, time.time(), Query(), 15, 0)[0] == 2
+    assert store.history(ACCOUNT.username, time.time(), Query(), 15, 0).total == 2
 
 
 def test_the_kept_count_matches_count_star(store: Store) -> None:
     for i in range(7):
-        store.write_sync(_send_job(f"counted {i}"))
-    store.write_sync(rules.send_job(_send_request("test number", "+61411111111"), ACCOUNT, time.time(), Settings()))
+        store.write_sync(_send_job(store, f"counted {i}"))
+    store.write_sync(_send_job(store, "test number", "+61411111111"))
     kept = _count(store.path, "SELECT message_count FROM accounts WHERE username = 'sandbox'")
     assert kept == _count(store.path) == 8
-    total, _ = store.history(ACCOUNT.username, time.time(), Query(), 15, 0)
-    filtered, _ = store.history(ACCOUNT.username, time.time(), Query(filters=[("to", "+61411111111")]), 15, 0)
+    total = store.history(ACCOUNT.username, time.time(), Query(), 15, 0).total
+    filtered = store.history(ACCOUNT.username, time.time(), Query(filters=[("to", "+61411111111")]), 15, 0).total
     assert (total, filtered) == (8, 1)
 
 
@@ -266,7 +280,7 @@ def test_an_older_database_gets_its_message_count(tmp_path: Path) -> None:
     old.close()
     db = Store(path)
     try:
-        assert db.history("sandbox", time.time(), Query(), 15, 0)[0] == 3
+        assert db.history("sandbox", time.time(), Query(), 15, 0).total == 3
     finally:
         db.close()
 
@@ -297,8 +311,8 @@ def test_a_cached_page_equals_a_fresh_rendering(client: httpx.Client, state: San
     cold = client.get("/mms/history").content
     warm = client.get("/mms/history").content
     assert cold == warm
-    _, items = state.store.history("sandbox", state.clock.now(), Query(), 15, 0)
-    fresh = [rules.record(row) for _, _, _, row in items]
+    page = state.store.history("sandbox", state.clock.now(), Query(), 15, 0)
+    fresh = [wire.record(page.messages[seq], status) for seq, status in page.keys]
     assert orjson.loads(warm)["data"]["data"] == fresh
 
 
@@ -316,7 +330,7 @@ def test_history_outside_the_default_view_reads_in_a_thread(client: httpx.Client
 @pytest.mark.parametrize("e4", [0, 1, 99, 24_200, 10_000, 123_456_789, 10**15 + 7, -5, -24_200])
 def test_money_is_exact(e4: int) -> None:
     for decimals in (4, 6):
-        assert rules.money(e4, decimals) == f"{Decimal(e4) / 10000:.{decimals}f}"
+        assert money(e4, decimals) == f"{Decimal(e4) / 10000:.{decimals}f}"
 
 
 def test_envelopes_fall_back_to_json_for_integers_beyond_64_bits(client: httpx.Client) -> None:
@@ -348,7 +362,7 @@ def file_server(tmp_path: Path) -> Iterator[ServerThread]:
 
 def test_concurrent_sends_and_reads_over_a_socket(file_server: ServerThread) -> None:
     hooks = {"response": [check_response]}
-    with httpx.Client(base_url=file_server.url, auth=("sandbox", "sandbox-key"), event_hooks=hooks) as client:
+    with httpx.Client(base_url=file_server.url, auth=DEFAULT.basic_auth, event_hooks=hooks) as client:
 
         def one(i: int) -> tuple[str, int]:
             sent = client.post("/mms/send", json=_send_request(f"socket {i}"))
@@ -365,7 +379,7 @@ def test_concurrent_sends_and_reads_over_a_socket(file_server: ServerThread) -> 
         listed = client.get("/mms/history", params={"limit": 100}).json()["data"]
         assert listed["total"] == 96 and {r["message_id"] for r in listed["data"]} == ids
         account = client.get("/_sandbox/account").json()["data"]
-        assert account["balance"] == f"{Decimal('10000') - 96 * Decimal('2.42'):.4f}"
+        assert account["balance"] == balance_after(*["2.42"] * 96)
 
 
 def test_in_memory_sandbox_serves_concurrent_sends(make_client: ClientFactory, state: SandboxState) -> None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,44 +15,23 @@ from pathlib import Path
 
 import httpx
 import pytest
-from clicksend_mms_sandbox.server import free_port
+from clicksend_mms_sandbox.testing import DEFAULT, sandbox_command, serve
 
 from tests.sandbox._spec_check import check_response
-from tests.sandbox.conftest import MEDIA, message
+from tests.sandbox.conftest import MEDIA, balance_after, message
 
 pytestmark = pytest.mark.slow
 
 
-def _script() -> list[str]:
-    found = shutil.which("clicksend-mms-sandbox", path=str(Path(sys.executable).parent))
-    return [found] if found else [sys.executable, "-m", "clicksend_mms_sandbox.cli"]
-
-
 @contextlib.contextmanager
 def running(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = free_port()
-    cmd = [*_script(), "--port", str(port), "--log-level", "warning", *args]
-    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "exited"
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{url}/openapi.json", timeout=0.5).status_code == 200:
-                    break
-            assert time.monotonic() < deadline, "the sandbox did not start"
-            time.sleep(0.05)
-        yield url, proc
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(10)
+    with serve(*args, env={**os.environ, **(env or {})}, stderr=subprocess.PIPE) as sandbox:
+        yield sandbox.url, sandbox.process
 
 
 def test_acknowledged_send_survives_kill_9(tmp_path: Path) -> None:
     db = tmp_path / "sandbox.db"
-    auth = ("sandbox", "sandbox-key")
+    auth = DEFAULT.basic_auth
     with running("--db", str(db)) as (url, proc):
         with httpx.Client(base_url=url, auth=auth, event_hooks={"response": [check_response]}) as client:
             ids = []
@@ -68,14 +45,14 @@ def test_acknowledged_send_survives_kill_9(tmp_path: Path) -> None:
         rows = client.get("/mms/history", params={"limit": 100}).json()["data"]["data"]
         assert sorted(r["message_id"] for r in rows) == sorted(ids)
         balance = client.get("/_sandbox/account").json()["data"]["balance"]
-        assert balance == "9987.9000"  # the charge persisted with the messages
+        assert balance == balance_after(*["2.42"] * 5)  # the charge persisted with the messages
 
 
 def test_concurrently_acknowledged_sends_survive_kill_9(tmp_path: Path) -> None:
     # Group commit: sends answered 200 while 16 others are in flight, then kill -9 mid-stream; every acknowledged
     # send must be there after a restart (unacknowledged ones may or may not be).
     db = tmp_path / "sandbox.db"
-    auth = ("sandbox", "sandbox-key")
+    auth = DEFAULT.basic_auth
     acknowledged: list[str] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -119,7 +96,7 @@ def test_concurrently_acknowledged_sends_survive_kill_9(tmp_path: Path) -> None:
         assert set(acknowledged) <= stored
         assert data["total"] == len(stored)
         balance = Decimal(client.get("/_sandbox/account").json()["data"]["balance"])
-        assert balance == Decimal("10000") - len(stored) * Decimal("2.42")  # charges committed with messages
+        assert f"{balance:.4f}" == balance_after(*["2.42"] * len(stored))  # charges committed with messages
 
 
 def test_accounts_from_flag_file_and_env(tmp_path: Path) -> None:
@@ -128,7 +105,7 @@ def test_accounts_from_flag_file_and_env(tmp_path: Path) -> None:
     env = {"CLICKSEND_SANDBOX_ACCOUNTS": "env-user:env-key"}
     with running("--accounts", str(accounts), "--account", "flag-user:flag-key:1", env=env) as (url, proc):
         for user, key in [("file-user", "file-key"), ("env-user", "env-key"), ("flag-user", "flag-key"),
-                          ("sandbox", "sandbox-key")]:  # fmt: skip
+                          DEFAULT.basic_auth]:  # fmt: skip
             assert httpx.get(f"{url}/mms/history", auth=(user, key)).status_code == 200, user
         assert httpx.get(f"{url}/mms/history", auth=("file-user", "wrong")).status_code == 401
         account = httpx.get(f"{url}/_sandbox/account", auth=("flag-user", "flag-key")).json()["data"]
@@ -141,5 +118,6 @@ def test_accounts_from_flag_file_and_env(tmp_path: Path) -> None:
 def test_bad_accounts_file_is_a_usage_error(tmp_path: Path) -> None:
     bad = tmp_path / "accounts.json"
     bad.write_text("{}")
-    result = subprocess.run([*_script(), "--accounts", str(bad)], capture_output=True, timeout=30)
+    command = [*sandbox_command(), "--accounts", str(bad)]
+    result = subprocess.run(command, capture_output=True, timeout=30)
     assert result.returncode == 2 and b"bad account configuration" in result.stderr

@@ -12,6 +12,7 @@ import pytest
 from clicksend_mms_sandbox import create_app
 from clicksend_mms_sandbox.app import SandboxState
 from clicksend_mms_sandbox.server import ServerThread
+from clicksend_mms_sandbox.testing import DEFAULT
 
 from tests.sandbox._spec_check import check_response
 from tests.sandbox.conftest import MEDIA, ClientFactory, history, message, sandbox_settings
@@ -129,18 +130,17 @@ def server() -> Iterator[ServerThread]:
 
 @pytest.fixture
 def real(server: ServerThread) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=server.url, auth=("sandbox", "sandbox-key"), event_hooks={"response": [check_response]}
-    ) as c:
+    with httpx.Client(base_url=server.url, auth=DEFAULT.basic_auth, event_hooks={"response": [check_response]}) as c:
         yield c
 
 
 def test_drop_closes_the_socket_without_a_byte(server: ServerThread) -> None:
     import base64
 
-    auth = base64.b64encode(b"sandbox:sandbox-key").decode()
+    auth = base64.b64encode(f"{DEFAULT.username}:{DEFAULT.api_key}".encode()).decode()
     request = (
-        f"GET /mms/history HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic {auth}\r\nX-Sandbox-Fault: drop\r\n\r\n"
+        f"GET /v3/mms/history HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic {auth}\r\n"
+        "X-Sandbox-Fault: drop\r\n\r\n"
     ).encode()
     with socket.create_connection((server.host, server.port), timeout=5) as sock:
         sock.sendall(request)

@@ -116,6 +116,12 @@ def test_upload_converts_and_answers_a_usable_url(client: httpx.Client) -> None:
     assert msg["status"] == "SUCCESS"
 
 
+def test_convert_may_come_in_the_body(client: httpx.Client) -> None:
+    # ClickSend's current docs take `convert` in the query or the body; the official 6.x SDK sends it in the body.
+    response = client.post("/uploads", json={"content": GIF, "convert": "mms"})
+    assert response.status_code == 200 and response.json()["data"]["_url"].endswith(".gif")
+
+
 def test_png_is_converted_to_jpg(client: httpx.Client) -> None:
     png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32).decode()
     data = client.post("/uploads?convert=mms", json={"content": png}).json()["data"]
@@ -129,6 +135,7 @@ def test_png_is_converted_to_jpg(client: httpx.Client) -> None:
         ("convert=mms", {"content": "abc"}, "content"),
         ("convert=fax", {"content": GIF}, "convert"),
         ("", {"content": GIF}, "convert"),
+        ("", {"content": GIF, "convert": "fax"}, "convert"),
         ("convert=mms", {"content": GIF, "extra": 1}, "extra"),
     ],
 )

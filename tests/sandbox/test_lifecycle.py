@@ -6,7 +6,16 @@ import httpx
 import pytest
 from clicksend_mms_sandbox.app import SandboxState
 
-from tests.sandbox.conftest import RECEIPT_DELAY, SEND_DELAY, ClientFactory, history, message, send
+from tests.sandbox.conftest import (
+    OPENING,
+    RECEIPT_DELAY,
+    SEND_DELAY,
+    ClientFactory,
+    balance_after,
+    history,
+    message,
+    send,
+)
 
 
 def status_of(client: httpx.Client, message_id: str) -> tuple[str, str | None]:
@@ -81,12 +90,12 @@ def test_scheduled_send_waits_then_goes(client: httpx.Client, state: SandboxStat
 def test_cancel_a_scheduled_message_refunds_it(client: httpx.Client, state: SandboxState) -> None:
     when = int(state.clock.now()) + 600
     message_id = send(client, message(schedule=when))["messages"][0]["message_id"]
-    assert state.balance("sandbox") == "9997.5800"
+    assert state.balance("sandbox") == balance_after("2.42")
     response = client.put(f"/mms/{message_id}/cancel")
     assert response.status_code == 200
     assert response.json()["response_msg"] == "MMS has been cancelled." and response.json()["data"] is None
     assert status_of(client, message_id) == ("Cancelled", None)
-    assert state.balance("sandbox") == "10000.0000"
+    assert state.balance("sandbox") == OPENING
     state.advance(3600)
     assert status_of(client, message_id) == ("Cancelled", None)  # never sent, never a receipt
     assert client.get("/mms/receipts").json()["data"]["total"] == 0

@@ -8,9 +8,10 @@ from typing import Any
 import httpx
 import pytest
 from clicksend_mms_sandbox.app import SandboxState
+from clicksend_mms_sandbox.testing import DEFAULT
 
 from tests.helpers.spec import operations
-from tests.sandbox.conftest import MEDIA, TEST_KEY, ClientFactory, history, message, send
+from tests.sandbox.conftest import MEDIA, OPENING, TEST_KEY, ClientFactory, history, message, send
 
 MESSAGE_ID = "2453E085-C1F8-47EC-AD35-B793960B1313"
 ROUTES = [
@@ -23,6 +24,11 @@ ROUTES = [
     ("GET", "/_sandbox/faults"),
     ("DELETE", "/_sandbox/faults"),
     ("GET", "/_sandbox/account"),
+    ("PUT", "/_sandbox/account/balance"),
+    ("POST", "/_sandbox/account/balance/top-up"),
+    ("POST", "/_sandbox/account/balance/reset"),
+    ("POST", "/_sandbox/accounts"),
+    ("POST", "/_sandbox/reset"),
 ]
 
 
@@ -37,7 +43,7 @@ BAD_SENDS: list[tuple[str, Any]] = [
     ("subject too long", {"media_file": MEDIA, "messages": [message(subject="x" * 21)]}),
     ("empty subject", {"media_file": MEDIA, "messages": [message(subject="")]}),
     ("no body", {"media_file": MEDIA, "messages": [{"to": "+61437111222", "subject": "s"}]}),
-    ("body too long", {"media_file": MEDIA, "messages": [message(body="x" * 1501)]}),
+    ("body not text", {"media_file": MEDIA, "messages": [message(body=1501)]}),
     ("unknown field", {"media_file": MEDIA, "messages": [message(colour="red")]}),
     ("schedule as string", {"media_file": MEDIA, "messages": [message(schedule="1512538536")]}),
     ("list_id as string", {"media_file": MEDIA, "messages": [message(list_id="429")]}),
@@ -58,7 +64,7 @@ def test_bad_send_bodies_are_400_and_store_nothing(
     payload = response.json()
     assert payload["response_code"] == "BAD_REQUEST" and isinstance(payload["data"], dict) and payload["data"]
     assert history(client)["total"] == 0
-    assert state.balance("sandbox") == "10000.0000"
+    assert state.balance("sandbox") == OPENING
 
 
 def test_per_field_messages_name_the_field(client: httpx.Client) -> None:
@@ -87,19 +93,38 @@ def test_body_over_the_limit_is_413(client: httpx.Client) -> None:
 
 
 NOT_ROUTES = [
-    ("GET", "/nope"), ("GET", "/mms"), ("POST", "/v3/mms/send"), ("DELETE", "/mms/send"), ("GET", "/mms/send"),
-    ("POST", "/mms/history"), ("PATCH", "/mms/cancel-all"), ("GET", f"/mms/{MESSAGE_ID}/cancel"),
+    ("GET", "/nope"), ("GET", "/mms"), ("POST", "/v3/v3/mms/send"), ("POST", "/v2/mms/send"), ("DELETE", "/mms/send"),
+    ("GET", "/mms/send"), ("POST", "/mms/history"), ("PATCH", "/mms/cancel-all"), ("GET", f"/mms/{MESSAGE_ID}/cancel"),
 ]  # fmt: skip
 
 
+@pytest.mark.parametrize("base", ["http://sandbox.local/v3", "http://sandbox.local"], ids=["v3", "root"])
 @pytest.mark.parametrize(("method", "path"), NOT_ROUTES)
-def test_unknown_path_and_wrong_method_are_404_invalid_endpoint(client: httpx.Client, method: str, path: str) -> None:
-    response = client.request(method, path)
+def test_unknown_path_and_wrong_method_are_404_invalid_endpoint(
+    make_client: ClientFactory, base: str, method: str, path: str
+) -> None:
+    response = make_client(base_url=base).request(method, path)
     assert response.status_code == 404
     assert response.json() == {
         "http_code": 404, "response_code": "NOT_FOUND", "response_msg": "Invalid endpoint. Please try again.",
         "data": None,
     }  # fmt: skip
+
+
+def test_the_api_is_at_v3_like_clicksend_and_root_paths_are_aliases(make_client: ClientFactory) -> None:
+    v3 = make_client(base_url="http://sandbox.local/v3")
+    root = make_client(base_url="http://sandbox.local")
+    sent = send(v3, message(body="via /v3"))["messages"][0]["message_id"]
+    assert [r["message_id"] for r in history(root)["data"]] == [sent]  # one sandbox behind both
+    send(root, message(body="via the root"))
+    assert [r["body"] for r in history(v3)["data"]] == ["via the root", "via /v3"]
+    assert v3.get(f"/mms/receipts/{sent}").json()["data"]["body"] == "via /v3"
+    # The control routes and the spec answer under both too (a client configured with .../v3 can reach them).
+    assert v3.get("/_sandbox/account").json() == root.get("/_sandbox/account").json()
+    assert v3.get("/openapi.json").json() == root.get("/openapi.json").json()
+    # Queued faults match the path below /v3, whichever spelling queued them and whichever was called.
+    v3.post("/_sandbox/faults", json={"path": "/v3/mms/history", "status": 503, "times": 2})
+    assert [v3.get("/mms/history").status_code, root.get("/mms/history").status_code] == [503, 503]
 
 
 def test_bad_message_id_is_400(client: httpx.Client) -> None:
@@ -110,7 +135,7 @@ def test_bad_message_id_is_400(client: httpx.Client) -> None:
 CREDENTIALS = [
     ("missing", None, ""),
     ("wrong key", "sandbox", "wrong"),
-    ("unknown user", "nobody", "sandbox-key"),
+    ("unknown user", "nobody", DEFAULT.api_key),
     ("empty key", "sandbox", ""),
     ("notactive", "notactive", TEST_KEY),
     ("test key on the sandbox user", "sandbox", TEST_KEY),

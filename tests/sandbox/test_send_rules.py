@@ -8,7 +8,7 @@ import httpx
 import pytest
 from clicksend_mms_sandbox.app import SandboxState
 
-from tests.sandbox.conftest import MEDIA, TEST_KEY, ClientFactory, history, message, send
+from tests.sandbox.conftest import MEDIA, OPENING, TEST_KEY, ClientFactory, balance_after, history, message, send
 
 CLICKSEND_TEST_NUMBERS = [
     "+61411111111", "+61422222222", "+61433333333", "+61444444444",
@@ -64,7 +64,7 @@ def test_rejected_messages_come_back_short_inside_a_200(
     assert result["message_price"] == "0.0000" and result["message_parts"] == 0 and result["schedule"] == ""
     assert data["total_price"] == 0 and data["queued_count"] == 0
     assert history(client)["total"] == 0  # a rejected message is never stored
-    assert state.balance("sandbox") == "10000.0000"
+    assert state.balance("sandbox") == OPENING
 
 
 def test_mixed_send_counts_and_charges_only_accepted(client: httpx.Client, state: SandboxState) -> None:
@@ -72,7 +72,7 @@ def test_mixed_send_counts_and_charges_only_accepted(client: httpx.Client, state
     assert [m["status"] for m in data["messages"]] == ["SUCCESS", "INVALID_RECIPIENT", "SUCCESS"]
     assert data["total_count"] == 3 and data["queued_count"] == 2
     assert data["total_price"] == pytest.approx(3.52)
-    assert state.balance("sandbox") == "9996.4800"
+    assert state.balance("sandbox") == balance_after("2.42", "1.10")
     assert history(client)["total"] == 2
 
 
@@ -86,7 +86,7 @@ def test_clicksend_test_recipients_succeed_for_free_and_never_get_receipts(
     assert client.get("/mms/receipts").json()["data"]["total"] == 0
     (row,) = history(client)["data"]
     assert row["message_price"] == "0.0000" and row["status"] == "Sent"
-    assert state.balance("sandbox") == "10000.0000"
+    assert state.balance("sandbox") == OPENING
 
 
 def test_local_numbers_use_the_country(client: httpx.Client) -> None:
@@ -118,7 +118,7 @@ def test_price_answers_like_send_but_charges_and_stores_nothing(client: httpx.Cl
     assert payload["response_msg"] == "Messages queued for delivery."
     assert payload["data"]["total_price"] == pytest.approx(2.97)
     assert [m["message_price"] for m in payload["data"]["messages"]] == ["2.4200", "0.5500"]
-    assert state.balance("sandbox") == "10000.0000"
+    assert state.balance("sandbox") == OPENING
     assert history(client)["total"] == 0
 
 
@@ -136,9 +136,26 @@ def test_a_past_schedule_sends_now(client: httpx.Client) -> None:
     assert history(client)["data"][0]["status"] == "Queued"
 
 
-def test_unicode_body_is_truncated_to_500(client: httpx.Client) -> None:
-    (msg,) = send(client, message(body="英" * 800))["messages"]
-    assert msg["body"] == "英" * 500
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        ("x" * 1501, "x" * 1500),  # GSM text: 1500 characters
+        ("é£€{" * 400, ("é£€{" * 400)[:1500]),  # GSM 03.38 too (basic and extension tables), though not ASCII
+        ("a`" * 300, ("a`" * 300)[:500]),  # a backtick is ASCII but not GSM: unicode, 500
+        ("英" * 800, "英" * 500),  # unicode: 500
+        ("x" * 1499 + "英", ("x" * 1499 + "英")[:500]),  # one non-GSM character makes the whole body unicode
+        ("英" * 500, "英" * 500),  # at the limit: kept whole
+    ],
+)
+def test_long_bodies_are_truncated_not_split_and_not_refused(
+    client: httpx.Client, state: SandboxState, body: str, kept: str
+) -> None:
+    (msg,) = send(client, message(body=body))["messages"]
+    assert msg["status"] == "SUCCESS" and msg["body"] == kept and msg["message_parts"] == 1
+    (row,) = history(client)["data"]
+    assert row["body"] == kept and row["message_parts"] == "1.00"  # what was kept is what is stored
+    assert client.get(f"/mms/receipts/{msg['message_id']}").json()["data"]["body"] == kept
+    assert state.balance("sandbox") == balance_after("2.42")  # one message, one part, charged once
 
 
 def test_the_seed_request_is_accepted(client: httpx.Client) -> None:

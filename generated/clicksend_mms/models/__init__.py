@@ -38,6 +38,7 @@ from .unauthorized_error_response_code import UnauthorizedErrorResponseCode
 from .upload_data import UploadData
 from .upload_media_convert import UploadMediaConvert
 from .upload_request import UploadRequest
+from .upload_request_convert import UploadRequestConvert
 from .upload_response import UploadResponse
 
 __all__ = (
@@ -77,5 +78,6 @@ __all__ = (
     "UploadData",
     "UploadMediaConvert",
     "UploadRequest",
+    "UploadRequestConvert",
     "UploadResponse",
 )

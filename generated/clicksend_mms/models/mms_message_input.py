@@ -19,7 +19,11 @@ class MmsMessageInput:
     subject: str
     """ Subject line, at most 20 characters. """
     body: str
-    """ The message, at most 1500 characters (500 if unicode; ClickSend truncates, it does not split). """
+    """ The message. ClickSend keeps up to 1500 characters, or 500 when the body is "unicode" (any character
+    outside the GSM 03.38 alphabet, basic table or extension table); a longer body is truncated to that
+    length, not split and not refused: the send answer, history and receipt show the kept text, and
+    `message_parts` stays 1. Limits in `x-clicksend-truncate`.
+     """
     to: str | Unset = UNSET
     """ Recipient in E.164 (`+61437111222`) or local format. """
     list_id: int | Unset = UNSET

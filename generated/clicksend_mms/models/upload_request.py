@@ -7,6 +7,9 @@ from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 
+from ..models.upload_request_convert import UploadRequestConvert, check_upload_request_convert
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="UploadRequest")
 
 
@@ -14,9 +17,15 @@ T = TypeVar("T", bound="UploadRequest")
 class UploadRequest:
     content: str
     """ The file, base64-encoded. """
+    convert: UploadRequestConvert | Unset = UNSET
+    """ What to convert the file for, when not given as the `convert` query parameter. """
 
     def to_dict(self) -> dict[str, Any]:
         content = self.content
+
+        convert: str | Unset = UNSET
+        if not isinstance(self.convert, Unset):
+            convert = self.convert
 
         field_dict: dict[str, Any] = {}
 
@@ -25,6 +34,8 @@ class UploadRequest:
                 "content": content,
             }
         )
+        if convert is not UNSET:
+            field_dict["convert"] = convert
 
         return field_dict
 
@@ -33,8 +44,16 @@ class UploadRequest:
         d = dict(src_dict)
         content = d.pop("content")
 
+        _convert = d.pop("convert", UNSET)
+        convert: UploadRequestConvert | Unset
+        if isinstance(_convert, Unset):
+            convert = UNSET
+        else:
+            convert = check_upload_request_convert(_convert)
+
         upload_request = cls(
             content=content,
+            convert=convert,
         )
 
         return upload_request

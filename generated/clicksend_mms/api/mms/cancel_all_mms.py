@@ -17,7 +17,9 @@ from ...models.unauthorized_error import UnauthorizedError
 from ...types import Response
 
 
-def _get_kwargs() -> dict[str, Any]:
+def request_kwargs() -> dict[str, Any]:
+    """The keyword arguments for ``httpx.Client.request`` (method, url, params, body, headers), exactly as
+    the spec says; what ``sync`` and ``asyncio`` send."""
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -124,7 +126,7 @@ def sync_detailed(
         Response[BadRequestError | CancelAllResponse | ForbiddenError | InternalServerError | NotFoundError | TooManyRequestsError | UnauthorizedError]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = request_kwargs()
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -189,7 +191,7 @@ async def asyncio_detailed(
         Response[BadRequestError | CancelAllResponse | ForbiddenError | InternalServerError | NotFoundError | TooManyRequestsError | UnauthorizedError]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = request_kwargs()
 
     response = await client.get_async_httpx_client().request(**kwargs)
 

@@ -17,10 +17,12 @@ from ...models.unauthorized_error import UnauthorizedError
 from ...types import UNSET, Response
 
 
-def _get_kwargs(
+def request_kwargs(
     *,
     filename: str,
 ) -> dict[str, Any]:
+    """The keyword arguments for ``httpx.Client.request`` (method, url, params, body, headers), exactly as
+    the spec says; what ``sync`` and ``asyncio`` send."""
 
     params: dict[str, Any] = {}
 
@@ -138,7 +140,7 @@ def sync_detailed(
         Response[BadRequestError | ExportResponse | ForbiddenError | InternalServerError | NotFoundError | TooManyRequestsError | UnauthorizedError]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         filename=filename,
     )
 
@@ -214,7 +216,7 @@ async def asyncio_detailed(
         Response[BadRequestError | ExportResponse | ForbiddenError | InternalServerError | NotFoundError | TooManyRequestsError | UnauthorizedError]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         filename=filename,
     )
 

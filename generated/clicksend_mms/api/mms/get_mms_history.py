@@ -17,7 +17,7 @@ from ...models.unauthorized_error import UnauthorizedError
 from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs(
+def request_kwargs(
     *,
     q: str | Unset = UNSET,
     order_by: str | Unset = UNSET,
@@ -26,6 +26,8 @@ def _get_kwargs(
     page: int | Unset = 1,
     limit: int | Unset = 15,
 ) -> dict[str, Any]:
+    """The keyword arguments for ``httpx.Client.request`` (method, url, params, body, headers), exactly as
+    the spec says; what ``sync`` and ``asyncio`` send."""
 
     params: dict[str, Any] = {}
 
@@ -166,7 +168,7 @@ def sync_detailed(
         Response[BadRequestError | ForbiddenError | InternalServerError | MmsHistoryResponse | NotFoundError | TooManyRequestsError | UnauthorizedError]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         q=q,
         order_by=order_by,
         date_from=date_from,
@@ -278,7 +280,7 @@ async def asyncio_detailed(
         Response[BadRequestError | ForbiddenError | InternalServerError | MmsHistoryResponse | NotFoundError | TooManyRequestsError | UnauthorizedError]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         q=q,
         order_by=order_by,
         date_from=date_from,

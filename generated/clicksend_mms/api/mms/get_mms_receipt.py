@@ -18,9 +18,11 @@ from ...models.unauthorized_error import UnauthorizedError
 from ...types import Response
 
 
-def _get_kwargs(
+def request_kwargs(
     message_id: str,
 ) -> dict[str, Any]:
+    """The keyword arguments for ``httpx.Client.request`` (method, url, params, body, headers), exactly as
+    the spec says; what ``sync`` and ``asyncio`` send."""
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -134,7 +136,7 @@ def sync_detailed(
         Response[BadRequestError | ForbiddenError | InternalServerError | MmsReceiptResponse | NotFoundError | TooManyRequestsError | UnauthorizedError]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         message_id=message_id,
     )
 
@@ -212,7 +214,7 @@ async def asyncio_detailed(
         Response[BadRequestError | ForbiddenError | InternalServerError | MmsReceiptResponse | NotFoundError | TooManyRequestsError | UnauthorizedError]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         message_id=message_id,
     )
 

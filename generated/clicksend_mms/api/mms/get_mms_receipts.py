@@ -17,11 +17,13 @@ from ...models.unauthorized_error import UnauthorizedError
 from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs(
+def request_kwargs(
     *,
     page: int | Unset = 1,
     limit: int | Unset = 15,
 ) -> dict[str, Any]:
+    """The keyword arguments for ``httpx.Client.request`` (method, url, params, body, headers), exactly as
+    the spec says; what ``sync`` and ``asyncio`` send."""
 
     params: dict[str, Any] = {}
 
@@ -144,7 +146,7 @@ def sync_detailed(
         Response[BadRequestError | ForbiddenError | InternalServerError | MmsReceiptsResponse | NotFoundError | TooManyRequestsError | UnauthorizedError]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         page=page,
         limit=limit,
     )
@@ -228,7 +230,7 @@ async def asyncio_detailed(
         Response[BadRequestError | ForbiddenError | InternalServerError | MmsReceiptsResponse | NotFoundError | TooManyRequestsError | UnauthorizedError]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         page=page,
         limit=limit,
     )

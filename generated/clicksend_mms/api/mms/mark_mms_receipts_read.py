@@ -19,10 +19,12 @@ from ...models.unauthorized_error import UnauthorizedError
 from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs(
+def request_kwargs(
     *,
     body: MarkReceiptsReadRequest | Unset = UNSET,
 ) -> dict[str, Any]:
+    """The keyword arguments for ``httpx.Client.request`` (method, url, params, body, headers), exactly as
+    the spec says; what ``sync`` and ``asyncio`` send."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
@@ -152,7 +154,7 @@ def sync_detailed(
         Response[BadRequestError | EmptyResponse | ForbiddenError | InternalServerError | NotFoundError | PayloadTooLargeError | TooManyRequestsError | UnauthorizedError]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         body=body,
     )
 
@@ -238,7 +240,7 @@ async def asyncio_detailed(
         Response[BadRequestError | EmptyResponse | ForbiddenError | InternalServerError | NotFoundError | PayloadTooLargeError | TooManyRequestsError | UnauthorizedError]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         body=body,
     )
 

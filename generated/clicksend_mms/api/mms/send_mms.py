@@ -19,10 +19,12 @@ from ...models.unauthorized_error import UnauthorizedError
 from ...types import Response
 
 
-def _get_kwargs(
+def request_kwargs(
     *,
     body: SendMmsRequest,
 ) -> dict[str, Any]:
+    """The keyword arguments for ``httpx.Client.request`` (method, url, params, body, headers), exactly as
+    the spec says; what ``sync`` and ``asyncio`` send."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
@@ -154,7 +156,7 @@ def sync_detailed(
         Response[BadRequestError | ForbiddenError | InternalServerError | NotFoundError | PayloadTooLargeError | SendMmsResponse | TooManyRequestsError | UnauthorizedError]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         body=body,
     )
 
@@ -246,7 +248,7 @@ async def asyncio_detailed(
         Response[BadRequestError | ForbiddenError | InternalServerError | NotFoundError | PayloadTooLargeError | SendMmsResponse | TooManyRequestsError | UnauthorizedError]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         body=body,
     )
 

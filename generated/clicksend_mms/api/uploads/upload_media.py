@@ -17,19 +17,24 @@ from ...models.unauthorized_error import UnauthorizedError
 from ...models.upload_media_convert import UploadMediaConvert
 from ...models.upload_request import UploadRequest
 from ...models.upload_response import UploadResponse
-from ...types import UNSET, Response
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs(
+def request_kwargs(
     *,
     body: UploadRequest,
-    convert: UploadMediaConvert,
+    convert: UploadMediaConvert | Unset = UNSET,
 ) -> dict[str, Any]:
+    """The keyword arguments for ``httpx.Client.request`` (method, url, params, body, headers), exactly as
+    the spec says; what ``sync`` and ``asyncio`` send."""
     headers: dict[str, Any] = {}
 
     params: dict[str, Any] = {}
 
-    json_convert: str = convert
+    json_convert: str | Unset = UNSET
+    if not isinstance(convert, Unset):
+        json_convert = convert
+
     params["convert"] = json_convert
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -131,7 +136,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UploadRequest,
-    convert: UploadMediaConvert,
+    convert: UploadMediaConvert | Unset = UNSET,
 ) -> Response[
     BadRequestError
     | ForbiddenError
@@ -148,10 +153,13 @@ def sync_detailed(
     converted,
     jpg and gif kept). The answer's `_url` can be used as `media_file` in `send_mms`. The old
     documentation
-    declares `convert` a path parameter: it is a query parameter.
+    declares `convert` a path parameter: it is a query parameter, and ClickSend's current documentation
+    lets
+    it come in the body instead (the official 6.x SDK sends it there). One of the two is required: with
+    neither, the answer is a 400 naming `convert`.
 
     Args:
-        convert (UploadMediaConvert):
+        convert (UploadMediaConvert | Unset):
         body (UploadRequest):
 
     Raises:
@@ -162,7 +170,7 @@ def sync_detailed(
         Response[BadRequestError | ForbiddenError | InternalServerError | NotFoundError | PayloadTooLargeError | TooManyRequestsError | UnauthorizedError | UploadResponse]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         body=body,
         convert=convert,
     )
@@ -178,7 +186,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: UploadRequest,
-    convert: UploadMediaConvert,
+    convert: UploadMediaConvert | Unset = UNSET,
 ) -> (
     BadRequestError
     | ForbiddenError
@@ -196,10 +204,13 @@ def sync(
     converted,
     jpg and gif kept). The answer's `_url` can be used as `media_file` in `send_mms`. The old
     documentation
-    declares `convert` a path parameter: it is a query parameter.
+    declares `convert` a path parameter: it is a query parameter, and ClickSend's current documentation
+    lets
+    it come in the body instead (the official 6.x SDK sends it there). One of the two is required: with
+    neither, the answer is a 400 naming `convert`.
 
     Args:
-        convert (UploadMediaConvert):
+        convert (UploadMediaConvert | Unset):
         body (UploadRequest):
 
     Raises:
@@ -221,7 +232,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UploadRequest,
-    convert: UploadMediaConvert,
+    convert: UploadMediaConvert | Unset = UNSET,
 ) -> Response[
     BadRequestError
     | ForbiddenError
@@ -238,10 +249,13 @@ async def asyncio_detailed(
     converted,
     jpg and gif kept). The answer's `_url` can be used as `media_file` in `send_mms`. The old
     documentation
-    declares `convert` a path parameter: it is a query parameter.
+    declares `convert` a path parameter: it is a query parameter, and ClickSend's current documentation
+    lets
+    it come in the body instead (the official 6.x SDK sends it there). One of the two is required: with
+    neither, the answer is a 400 naming `convert`.
 
     Args:
-        convert (UploadMediaConvert):
+        convert (UploadMediaConvert | Unset):
         body (UploadRequest):
 
     Raises:
@@ -252,7 +266,7 @@ async def asyncio_detailed(
         Response[BadRequestError | ForbiddenError | InternalServerError | NotFoundError | PayloadTooLargeError | TooManyRequestsError | UnauthorizedError | UploadResponse]
     """
 
-    kwargs = _get_kwargs(
+    kwargs = request_kwargs(
         body=body,
         convert=convert,
     )
@@ -266,7 +280,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: UploadRequest,
-    convert: UploadMediaConvert,
+    convert: UploadMediaConvert | Unset = UNSET,
 ) -> (
     BadRequestError
     | ForbiddenError
@@ -284,10 +298,13 @@ async def asyncio(
     converted,
     jpg and gif kept). The answer's `_url` can be used as `media_file` in `send_mms`. The old
     documentation
-    declares `convert` a path parameter: it is a query parameter.
+    declares `convert` a path parameter: it is a query parameter, and ClickSend's current documentation
+    lets
+    it come in the body instead (the official 6.x SDK sends it there). One of the two is required: with
+    neither, the answer is a 400 naming `convert`.
 
     Args:
-        convert (UploadMediaConvert):
+        convert (UploadMediaConvert | Unset):
         body (UploadRequest):
 
     Raises:

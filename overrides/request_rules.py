@@ -1,0 +1,151 @@
+"""Emit ``clicksend_mms/request_rules.py``: the spec's request-body schemas as plain Python data.
+
+The SDK checks every request body against these rules before anything is sent (``clicksend_mms.request_check``):
+a misspelled key, a missing field, a wrong type or an over-long subject never reaches the wire. Emitting the rules
+at generation time keeps the spec the only place they are written, and the installed client needs neither PyYAML
+nor jsonschema. Only keywords the checker implements are emitted; any other keyword in a request schema stops
+generation, so the spec cannot outgrow the checker unnoticed.
+"""
+
+from __future__ import annotations
+
+import pprint
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from openapi_python_client.strings import PythonIdentifier
+
+MODULE = "request_rules.py"
+# Keywords clicksend_mms.request_check enforces.
+CHECKED = frozenset(
+    {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "minItems",
+        "maxItems",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minimum",
+        "maximum",
+        "enum",
+    }
+)
+# Keywords that document rather than constrain (contentEncoding is an annotation in JSON Schema 2020-12;
+# x-clicksend-truncate says where ClickSend cuts a long body, which it keeps rather than refuses).
+DOCUMENTATION = frozenset({"description", "example", "examples", "title", "contentEncoding", "x-clicksend-truncate"})
+_REF_PREFIX = "#/components/schemas/"
+_FIELD_PREFIX = "field_"  # openapi-python-client's default, as in overrides/config.yaml
+
+_HEADER = '''"""The request-body rules of spec/clicksend-mms.yaml, for ``clicksend_mms.request_check``.
+
+``SCHEMAS`` maps a component name to its rules (JSON Schema keywords; ``$ref`` names another entry,
+``description`` is the first sentence of the spec's, used to explain a pattern in plain words).
+``REQUEST_BODIES`` maps an operationId to the schema of its JSON body; ``PYTHON_NAMES`` maps a model's Python
+attribute name to the wire key where the two differ (``from_`` -> ``from``).
+"""
+
+from typing import Any, Final
+
+'''
+
+
+class UnsupportedRule(Exception):
+    """A request schema uses a keyword the checker does not implement."""
+
+
+def _ref_name(ref: str) -> str:
+    if not ref.startswith(_REF_PREFIX):
+        raise UnsupportedRule(f"request schemas may only $ref {_REF_PREFIX}*, got {ref!r}")
+    return ref.removeprefix(_REF_PREFIX)
+
+
+def _first_sentence(text: str) -> str:
+    # A sentence ends at a full stop before a capital letter ("e.g. `php`" does not end one).
+    first = re.split(r"\.\s+(?=[A-Z])", " ".join(text.split()))[0]
+    return first.rstrip(".")
+
+
+def _rules(schema: dict[str, Any], where: str, refs: list[str]) -> dict[str, Any]:
+    if "$ref" in schema:
+        name = _ref_name(schema["$ref"])
+        refs.append(name)
+        return {"$ref": name}
+    unknown = set(schema) - CHECKED - DOCUMENTATION
+    if unknown:
+        raise UnsupportedRule(f"{where}: request_check does not implement {sorted(unknown)}")
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "properties":
+            out[key] = {name: _rules(sub, f"{where}.{name}", refs) for name, sub in value.items()}
+        elif key == "items":
+            out[key] = _rules(value, f"{where}[]", refs)
+        elif key == "additionalProperties":
+            if not isinstance(value, bool):
+                raise UnsupportedRule(f"{where}: additionalProperties must be true or false")
+            out[key] = value
+        elif key == "required":
+            out[key] = tuple(value)
+        elif key == "description":
+            out[key] = _first_sentence(value)
+        elif key in CHECKED:
+            out[key] = value
+    return out
+
+
+def request_rules(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], dict[str, dict[str, str]]]:
+    """(schemas, operationId -> body schema, schema -> {python name: wire key}) for every JSON request body."""
+    bodies: dict[str, str] = {}
+    pending: list[str] = []
+    for path_item in spec["paths"].values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            schema = operation["requestBody"]["content"]["application/json"]["schema"]
+            bodies[operation["operationId"]] = _ref_name(schema["$ref"])
+            pending.append(bodies[operation["operationId"]])
+    components = spec["components"]["schemas"]
+    schemas: dict[str, Any] = {}
+    python_names: dict[str, dict[str, str]] = {}
+    while pending:
+        name = pending.pop(0)
+        if name in schemas:
+            continue
+        refs: list[str] = []
+        schemas[name] = _rules(components[name], name, refs)
+        renamed = {
+            str(PythonIdentifier(value=key, prefix=_FIELD_PREFIX)): key
+            for key in components[name].get("properties", {})
+            if str(PythonIdentifier(value=key, prefix=_FIELD_PREFIX)) != key
+        }
+        if renamed:
+            python_names[name] = renamed
+        pending.extend(refs)
+    return schemas, dict(sorted(bodies.items())), python_names
+
+
+def render(spec_path: Path) -> str:
+    spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    schemas, bodies, python_names = request_rules(spec)
+
+    def literal(value: object) -> str:
+        return pprint.pformat(value, sort_dicts=False, width=110)
+
+    return (
+        _HEADER
+        + f"SCHEMAS: Final[dict[str, dict[str, Any]]] = {literal(schemas)}\n\n"
+        + f"REQUEST_BODIES: Final[dict[str, str]] = {literal(bodies)}\n\n"
+        + f"PYTHON_NAMES: Final[dict[str, dict[str, str]]] = {literal(python_names)}\n"
+    )
+
+
+def write_request_rules(spec_path: Path, package_dir: Path) -> Path:
+    """Write the rules module into the generated package (formatted and stamped with the rest of it)."""
+    target = package_dir / MODULE
+    target.write_text(render(spec_path), encoding="utf-8")
+    return target

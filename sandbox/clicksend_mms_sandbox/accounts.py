@@ -1,0 +1,71 @@
+"""Who may call the sandbox: accounts (key, behaviour, opening balance, rate limit) and the registry of them."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Literal, get_args
+
+# How an account behaves: normally, or as one of ClickSend's test accounts of the same name.
+AccountKind = Literal["normal", "nocredit", "notactive", "banned"]
+KINDS: tuple[AccountKind, ...] = get_args(AccountKind)
+# Enough for every README example, the 10,000-message bulk send included (24,200 AUD at 2.42), several times over.
+DEFAULT_BALANCE = Decimal("100000.0000")
+
+
+def kind_of(name: str) -> AccountKind:
+    for kind in KINDS:
+        if kind == name:
+            return kind
+    raise ValueError(f"unknown account kind {name!r} (one of {', '.join(KINDS)})")
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    api_key: str
+    kind: AccountKind = "normal"
+    balance: Decimal = DEFAULT_BALANCE  # the opening balance; the store keeps the running one
+    user_id: int = 1
+    rate_limit: int | None = None  # requests per window for this account; None: the sandbox's --rate-limit
+
+    def __repr__(self) -> str:  # the key never reaches a log or a traceback
+        return f"Account(username={self.username!r}, kind={self.kind!r}, user_id={self.user_id})"
+
+
+class AccountExists(ValueError):
+    """An account of that username is already registered."""
+
+
+class Accounts:
+    """The accounts the sandbox knows: those it started with, plus any added at run time (POST /_sandbox/accounts).
+
+    Lookups are one dict read (atomic under the GIL: the request path takes no lock); additions take a lock."""
+
+    def __init__(self, initial: Sequence[Account]) -> None:
+        self._initial = tuple(initial)
+        self._lock = threading.Lock()
+        self._by_name = {account.username: account for account in self._initial}
+
+    def get(self, username: str) -> Account | None:
+        return self._by_name.get(username)
+
+    def add(self, account: Account) -> Account:
+        """Register `account` under the next free user id (user ids scope uploads and show up in records)."""
+        with self._lock:
+            if account.username in self._by_name:
+                raise AccountExists(f"an account named {account.username!r} exists")
+            added = replace(account, user_id=max((a.user_id for a in self._by_name.values()), default=0) + 1)
+            self._by_name = {**self._by_name, added.username: added}  # readers see the old or the new dict whole
+        return added
+
+    def reset(self) -> tuple[Account, ...]:
+        """Back to the accounts the sandbox started with; returns them."""
+        with self._lock:
+            self._by_name = {account.username: account for account in self._initial}
+        return self._initial
+
+    def __iter__(self) -> Iterator[Account]:
+        return iter(tuple(self._by_name.values()))

@@ -1,0 +1,59 @@
+"""A client library for ClickSend's REST API v3 MMS endpoints: the generated client plus the hand-written SDK.
+
+``clicksend_mms`` lives in two folders: generated/clicksend_mms/ (what `make generate` writes: ``api``,
+``models``, ``client``, ``types``, ``errors`` and the codec runtime ``_codecs``) and sdk/clicksend_mms/ (this file
+and every hand-written module). Only this folder has an ``__init__.py``; extending ``__path__`` with every other
+``clicksend_mms`` folder on ``sys.path`` makes ``clicksend_mms.api`` and ``clicksend_mms.models`` resolve into
+generated/ in a checkout. In a wheel both folders are merged into one and the line finds nothing more to add.
+"""
+
+import pkgutil
+
+# First, before any submodule import below: they resolve through __path__.
+__path__ = pkgutil.extend_path(__path__, __name__)
+
+from .async_facade import AsyncClickSend
+from .bulk import BatchFailure, BulkSendError
+from .client import AuthenticatedClient, Client
+from .config import Settings
+from .exceptions import (
+    APIError,
+    AuthenticationError,
+    ClickSendError,
+    ConfigurationError,
+    ForbiddenError,
+    InvalidRequestError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+    UnexpectedResponseError,
+    ValidationError,
+)
+from .facade import ClickSend
+from .results import rejected
+from .retry import RetryPolicy
+
+__all__ = (
+    "APIError",
+    "AsyncClickSend",
+    "AuthenticatedClient",
+    "AuthenticationError",
+    "BatchFailure",
+    "BulkSendError",
+    "ClickSend",
+    "ClickSendError",
+    "Client",
+    "ConfigurationError",
+    "ForbiddenError",
+    "InvalidRequestError",
+    "NotFoundError",
+    "RateLimitedError",
+    "RetryPolicy",
+    "ServerError",
+    "Settings",
+    "TransportError",
+    "UnexpectedResponseError",
+    "ValidationError",
+    "rejected",
+)

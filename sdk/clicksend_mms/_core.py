@@ -1,0 +1,106 @@
+"""What the sync and async facades share: settings, the generated client, turning an answer into a result or
+into the error to raise."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+
+import httpx
+import orjson
+
+from ._ops import Op
+from .client import AuthenticatedClient
+from .config import Settings
+from .exceptions import (
+    ClickSendError,
+    TransportError,
+    UnexpectedResponseError,
+    error_from_response,
+    is_error_envelope,
+    reached_server,
+)
+from .retry import Retries, RetryPolicy
+from .transport_errors import as_transport_error
+
+T = TypeVar("T")
+E = TypeVar("E", bound=ClickSendError)
+logger = logging.getLogger("clicksend_mms")
+# A library logs, the application decides whether it is shown: without logging configured, nothing is printed.
+logger.addHandler(logging.NullHandler())
+USER_AGENT = "clicksend-mms-python"
+
+
+class FacadeBase:
+    def __init__(
+        self,
+        username: str | None,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout | None,
+        retry: RetryPolicy | None,
+        headers: dict[str, str] | None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
+    ) -> None:
+        self.settings = Settings.resolve(username, api_key, base_url, timeout)
+        self.retry_policy = retry or RetryPolicy()
+        httpx_args: dict[str, Any] = {}
+        if transport is not None:
+            httpx_args["transport"] = transport
+        # The generated client holds the credentials (HTTP Basic) and builds the httpx clients.
+        self.api = AuthenticatedClient(
+            base_url=self.settings.base_url,
+            username=self.settings.username,
+            api_key=self.settings.api_key,
+            timeout=self.settings.timeout,
+            headers={"User-Agent": USER_AGENT, **(headers or {})},
+            httpx_args=httpx_args,
+        )
+
+    def __repr__(self) -> str:
+        s = self.settings
+        return f"{type(self).__name__}(username={s.username!r}, api_key='***', base_url={s.base_url!r})"
+
+    def finish(self, op: Op[T], response: httpx.Response) -> T:
+        """Decode a 2xx into the operation's unwrapped ``data``; raise the typed error for anything else."""
+        logger.debug("%s %s -> %s", op.method, op.path, response.status_code)
+        secrets = (self.settings.api_key,)
+        if not response.is_success:
+            raise self.failed(op, error_from_response(response, secrets=secrets))
+        try:
+            # orjson parses a 100-row history page ~2.4x faster than json.loads (benchmarks/, decode section).
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
+            raise self.failed(
+                op,
+                UnexpectedResponseError(
+                    f"{op.method} {op.path}: HTTP {response.status_code} body is not JSON",
+                    http_code=response.status_code,
+                ),
+            ) from exc
+        if is_error_envelope(body):
+            raise self.failed(op, error_from_response(response, secrets=secrets))
+        try:
+            return op.decode(body)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise self.failed(
+                op,
+                UnexpectedResponseError(
+                    f"{op.method} {op.path}: HTTP {response.status_code} body does not match the spec: {exc!r}",
+                    http_code=response.status_code,
+                ),
+            ) from exc
+
+    def transport_error(self, op: Op[Any], exc: httpx.TransportError) -> TransportError:
+        url = self.settings.base_url + op.path
+        error = as_transport_error(exc, op.method, url, default_target=not self.settings.base_url_configured)
+        return self.failed(op, error)
+
+    def failed(self, op: Op[Any], exc: E) -> E:
+        """``exc`` for ``op``; a call that is never repeated and may have reached ClickSend says so and what to do."""
+        if op.if_maybe_sent is not None and reached_server(exc):
+            exc.flag_may_have_been_sent(op.if_maybe_sent)
+        return exc
+
+    def retries(self, op: Op[Any], policy: RetryPolicy | None = None) -> Retries:
+        return Retries(policy or self.retry_policy, idempotent=op.idempotent, operation=f"{op.method} {op.path}")

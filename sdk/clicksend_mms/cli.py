@@ -1,0 +1,592 @@
+"""``clicksend-mms``: the command line (typer + rich) over the ``ClickSend`` facade.
+
+Credentials: --username/--api-key, or CLICKSEND_USERNAME / CLICKSEND_API_KEY; base URL: --base-url or
+CLICKSEND_BASE_URL. ``--sandbox`` points at the local sandbox (CLICKSEND_SANDBOX_URL, default
+http://127.0.0.1:8765/v3, account sandbox / sandbox-key) unless those are given. ``--json`` prints machine-readable
+output (errors as JSON on stderr). Tables are for terminals: piped or redirected, the same rows come out as
+tab-separated values with a header line (tabs, newlines and backslashes in values written as \t, \n, \\), never cut.
+
+Exit codes (user mistakes and API errors never print a traceback):
+
+| code | meaning                                                        |
+|------|----------------------------------------------------------------|
+| 0    | success                                                        |
+| 1    | other API error (unexpected status or undecodable answer)      |
+| 2    | usage error (bad option or argument; from click)               |
+| 3    | configuration error (no credentials, bad base URL)             |
+| 4    | authentication failed or forbidden (401 / 403)                 |
+| 5    | not found (404)                                                |
+| 6    | invalid request: refused before sending, or ClickSend's 400/413 |
+| 7    | rate limited (429, after retries)                              |
+| 8    | server error (5xx, after retries)                              |
+| 9    | could not reach the API (connection refused, timeout, dropped) |
+| 10   | send/price succeeded but some messages were rejected           |
+| 11   | local file error (cannot read or write a file; export target exists) |
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import importlib
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import httpx
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+from rich.table import Table
+from rich.text import Text
+
+from . import config
+from .exceptions import (
+    AuthenticationError,
+    ClickSendError,
+    ConfigurationError,
+    ForbiddenError,
+    InvalidRequestError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+    ValidationError,
+)
+from .facade import ClickSend
+from .local_files import LocalFileError, read_bytes, read_messages, refuse_to_overwrite, replace_atomically
+from .models import MmsMessageRecord, MmsReceipt, SendMmsData
+from .request_check import rule
+from .results import rejected
+from .retry import RetryPolicy
+from .retry import log as retry_log
+from .types import UNSET
+
+T = TypeVar("T")
+
+SANDBOX_EXTRA = "pip install 'clicksend-mms[sandbox]'"
+EXIT_API, EXIT_CONFIG, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_VALIDATION = 1, 3, 4, 5, 6
+EXIT_RATE_LIMITED, EXIT_SERVER, EXIT_TRANSPORT, EXIT_REJECTED, EXIT_LOCAL_FILE = 7, 8, 9, 10, 11
+_EXIT_BY_ERROR: tuple[tuple[type[ClickSendError], int], ...] = (
+    (ConfigurationError, EXIT_CONFIG),
+    (InvalidRequestError, EXIT_VALIDATION),
+    (AuthenticationError, EXIT_AUTH),
+    (ForbiddenError, EXIT_AUTH),
+    (NotFoundError, EXIT_NOT_FOUND),
+    (ValidationError, EXIT_VALIDATION),
+    (RateLimitedError, EXIT_RATE_LIMITED),
+    (ServerError, EXIT_SERVER),
+    (TransportError, EXIT_TRANSPORT),
+)
+
+app = typer.Typer(
+    name="clicksend-mms",
+    help="Send and track ClickSend MMS from the command line (try --sandbox against the local sandbox).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+# soft_wrap: long lines (URLs, error texts) are never broken at the console width, so they survive a pipe.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+@dataclasses.dataclass
+class Options:
+    """Global options; tests pass one as CliRunner's ``obj`` to inject an in-process ``transport``."""
+
+    username: str | None = None
+    api_key: str | None = None
+    base_url: str | None = None
+    timeout: float | None = None
+    as_json: bool = False
+    transport: httpx.BaseTransport | None = None
+    retry: RetryPolicy | None = None
+
+    def client(self) -> ClickSend:
+        return ClickSend(
+            self.username,
+            self.api_key,
+            base_url=self.base_url,
+            timeout=self.timeout,
+            transport=self.transport,
+            retry=self.retry,
+        )
+
+
+def _opts(ctx: typer.Context) -> Options:
+    assert isinstance(ctx.obj, Options)
+    return ctx.obj
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    username: Annotated[str | None, typer.Option(envvar=config.ENV_USERNAME, help="ClickSend username.")] = None,
+    api_key: Annotated[
+        str | None, typer.Option(envvar=config.ENV_API_KEY, help="ClickSend API key.", show_default=False)
+    ] = None,
+    base_url: Annotated[str | None, typer.Option(envvar=config.ENV_BASE_URL, help="API base URL.")] = None,
+    sandbox: Annotated[
+        bool,
+        typer.Option(
+            "--sandbox",
+            help=f"Use the local sandbox (${config.ENV_SANDBOX_URL}, default {config.SANDBOX_BASE_URL}).",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
+    timeout: Annotated[float | None, typer.Option(help="Request timeout in seconds.")] = None,
+) -> None:
+    opts = ctx.obj if isinstance(ctx.obj, Options) else Options()
+    if sandbox:
+        # --sandbox beats CLICKSEND_* from the environment (likely a live account), not explicit options.
+        def given(name: str) -> bool:
+            source = ctx.get_parameter_source(name)
+            return source is not None and source.name == "COMMANDLINE"
+
+        sandbox_url = os.environ.get(config.ENV_SANDBOX_URL) or config.SANDBOX_BASE_URL
+        base_url = base_url if given("base_url") else sandbox_url
+        username = username if given("username") else config.SANDBOX_USERNAME
+        api_key = api_key if given("api_key") else config.SANDBOX_API_KEY
+    opts.username, opts.api_key, opts.base_url = username, api_key, base_url
+    opts.as_json, opts.timeout = as_json, timeout
+    ctx.obj = opts
+    # Say what is being retried in human mode; keep stderr pure JSON with --json. Only while this command runs.
+    if not as_json and _RETRY_LINES not in retry_log.handlers:
+        retry_log.addHandler(_RETRY_LINES)
+        ctx.call_on_close(lambda: retry_log.removeHandler(_RETRY_LINES))
+
+
+class _RetryLines(logging.Handler):
+    """The facade logs each retry (clicksend_mms.retry); the CLI shows it as one dim line on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        fields = vars(record)
+        line = (
+            f"retry {fields.get('attempt')}/{fields.get('attempts')} of {fields.get('operation')} "
+            f"in {fields.get('wait', 0.0):.1f}s: {fields.get('error')}"
+        )
+        err.print(Text(line, style="dim"))
+
+
+_RETRY_LINES = _RetryLines()
+
+
+# -- output & errors ------------------------------------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.datetime):
+        return int(value.timestamp())
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _print_json(value: Any) -> None:
+    out.print_json(json.dumps(value, default=_jsonable))
+
+
+def _fail(opts: Options, exc: ClickSendError) -> NoReturn:
+    code = next((c for cls, c in _EXIT_BY_ERROR if isinstance(exc, cls)), EXIT_API)
+    if opts.as_json:
+        payload = {
+            "error": type(exc).__name__,
+            "message": str(exc),
+            "http_code": exc.http_code,
+            "response_code": exc.response_code,
+            "response_msg": exc.response_msg,
+            "data": exc.data,
+            "may_have_been_sent": exc.may_have_been_sent,
+            "exit_code": code,
+        }
+        print(json.dumps(payload, default=_jsonable), file=sys.stderr)
+    else:
+        _say_error(str(exc))
+        if isinstance(exc, ConfigurationError):
+            err.print("hint: --sandbox talks to the local sandbox with its default account")
+        if isinstance(exc, TransportError) and opts.base_url == config.SANDBOX_BASE_URL:
+            missing = _sandbox_missing()
+            install = f"the sandbox is not installed (no module {missing!r}): {SANDBOX_EXTRA}; then " if missing else ""
+            err.print(f"hint: {install}start the sandbox with `clicksend-mms sandbox`", markup=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _say_error(text: str) -> None:
+    err.print(Text.assemble(("error:", "bold red"), " ", text))
+
+
+def _fail_local(opts: Options, exc: LocalFileError) -> NoReturn:
+    if opts.as_json:
+        payload = {"error": "LocalFileError", "message": str(exc), "exit_code": EXIT_LOCAL_FILE}
+        print(json.dumps(payload), file=sys.stderr)
+    else:
+        _say_error(str(exc))
+    raise typer.Exit(EXIT_LOCAL_FILE)
+
+
+def _run(ctx: typer.Context, action: Callable[[ClickSend], T]) -> T:
+    opts = _opts(ctx)
+    try:
+        with opts.client() as client:
+            return action(client)
+    except ClickSendError as exc:
+        _fail(opts, exc)
+
+
+def _fmt(value: object) -> str:
+    if value is None or value is UNSET:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+def _is_terminal() -> bool:
+    return out.file.isatty()
+
+
+def _table(title: str, columns: list[str], rows: Iterable[Iterable[object]]) -> None:
+    """A table on a terminal; tab-separated values (header line first) otherwise. No value is ever cut."""
+    cells = [[_fmt(v) for v in row] for row in rows]
+    if not _is_terminal():
+        for line in [columns, *cells]:
+            out.file.write("\t".join(_tsv_escape(v) for v in line) + "\n")
+        return
+    # ids stay on one line (they are copied into other commands); other values fold, never get an ellipsis.
+    widths = [
+        max([len(c[i]) for c in cells] + [len(name)]) if name == "message_id" else len(name)
+        for i, name in enumerate(columns)
+    ]
+    if sum(widths) + 3 * len(columns) + 1 > out.width:  # too narrow for even the folded table: one block per row
+        for row in cells:
+            out.print(Text("\n".join(f"{name}: {value}" for name, value in zip(columns, row, strict=True)) + "\n"))
+        return
+    table = Table(title=title)
+    for name, width in zip(columns, widths, strict=True):
+        table.add_column(name, no_wrap=name == "message_id", overflow="fold", min_width=width)
+    for row in cells:
+        table.add_row(*(Text(v) for v in row))  # Text: values are data, never rich markup
+    out.print(table)
+
+
+def _tsv_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+# -- sending --------------------------------------------------------------------------------------------
+
+
+def _about(*path: str) -> str:
+    """A field's description from the spec (help texts say what the API says, limits included)."""
+    return f"{rule('send_mms', *path, keyword='description')}."
+
+
+def _about_message(key: str) -> str:
+    return _about("messages", "items", key)
+
+
+_OR_FILE = " Required unless --messages is given."
+ToOpt = Annotated[list[str] | None, typer.Option("--to", help=_about_message("to") + " Repeat for several." + _OR_FILE)]
+SubjectOpt = Annotated[str | None, typer.Option(help=_about_message("subject") + _OR_FILE)]
+BodyOpt = Annotated[str | None, typer.Option(help=_about_message("body") + _OR_FILE)]
+MediaOpt = Annotated[str, typer.Option("--media-file", help=_about("media_file"))]
+FromOpt = Annotated[str | None, typer.Option("--from", help=_about_message("from"))]
+ScheduleOpt = Annotated[int | None, typer.Option(help=_about_message("schedule"))]
+MessagesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--messages",
+        metavar="FILE",
+        help="Messages as JSON (a list of objects with the API's keys: to, subject, body, from, schedule, "
+        "custom_string, ...) or JSON Lines; - reads stdin. Instead of --to/--subject/--body/--from/--schedule.",
+    ),
+]
+
+
+def _messages(
+    to: list[str] | None,
+    subject: str | None,
+    body: str | None,
+    sender: str | None,
+    schedule: int | None,
+    messages_file: str | None,
+    ctx: typer.Context,
+) -> list[Any]:
+    """The messages as the API's dicts: from --messages FILE, or one per --to from the options."""
+    # ctx.fail: a usage error (exit 2) like click's own, e.g. for a missing option.
+    if messages_file is not None:
+        if to or any(v is not None for v in (subject, body, sender, schedule)):
+            ctx.fail("give either --messages FILE or --to/--subject/--body/--from/--schedule, not both")
+        try:
+            return read_messages(messages_file)
+        except LocalFileError as exc:
+            _fail_local(_opts(ctx), exc)
+        except ValueError as exc:  # not JSON: the file's content is the user's mistake, like a bad option
+            ctx.fail(f"--messages {messages_file}: {exc}")
+    for name, value in (("--to", to), ("--subject", subject), ("--body", body)):
+        if not value:
+            ctx.fail(f"Missing option '{name}' (or give --messages FILE).")
+    extra: dict[str, Any] = {}
+    if sender is not None:
+        extra["from"] = sender
+    if schedule is not None:
+        extra["schedule"] = schedule
+    return [{"to": number, "subject": subject, "body": body, **extra} for number in to or []]
+
+
+def _show_send(ctx: typer.Context, title: str, data: SendMmsData) -> None:
+    if _opts(ctx).as_json:
+        _print_json(data.to_dict())
+    else:
+        rows = [(m.to, m.status, m.message_id, m.message_price) for m in data.messages]
+        _table(title, ["to", "status", "message_id", "price"], rows)
+        # On a terminal the totals follow the table; piped, stdout stays pure TSV and they go to stderr.
+        summary = Text(f"total price {data.total_price}, queued {data.queued_count} of {data.total_count}")
+        (out if _is_terminal() else err).print(summary)
+    bad = rejected(data)
+    if bad:
+        err.print(Text(f"{len(bad)} message(s) rejected: " + ", ".join(f"{m.to} {m.status}" for m in bad)))
+        raise typer.Exit(EXIT_REJECTED)
+
+
+@app.command()
+def send(
+    ctx: typer.Context,
+    media_file: MediaOpt,
+    to: ToOpt = None,
+    subject: SubjectOpt = None,
+    body: BodyOpt = None,
+    sender: FromOpt = None,
+    schedule: ScheduleOpt = None,
+    messages_file: MessagesOpt = None,
+) -> None:
+    """Send one MMS to each --to, or the messages of --messages FILE (checked against the API spec first;
+    never retried once it may have reached ClickSend)."""
+    msgs = _messages(to, subject, body, sender, schedule, messages_file, ctx)
+    data = _run(ctx, lambda c: c.send(msgs, media_file=media_file))
+    _show_send(ctx, "sent", data)
+
+
+@app.command()
+def price(
+    ctx: typer.Context,
+    media_file: MediaOpt,
+    to: ToOpt = None,
+    subject: SubjectOpt = None,
+    body: BodyOpt = None,
+    sender: FromOpt = None,
+    messages_file: MessagesOpt = None,
+) -> None:
+    """Price MMS without sending them (same messages as send)."""
+    msgs = _messages(to, subject, body, sender, None, messages_file, ctx)
+    data = _run(ctx, lambda c: c.price(msgs, media_file=media_file))
+    _show_send(ctx, "price", data)
+
+
+@app.command()
+def cancel(ctx: typer.Context, message_id: str) -> None:
+    """Cancel one scheduled MMS."""
+    _run(ctx, lambda c: c.cancel(message_id))
+    _print_json({"cancelled": message_id}) if _opts(ctx).as_json else out.print(f"cancelled {message_id}")
+
+
+@app.command("cancel-all")
+def cancel_all(ctx: typer.Context) -> None:
+    """Cancel every scheduled MMS."""
+    count = _run(ctx, lambda c: c.cancel_all())
+    _print_json({"count": count}) if _opts(ctx).as_json else out.print(f"cancelled {count} MMS")
+
+
+# -- history & receipts ---------------------------------------------------------------------------------
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    q: Annotated[str | None, typer.Option(help="Filter, e.g. status:Sent,to:+61411111111.")] = None,
+    order_by: Annotated[str | None, typer.Option(help="e.g. date:desc.")] = None,
+    date_from: Annotated[int | None, typer.Option(help="Unix time.")] = None,
+    date_to: Annotated[int | None, typer.Option(help="Unix time.")] = None,
+    page: Annotated[int, typer.Option(min=1)] = 1,
+    limit: Annotated[int, typer.Option(min=15, max=100)] = 100,
+    all_pages: Annotated[bool, typer.Option("--all", help="Every page, not just --page.")] = False,
+) -> None:
+    """List sent MMS (one page, or --all)."""
+    filters: dict[str, Any] = {"q": q, "order_by": order_by, "date_from": date_from, "date_to": date_to}
+
+    def fetch(c: ClickSend) -> list[MmsMessageRecord]:
+        if all_pages:
+            return list(c.iter_history(limit=limit, **filters))
+        return c.history(page=page, limit=limit, **filters).data
+
+    rows = _run(ctx, fetch)
+    if _opts(ctx).as_json:
+        _print_json([r.to_dict() for r in rows])
+        return
+    _table(
+        f"MMS history ({len(rows)})",
+        ["message_id", "date", "to", "status", "subject", "price"],
+        [(r.message_id, r.date or r.date_added, r.to, r.status, r.subject, r.message_price) for r in rows],
+    )
+
+
+@app.command()
+def receipts(
+    ctx: typer.Context,
+    page: Annotated[int, typer.Option(min=1)] = 1,
+    limit: Annotated[int, typer.Option(min=15, max=100)] = 100,
+    all_pages: Annotated[bool, typer.Option("--all", help="Every page, not just --page.")] = False,
+) -> None:
+    """List delivery receipts."""
+
+    def fetch(c: ClickSend) -> list[MmsReceipt]:
+        return list(c.iter_receipts(limit=limit)) if all_pages else c.receipts(page=page, limit=limit).data
+
+    rows = _run(ctx, fetch)
+    if _opts(ctx).as_json:
+        _print_json([r.to_dict() for r in rows])
+        return
+    _table(
+        f"MMS receipts ({len(rows)})",
+        ["message_id", "status_code", "status_text", "timestamp", "error"],
+        [(r.message_id, r.status_code, r.status_text, r.timestamp, r.error_text) for r in rows],
+    )
+
+
+@app.command("mark-read")
+def mark_read(
+    ctx: typer.Context,
+    date_before: Annotated[int | None, typer.Option(help="Only receipts before this unix time.")] = None,
+) -> None:
+    """Mark delivery receipts as read."""
+    _run(ctx, lambda c: c.mark_receipts_read(date_before))
+    _print_json({"marked_read": True}) if _opts(ctx).as_json else out.print("receipts marked read")
+
+
+# -- files ----------------------------------------------------------------------------------------------
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    filename: Annotated[str, typer.Argument(help="Name ClickSend gives the CSV.")] = "mms-history.csv",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to save (default: FILENAME).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
+) -> None:
+    """Export the MMS history as CSV and download it (an existing file is kept unless --force)."""
+    target = output or Path(filename)
+    opts = _opts(ctx)
+    if not force:
+        try:
+            refuse_to_overwrite(target)  # before asking ClickSend for an export nobody will save
+        except LocalFileError as exc:
+            _fail_local(opts, exc)
+
+    def download(c: ClickSend) -> tuple[str, int]:
+        url = c.export(filename)
+        with (
+            replace_atomically(target, force=force) as fh,  # first: an unwritable target shows no progress bar
+            Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                console=err,
+                disable=opts.as_json,
+            ) as bar,
+        ):
+            task = bar.add_task(f"downloading {target.name}", total=None)
+            size = c.download(url, fh, on_progress=lambda done, total: bar.update(task, completed=done, total=total))
+        return url, size
+
+    try:
+        url, size = _run(ctx, download)
+    except LocalFileError as exc:
+        _fail_local(opts, exc)
+    if opts.as_json:
+        _print_json({"url": url, "path": str(target), "bytes": size})
+    else:
+        out.print(Text(f"saved {size} bytes to {target}"))
+
+
+@app.command()
+def upload(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="jpg/png/bmp/gif file.")],
+) -> None:
+    """Upload an image converted for MMS (convert=mms); prints the URL to use as --media-file."""
+    try:
+        content = read_bytes(path)
+    except LocalFileError as exc:
+        _fail_local(_opts(ctx), exc)
+    data = _run(ctx, lambda c: c.upload(content))
+    _print_json(data.to_dict()) if _opts(ctx).as_json else out.print(Text(data.field_url))
+
+
+# -- tools ----------------------------------------------------------------------------------------------
+
+
+def _sandbox_missing() -> str | None:
+    """The module that keeps the sandbox from starting here, or None when it can start."""
+    try:
+        # Imported by name, when needed: the sandbox and its server stack are the [sandbox] extra.
+        importlib.import_module("clicksend_mms_sandbox.cli")
+    except ModuleNotFoundError as exc:
+        return exc.name or "clicksend_mms_sandbox"
+    return None
+
+
+_PASSTHROUGH = {"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []}
+
+
+@app.command(context_settings=_PASSTHROUGH)
+def sandbox(ctx: typer.Context) -> None:
+    """Start the local ClickSend MMS sandbox (arguments go to clicksend-mms-sandbox; try `sandbox --help`)."""
+    missing = _sandbox_missing()
+    if missing:
+        err.print(
+            f"[bold red]error:[/] the sandbox is not installed (no module {missing!r}): {escape(SANDBOX_EXTRA)}",
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_CONFIG)
+    sandbox_cli = importlib.import_module("clicksend_mms_sandbox.cli")
+    sys.argv = ["clicksend-mms-sandbox", *ctx.args]
+    result: object = sandbox_cli.main()
+    raise typer.Exit(result if isinstance(result, int) else 0)
+
+
+@app.command()
+def fuzz(
+    ctx: typer.Context,
+    max_time: Annotated[
+        int | None, typer.Option("--max-time", min=1, metavar="SECONDS", help="Stop fuzzing after this many seconds.")
+    ] = None,
+) -> None:
+    """Contract-fuzz the API (`python -m clicksend_mms_fuzz`, same as `make fuzz`): the embedded sandbox, or the
+    live API when credentials are set (free operations only unless CLICKSEND_ALLOW_SPEND=1)."""
+    opts = _opts(ctx)
+    try:
+        # Imported by name, like the sandbox: the fuzzer is a companion package, and it owns its settings' names.
+        plan = importlib.import_module("clicksend_mms_fuzz.plan")
+    except ImportError:
+        _say_error("the fuzzer is not installed (package clicksend_mms_fuzz)")
+        raise typer.Exit(EXIT_CONFIG) from None
+    env = dict(os.environ)
+    # Hand the fuzzer the same target the other commands would use.
+    for name, value in ((config.ENV_USERNAME, opts.username), (config.ENV_API_KEY, opts.api_key)):
+        if value:
+            env[name] = value
+    if opts.base_url:
+        env[config.ENV_BASE_URL] = opts.base_url
+    if max_time is not None:
+        env[plan.MAX_TIME_ENV] = str(max_time)
+    code = subprocess.call([sys.executable, "-m", "clicksend_mms_fuzz"], env=env)
+    raise typer.Exit(code)

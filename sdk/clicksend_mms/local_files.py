@@ -1,0 +1,96 @@
+"""Files on this machine for the CLI: reading message lists and images, writing downloads without losing data.
+
+Failures here are the user's machine's (missing file, no permission, full disk), not ClickSend's: they raise
+``LocalFileError`` so the CLI can give them their own exit code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+
+class LocalFileError(Exception):
+    """A local file could not be read or written (or would be overwritten without --force)."""
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise LocalFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def read_messages(source: str) -> list[Any]:
+    """Messages from a JSON list of objects, one JSON object, or JSON Lines; ``-`` is stdin.
+
+    ``LocalFileError`` if the file cannot be read, ``ValueError`` (with the line) if it is not JSON.
+    """
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LocalFileError(f"cannot read {source}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if text.lstrip().startswith("["):
+            raise ValueError(f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        return _json_lines(text)
+    if isinstance(whole, list):
+        return whole
+    if isinstance(whole, dict):
+        return [whole]
+    raise ValueError("expected a JSON list of message objects, or one object per line")
+
+
+def _json_lines(text: str) -> list[Any]:
+    messages = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            messages.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"line {number} is not JSON ({exc.msg}, column {exc.colno})") from None
+    return messages
+
+
+def refuse_to_overwrite(target: Path) -> None:
+    """Raise ``LocalFileError`` if ``target`` exists (the caller did not say --force)."""
+    if target.is_dir():
+        raise LocalFileError(f"{target} is a folder; give a file name")
+    if target.exists():
+        raise LocalFileError(f"{target} exists; pass --force to overwrite it")
+
+
+@contextlib.contextmanager
+def replace_atomically(target: Path, *, force: bool) -> Iterator[IO[bytes]]:
+    """Write into a temporary file next to ``target`` and move it into place only when the block succeeds.
+
+    A failed download leaves no half-written file and never clobbers an existing one.
+    """
+    if not force:
+        refuse_to_overwrite(target)
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    try:
+        fh = partial.open("xb")  # "x": never reuse a file someone else made; normal permissions (umask)
+    except OSError as exc:
+        raise LocalFileError(f"cannot write {target}: {exc.strerror or exc}") from None
+    try:
+        with fh:
+            yield fh
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise LocalFileError(f"cannot write {target}: {exc.strerror or exc}") from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
