@@ -94,7 +94,8 @@ def rewrite(api: Api, account: Credentials | None, operation: str, case: Any, ph
     if not isinstance(generated, str):
         return
     state, username = api.model, account.username
-    if positive and phase in _REWRITE_PHASES and state.owner_of.get(generated) is None:
+    # A random id, or one a stateful link took from a message send rejected (never stored): point it elsewhere.
+    if positive and phase in _REWRITE_PHASES and state.message(generated) is None:
         chosen = choose_id(api, account, operation, generated, time.time())
         if chosen is not None:
             case.path_parameters = {**case.path_parameters, "message_id": chosen}

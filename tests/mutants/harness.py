@@ -94,8 +94,13 @@ def run(mutant: Mutant, *, max_time: int | None = None) -> Outcome:
         workdir = Path(tmp)
         path = plant(mutant, workdir)
         env = {k: v for k, v in os.environ.items() if not k.startswith("CLICKSEND_")}
-        # The repository too: the variants' wrappers import tests.contract._variants.
-        env |= {"PYTHONPATH": os.pathsep.join([str(path), str(ROOT)]), "CLICKSEND_FUZZ_MAX_FAILURES": "1"}
+        env |= {
+            # The repository too: the variants' wrappers import tests.contract._variants.
+            "PYTHONPATH": os.pathsep.join([str(path), str(ROOT)]),
+            "CLICKSEND_FUZZ_MAX_FAILURES": "1",
+            # hypothesis keeps its Unicode tables under the current directory; computing them takes seconds.
+            "HYPOTHESIS_STORAGE_DIRECTORY": str(ROOT / ".hypothesis"),
+        }
         if max_time is not None:
             env["CLICKSEND_FUZZ_MAX_TIME"] = str(max_time)
         started = time.monotonic()
