@@ -255,7 +255,6 @@ def receipts_read_takes_effect(ctx: CheckContext, response: Response, case: AnyC
     raw = case.body.get("date_before") if isinstance(case.body, dict) else None
     # JSON Schema's integer admits 9063.0: the server reads it as 9063.
     before = float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else None
-    cutoff = min(before, started) if before is not None else started
     api = Api.of(case, response)
     answer = follow_up(ctx, case, api, api.case("get_mms_receipts", query={"limit": READ_BACK_LIMIT}), run.account)
     page = wire.page_of(answer.content) if answer.status_code == 200 else None
@@ -269,17 +268,24 @@ def receipts_read_takes_effect(ctx: CheckContext, response: Response, case: AnyC
         )
         rows += wire.rows_of(wire.page_of(tail.content))
     problems = []
-    stale = [r for r in rows if (wire.unix_seconds(r.get("timestamp")) or 0) < cutoff - CLOCK_SLACK]
+
+    def time_of(row: dict[str, Any]) -> float:
+        return wire.unix_seconds(row.get("timestamp")) or 0
+
+    # A receipt's `timestamp` is whole seconds: one at t arrived in [t, t + 1). Marked: those that had arrived when
+    # the request came (t well before it) and, with date_before, arrived before it (t + 1 <= date_before).
+    stale = [r for r in rows if time_of(r) < started - CLOCK_SLACK and (before is None or time_of(r) + 1 <= before)]
     if stale:
+        what = f"before date_before {before:.0f}" if before is not None else f"before the request ({started:.0f})"
         problems.append(
-            f"{len(stale)} receipt(s) from before {cutoff:.0f} are still unread: "
+            f"{len(stale)} receipt(s) from {what} are still unread: "
             + ", ".join(str(r.get("message_id")) for r in stale[:3])
         )
     if before is not None and snapshot:
         unread = {str(r.get("message_id")) for r in rows}
-        kept = [r for r in snapshot if (wire.unix_seconds(r.get("timestamp")) or 0) >= before + CLOCK_SLACK]
+        kept = [r for r in snapshot if time_of(r) >= before]  # arrived at or after date_before: not to be marked
         gone = [str(r.get("message_id")) for r in kept if str(r.get("message_id")) not in unread]
-        if gone and len(rows) < READ_BACK_LIMIT:
+        if gone and wire.count(page.get("total")) == len(rows):  # every unread receipt was read back
             problems.append(
                 f"{len(gone)} receipt(s) newer than date_before {before} were marked read: {', '.join(gone[:3])}"
             )

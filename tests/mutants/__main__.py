@@ -17,6 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.mutants", description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="mutants to run (default: all)")
     parser.add_argument("--max-time", type=int, help="shorter fuzz budget per mutant, seconds (default: the fuzz's)")
+    parser.add_argument(
+        "--max-failures", type=int, default=1, help="stop a run after this many failures (default 1: the first catch)"
+    )
     args = parser.parse_args(argv)
     mutants = [by_name(name) for name in args.names] if args.names else list(MUTANTS)
     try:
@@ -28,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = []
     for number, mutant in enumerate(mutants, start=1):
         print(f"[{number}/{len(mutants)}] {mutant.name}: {mutant.what} ...", flush=True)
-        outcome = run(mutant, max_time=args.max_time)
+        outcome = run(mutant, max_time=args.max_time, max_failures=args.max_failures)
         verdict = ", ".join(outcome.caught_by) if outcome.caught else "NOT CAUGHT"
         verdict += "".join(f"\n    ERROR {error}" for error in outcome.errors)
         print(f"    -> {verdict} ({outcome.seconds:.1f}s)", flush=True)

@@ -88,8 +88,9 @@ def plant(mutant: Mutant, into: Path) -> Path:
     return into / "sandbox"
 
 
-def run(mutant: Mutant, *, max_time: int | None = None) -> Outcome:
-    """The default `make fuzz` run against the mutant, stopped at its first failure."""
+def run(mutant: Mutant, *, max_time: int | None = None, max_failures: int = 1) -> Outcome:
+    """The default `make fuzz` run against the mutant, stopped at its first failure (or its `max_failures`th, to
+    see every check that catches it)."""
     with tempfile.TemporaryDirectory(prefix="cs-mutant-") as tmp:
         workdir = Path(tmp)
         path = plant(mutant, workdir)
@@ -97,7 +98,7 @@ def run(mutant: Mutant, *, max_time: int | None = None) -> Outcome:
         env |= {
             # The repository too: the variants' wrappers import tests.contract._variants.
             "PYTHONPATH": os.pathsep.join([str(path), str(ROOT)]),
-            "CLICKSEND_FUZZ_MAX_FAILURES": "1",
+            "CLICKSEND_FUZZ_MAX_FAILURES": str(max_failures),
             # hypothesis keeps its Unicode tables under the current directory; computing them takes seconds.
             "HYPOTHESIS_STORAGE_DIRECTORY": str(ROOT / ".hypothesis"),
         }
