@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv generate check-generated lint spec-lint typecheck test fuzz mutants sandbox bench wheel clean
+.PHONY: help venv generate check-generated lint spec-lint typecheck test fuzz mutants sandbox docs docs-vendor bench wheel clean
 
 help:
 	@echo "make fuzz      contract-fuzz the API (embedded sandbox by default; CLICKSEND_* env for live)"
@@ -14,6 +14,7 @@ help:
 	@echo "make generate  regenerate generated/ from spec/ + overrides/"
 	@echo "make lint      openapi-spec-validator + Spectral on spec/, ruff on the code"
 	@echo "make sandbox   run the local ClickSend MMS sandbox on 127.0.0.1:8765"
+	@echo "make docs      the rendered API reference as a static folder (build/docs/index.html)"
 	@echo "make bench     benchmarks (benchmarks/results.json)"
 	@echo "make wheel     build dist/clicksend_mms-*.whl (pip install 'dist/...whl[cli]' etc.; extras in pyproject.toml)"
 
@@ -56,6 +57,18 @@ mutants: $(STAMP)
 sandbox: $(STAMP)
 	$(BIN)/clicksend-mms-sandbox --host 127.0.0.1 --port 8765
 
+# The reference renders with the Redoc bundle vendored in the sandbox package (no npm needed to build or serve it).
+DOCS_OUT    ?= build/docs
+DOCS_ASSETS := sandbox/clicksend_mms_sandbox/docs/assets
+
+docs: $(STAMP)
+	$(PY) -m clicksend_mms_sandbox.docs $(DOCS_OUT)
+
+# Re-vendor after changing the redoc pin in package.json (tests/docs checks the copy matches node_modules).
+docs-vendor: node_modules/.installed
+	cp node_modules/redoc/bundles/redoc.standalone.js node_modules/redoc/bundles/redoc.standalone.js.LICENSE.txt $(DOCS_ASSETS)/
+	cp node_modules/redoc/LICENSE $(DOCS_ASSETS)/redoc.LICENSE
+
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
@@ -63,4 +76,4 @@ wheel: $(STAMP)
 	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
 
 clean:
-	rm -rf $(VENV) node_modules benchmarks/node_modules benchmarks/.cache reports dist .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules benchmarks/node_modules benchmarks/.cache reports build/docs dist .mypy_cache .ruff_cache

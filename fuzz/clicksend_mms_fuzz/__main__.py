@@ -9,23 +9,22 @@ schemathesis' own: non-zero on any failure.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import importlib.util
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import clicksend_mms_spec
 
-from . import config_file, stats
+from . import config_file, report_html, stats
 from .guard import ALLOW_SPEND_ENV, MAX_SENDS_ENV, MODE_ENV
 from .plan import LIVE_MAX_EXAMPLES, LIVE_RATE_LIMIT, MAX_TIME_ENV, Plan, plan_from_env
 from .runenv import AUTH_KEY_ENV, AUTH_USER_ENV
-from .sandboxes import targets
-from .target import SANDBOX_API_KEY, SANDBOX_USERNAME
 
 REPORTS = Path("reports")  # relative to the current directory, as schemathesis.toml's report paths are
 # schemathesis reads Basic auth from the config's [auth] section (AUTH_USER_ENV, AUTH_KEY_ENV); passing it through
@@ -64,6 +63,17 @@ def missing_modules() -> list[str]:
     return [module for module in NEEDS if importlib.util.find_spec(module) is None]
 
 
+@contextlib.contextmanager
+def _target(plan: Plan) -> Iterator[tuple[str, dict[str, str]]]:
+    """(URL, what the schemathesis process is told about the targets): see sandboxes.py."""
+    # Imported here, not at the top: the sandboxes are the sandbox extra, which a plain install (where --help and
+    # the "install [fuzz]" message must still work) does not have.
+    from . import sandboxes
+
+    with sandboxes.targets(plan) as target:
+        yield target
+
+
 def _command(plan: Plan, url: str) -> list[str]:
     spec = str(clicksend_mms_spec.path())
     config = str(config_file.path())
@@ -82,8 +92,12 @@ def _environment(plan: Plan) -> dict[str, str]:
     env[MODE_ENV] = "live" if plan.live else "sandbox"
     env[ALLOW_SPEND_ENV] = "1" if plan.policy.allow_spend else "0"
     env[MAX_SENDS_ENV] = str(plan.policy.max_sends)
-    env[AUTH_USER_ENV] = plan.username if plan.live else SANDBOX_USERNAME
-    env[AUTH_KEY_ENV] = plan.api_key if plan.live else SANDBOX_API_KEY
+    if plan.live:
+        env[AUTH_USER_ENV], env[AUTH_KEY_ENV] = plan.username, plan.api_key
+    else:
+        from .target import SANDBOX_API_KEY, SANDBOX_USERNAME  # the sandbox extra: see _target
+
+        env[AUTH_USER_ENV], env[AUTH_KEY_ENV] = SANDBOX_USERNAME, SANDBOX_API_KEY
     env[stats.STATS_ENV] = str((REPORTS / "fuzz-stats.json").resolve())
     return env
 
@@ -103,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stale in (stats_file, REPORTS / "fuzz-failures.har"):
         stale.unlink(missing_ok=True)
     started = time.monotonic()
-    with targets(plan) as (url, target_env):
+    with _target(plan) as (url, target_env):
         print(f"Running schemathesis against {url} (config: {config_file.path()}) ...", flush=True)
         result = subprocess.run(_command(plan, url), env=_environment(plan) | target_env, check=False)
     elapsed = time.monotonic() - started
@@ -112,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return result.returncode or 1
     data = stats.load(stats_file)
     print(stats.render(data))
+    print(f"HTML report: {report_html.write(REPORTS).resolve()} (open it in a browser)")
     total = sum(data["cases_by_operation"].values())
     print(f"\n{total} cases in {elapsed:.1f}s wall time ({total / elapsed:.0f} cases/s, sandbox start-up included).")
     print(f"Reports: {REPORTS.resolve()}/ (fuzz-junit.xml, fuzz-failures.har, fuzz-run.json, fuzz-stats.json)")

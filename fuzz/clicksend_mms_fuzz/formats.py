@@ -11,9 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
 from hypothesis import strategies as st
-
-from . import TEST_RECIPIENTS
 
 RECIPIENT_FORMAT = "recipient"
 MEDIA_URL_FORMAT = "media-url"

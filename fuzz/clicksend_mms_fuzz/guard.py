@@ -17,11 +17,9 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from . import TEST_RECIPIENTS
 
 MODE_ENV = "CLICKSEND_FUZZ_MODE"  # set by the runner: "sandbox" or "live"
 ALLOW_SPEND_ENV = "CLICKSEND_ALLOW_SPEND"
@@ -103,12 +101,19 @@ class SendBudget:
         return self._used
 
 
-_recipients = itertools.cycle(TEST_RECIPIENTS)
+_recipients: Iterator[str] | None = None
 _recipients_lock = threading.Lock()
 
 
 def _test_recipient() -> str:
+    global _recipients
     with _recipients_lock:
+        if _recipients is None:
+            # Read on first use, not at import: `python -m clicksend_mms_fuzz --help` imports this module, and a plain
+            # client install has no sandbox (whose testing module reads the list from the spec) to name the extra.
+            from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
+
+            _recipients = itertools.cycle(TEST_RECIPIENTS)
         return next(_recipients)
 
 

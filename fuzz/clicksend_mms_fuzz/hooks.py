@@ -18,10 +18,12 @@ from typing import Any
 import schemathesis
 from schemathesis.core.failures import Failure
 
-from . import baseline, checks, effects, formats, guard, isolation, model, reach, runenv
+from . import ast_lock, baseline, checks, effects, formats, guard, isolation, model, reach, runenv
 from .effects import requester
 from .formats import format_strategies
 from .probes import AnyCase, Api, operation_id
+
+ast_lock.install()  # before any worker thread starts: see ast_lock
 
 for _name, _strategy in format_strategies().items():
     schemathesis.openapi.format(_name, _strategy)

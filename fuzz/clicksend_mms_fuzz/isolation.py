@@ -18,9 +18,10 @@ from __future__ import annotations
 import threading
 import time
 
+from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
 from schemathesis import CheckContext, Response
 
-from . import TEST_RECIPIENTS, runenv, wire
+from . import runenv, wire
 from .effects import RECORD_OPERATIONS, records_in, requester
 from .model import Message
 from .probes import PASSED, SKIP, AnyCase, Api, follow_up, operation_id

@@ -21,7 +21,9 @@ import time
 import zlib
 from typing import Any
 
-from . import TEST_RECIPIENTS, runenv, wire
+from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
+
+from . import runenv, wire
 from .probes import Api
 from .runenv import Credentials
 

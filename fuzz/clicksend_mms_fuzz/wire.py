@@ -13,7 +13,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from . import TEST_RECIPIENTS
+from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
 
 # Statuses of a message that has left ClickSend (or failed doing so); a scheduled message has none before its time.
 DELIVERED_STATUSES = frozenset({"Sent", "Completed", "Delivered", "Failed"})

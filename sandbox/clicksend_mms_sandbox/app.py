@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive, Scope, Send
 
-from . import control, envelope
+from . import control, docs, envelope
 from .accounts import Accounts
 from .cache import RecordCache
 from .clock import Clock
@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             for op_id, op in contract.operations.items()
         ),
         Route("/openapi.json", openapi, methods=["GET"]),
+        *docs.routes(contract.spec),  # GET /docs: the rendered reference (public, like /openapi.json)
         *control.routes(),
     ]
     # Canonical at ClickSend's base path (/v3); the root paths are aliases (clients configured without /v3).

@@ -20,6 +20,7 @@ from .exceptions import (
     is_error_envelope,
     reached_server,
 )
+from .recording import RecordTarget, open_recorder
 from .retry import Retries, RetryPolicy
 from .transport_errors import as_transport_error
 
@@ -41,8 +42,13 @@ class FacadeBase:
         retry: RetryPolicy | None,
         headers: dict[str, str] | None,
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
+        record: RecordTarget = None,
     ) -> None:
         self.settings = Settings.resolve(username, api_key, base_url, timeout)
+        # Opt-in HAR recording (recording.py) wraps whichever transport is used; the client's close writes it.
+        self.recorder = open_recorder(record, secrets=(self.settings.api_key,))
+        if self.recorder is not None:
+            transport = self.recorder.transport(transport)
         self.retry_policy = retry or RetryPolicy()
         httpx_args: dict[str, Any] = {}
         if transport is not None:

@@ -30,6 +30,7 @@ from .models import (
     SendMmsRequest,
     UploadData,
 )
+from .recording import RecordTarget
 from .retry import RetryPolicy
 
 T = TypeVar("T")
@@ -58,8 +59,10 @@ class AsyncClickSend(FacadeBase):
         retry: RetryPolicy | None = None,
         headers: dict[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        record: RecordTarget = None,
     ) -> None:
-        super().__init__(username, api_key, base_url, timeout, retry, headers, transport or default_async_transport())
+        transport = transport or default_async_transport()
+        super().__init__(username, api_key, base_url, timeout, retry, headers, transport, record)
 
     @property
     def http(self) -> httpx.AsyncClient:

@@ -48,6 +48,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import config
+from .conformance.cli import conformance
 from .exceptions import (
     AuthenticationError,
     ClickSendError,
@@ -109,6 +110,7 @@ class Options:
     as_json: bool = False
     transport: httpx.BaseTransport | None = None
     retry: RetryPolicy | None = None
+    record: Path | None = None
 
     def client(self) -> ClickSend:
         return ClickSend(
@@ -118,6 +120,7 @@ class Options:
             timeout=self.timeout,
             transport=self.transport,
             retry=self.retry,
+            record=self.record,
         )
 
 
@@ -143,8 +146,12 @@ def main(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
     timeout: Annotated[float | None, typer.Option(help="Request timeout in seconds.")] = None,
+    record: Annotated[
+        Path | None, typer.Option("--record", metavar="FILE", help="Record the exchanges as HAR (key redacted).")
+    ] = None,
 ) -> None:
     opts = ctx.obj if isinstance(ctx.obj, Options) else Options()
+    opts.record = record or opts.record
     if sandbox:
         # --sandbox beats CLICKSEND_* from the environment (likely a live account), not explicit options.
         def given(name: str) -> bool:
@@ -590,3 +597,6 @@ def fuzz(
         env[plan.MAX_TIME_ENV] = str(max_time)
     code = subprocess.call([sys.executable, "-m", "clicksend_mms_fuzz"], env=env)
     raise typer.Exit(code)
+
+
+app.command()(conformance)

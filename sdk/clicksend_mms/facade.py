@@ -35,6 +35,7 @@ from .models import (
     SendMmsRequest,
     UploadData,
 )
+from .recording import RecordTarget
 from .retry import RetryPolicy
 from .transport_errors import as_transport_error
 
@@ -54,8 +55,9 @@ class ClickSend(FacadeBase):
         retry: RetryPolicy | None = None,
         headers: dict[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
+        record: RecordTarget = None,
     ) -> None:
-        super().__init__(username, api_key, base_url, timeout, retry, headers, transport)
+        super().__init__(username, api_key, base_url, timeout, retry, headers, transport, record)
 
     # -- plumbing ---------------------------------------------------------------------------------------
     @property

@@ -29,7 +29,7 @@ MEDIA = "https://example.com/cat.jpg"
 GOOD = {"to": "+61411111111", "subject": "Hi", "body": "Hello"}
 BAD_AT = 2  # the bad message sits after good ones, so the index in the error is not an accident
 SUBJECT_MAX: int = rule("send_mms", "messages", "items", "subject", keyword="maxLength")
-BODY_MAX: int = rule("send_mms", "messages", "items", "body", keyword="maxLength")
+FROM_MAX: int = rule("send_mms", "messages", "items", "from", keyword="maxLength")
 COUNT_MAX: int = rule("send_mms", "messages", keyword="maxItems")
 
 
@@ -48,7 +48,7 @@ CASES = [
     Case("wrong type", {**GOOD, "schedule": "tomorrow"}, "schedule", "must be a whole number (an int), got str"),
     Case("null value", {**GOOD, "from": None}, "from", "leave the key out"),
     Case("subject too long", {**GOOD, "subject": "s" * (SUBJECT_MAX + 1)}, "subject", f"at most {SUBJECT_MAX}"),
-    Case("body too long", {**GOOD, "body": "b" * (BODY_MAX + 1)}, "body", f"at most {BODY_MAX}"),
+    Case("sender too long", {**GOOD, "from": "f" * (FROM_MAX + 1)}, "from", f"at most {FROM_MAX}"),
     Case("not an object", "+61411111111", None, "must be an object"),
 ]
 
@@ -120,6 +120,15 @@ def test_bad_message_is_refused_before_the_wire(path: str, case: Case, sandbox: 
     problem = info.value.problems[0]
     assert (problem.index, problem.key) == (BAD_AT, case.key)
     assert stored(sync_client) == 0
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+def test_a_long_body_is_not_refused(path: str, sandbox: Any, sync_client: ClickSend) -> None:
+    # The spec says ClickSend truncates a long body (x-clicksend-truncate) rather than refusing it, so the client
+    # must not refuse one either: it goes out and the answer shows the kept text.
+    long_body = "b" * 1600
+    PATHS[path](sync_client, sandbox, [{**GOOD, "body": long_body}], MEDIA)
+    assert stored(sync_client) == 1
 
 
 @pytest.mark.parametrize("path", list(PATHS))

@@ -9,11 +9,11 @@ import httpx
 import pytest
 import typer
 from clicksend_mms.cli import Options, app
+from clicksend_mms_sandbox.testing import free_port
 from typer.testing import CliRunner
 
 from tests.client.conftest import FAST
 from tests.client.fakes import FakeClickSend, envelope
-from tests.client.sandbox_server import free_port
 
 runner = CliRunner()
 SEND = [

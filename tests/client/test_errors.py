@@ -24,9 +24,9 @@ from clicksend_mms import (
     rejected,
 )
 from clicksend_mms.exceptions import error_from_response, parse_retry_after
+from clicksend_mms_sandbox.testing import free_port
 
 from tests.client.fakes import FakeClickSend, envelope
-from tests.client.sandbox_server import free_port
 
 NOW = 1_700_000_000  # a fixed "now": parameters are built at collection, long before the test runs
 REQ = httpx.Request("GET", "https://rest.clicksend.com/v3/mms/history")

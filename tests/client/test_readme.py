@@ -19,8 +19,9 @@ from urllib.parse import urlsplit
 import pytest
 from clicksend_mms import ClickSend, RetryPolicy
 from clicksend_mms.config import SANDBOX_BASE_URL
+from clicksend_mms_sandbox.testing import free_port
 
-from tests.client.sandbox_server import free_port, sandbox_server
+from tests.client.sandbox_server import sandbox_server
 from tests.helpers.spec import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -96,7 +97,8 @@ def test_python_snippet(index: int, server: str, workdir: Path) -> None:
 
 
 def _shell_lines() -> list[str]:
-    lines = [line for body in blocks("sh") for line in body.splitlines() if line.strip()]
+    # Comment lines are prose inside a block (bash would skip them too).
+    lines = [line for body in blocks("sh") for line in body.splitlines() if line.strip() and not line.startswith("#")]
     # `make` lines are what CI itself runs; `pip install` lines are what tests/packaging/test_wheel.py runs
     # (the wheel into fresh venvs, each extra): neither belongs inside this test's sandbox session.
     elsewhere = ("make ", "pip install ")

@@ -13,12 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
-from clicksend_mms_fuzz import TEST_RECIPIENTS
 from clicksend_mms_fuzz.guard import CHECKS_LIVE
 from clicksend_mms_fuzz.plan import plan_from_env
 from clicksend_mms_sandbox import Settings, create_app
 from clicksend_mms_sandbox.server import ServerThread
-from clicksend_mms_sandbox.testing import DEFAULT, SECOND
+from clicksend_mms_sandbox.testing import DEFAULT, SECOND, TEST_RECIPIENTS
 
 KEY = DEFAULT.api_key
 

@@ -25,13 +25,13 @@ T = TypeVar("T", bound="MmsMessageRecord")
 
 @_attrs_define
 class MmsMessageRecord:
-    """A message as history and receipt-by-id show it. Known `status` values: Queued, Queued:WaitSend,
-    Scheduled, Sent, Completed, Failed, Cancelled; ClickSend adds more, so it is not an enum.
-
-    """
+    """A message as history and receipt-by-id show it."""
 
     message_id: str
     status: str
+    """ Where the message is in its lifecycle. ClickSend adds statuses over time, so the known ones are an
+    open list (`x-extensible-enum`), not an enum: clients must accept others.
+     """
     direction: str | Unset = UNSET
     date_added: datetime.datetime | None = None
     """ Wire quirk `unix-time` (overrides/README.md). """

@@ -27,15 +27,15 @@ class MmsMessageResult:
     """One message of a send or price answer. Accepted messages (`status: SUCCESS`) carry every field;
     rejected ones come back in a shorter shape (`to, body, from, schedule "", message_id, custom_string,
     status`, price `"0.0000"`, parts `0`), which is why only those are required. `message_id` is assigned
-    even to rejected messages. Known statuses: SUCCESS, INVALID_RECIPIENT, INSUFFICIENT_CREDIT,
-    SUBJECT_REQUIRED, INVALID_MEDIA_FILE, EMPTY_MESSAGE, MISSING_REQUIRED_FIELDS, INVALID_SCHEDULE,
-    INVALID_SENDER_ID, THROTTLED, TOO_MANY_RECIPIENTS, NOT_ENOUGH_PERMISSION_TO_LIST_ID,
-    COUNTRY_NOT_ENABLED, INTERNAL_ERROR; ClickSend adds more, so it is not an enum.
+    even to rejected messages.
 
     """
 
     message_id: str
     status: str
+    """ The message's outcome. ClickSend adds statuses over time, so the known ones are an open list
+    (`x-extensible-enum`), not an enum: clients must accept others.
+     """
     to: str | None = None
     """ Wire quirk `text` (overrides/README.md). """
     body: str | None = None

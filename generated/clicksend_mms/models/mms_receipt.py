@@ -23,7 +23,10 @@ T = TypeVar("T", bound="MmsReceipt")
 
 @_attrs_define
 class MmsReceipt:
-    """A delivery receipt row."""
+    """A delivery receipt row. [SMS] The twin's rows also carry `digits` (`null` in ClickSend's current docs;
+    meaning undocumented).
+
+    """
 
     message_id: str
     message_type: str | None = None
@@ -44,6 +47,8 @@ class MmsReceipt:
     """ Wire quirk `unix-time` (overrides/README.md). """
     timestamp_send: datetime.datetime | None = None
     """ Wire quirk `unix-time` (overrides/README.md). """
+    digits: str | None = None
+    """ Wire quirk `text` (overrides/README.md). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -85,6 +90,10 @@ class MmsReceipt:
         if self.timestamp_send is not None:
             timestamp_send = _codecs.UNIX_TIME.encode(self.timestamp_send)
 
+        digits: Any = UNSET
+        if self.digits is not None:
+            digits = _codecs.TEXT.encode(self.digits)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -110,6 +119,8 @@ class MmsReceipt:
             field_dict["timestamp"] = timestamp
         if timestamp_send is not UNSET:
             field_dict["timestamp_send"] = timestamp_send
+        if digits is not UNSET:
+            field_dict["digits"] = digits
 
         return field_dict
 
@@ -181,6 +192,15 @@ class MmsReceipt:
         _timestamp_send = d.pop("timestamp_send", None)
         timestamp_send = None if _timestamp_send is None or _timestamp_send == "" else decode_unix_time(_timestamp_send)
 
+        _digits = d.pop("digits", None)
+        digits = (
+            _digits
+            if _digits.__class__ is str and _digits
+            else None
+            if _digits is None or _digits == ""
+            else decode_text(_digits)
+        )
+
         mms_receipt = cls(
             message_id=message_id,
             message_type=message_type,
@@ -192,6 +212,7 @@ class MmsReceipt:
             subaccount_id=subaccount_id,
             timestamp=timestamp,
             timestamp_send=timestamp_send,
+            digits=digits,
         )
 
         mms_receipt.additional_properties = d
