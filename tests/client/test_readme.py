@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from clicksend_mms import ClickSend, RetryPolicy
 from clicksend_mms.config import SANDBOX_BASE_URL
-from clicksend_mms_sandbox.testing import free_port
+from clicksend_mms_sandbox.testing import DEFAULT, free_port
 
 from tests.client.sandbox_server import sandbox_server
 from tests.helpers.spec import ROOT
@@ -143,7 +143,10 @@ def test_shell_lines_in_order(server: str, workdir: Path) -> None:
             if line in starts:
                 continue
             script += [f"echo '::: {number}' >&2", line]
-        # The quick start's example reads CLICKSEND_BASE_URL; --sandbox reads CLICKSEND_SANDBOX_URL.
-        env = user_env(CLICKSEND_SANDBOX_URL=cli_sandbox, CLICKSEND_BASE_URL=server)
+        # The quick start's example reads CLICKSEND_BASE_URL; --sandbox reads CLICKSEND_SANDBOX_URL; lines without
+        # --sandbox (recording "Keep the spec true") run as a user with credentials configured, here the sandbox's.
+        credentials = {"CLICKSEND_USERNAME": DEFAULT.username, "CLICKSEND_API_KEY": DEFAULT.api_key}
+        env = user_env(CLICKSEND_SANDBOX_URL=cli_sandbox, CLICKSEND_BASE_URL=server, **credentials)
         run(["bash", "-c", "\n".join(script)], workdir, env, timeout=300)
     assert (workdir / "history.csv").read_text(encoding="utf-8").startswith("message_id,")
+    assert DEFAULT.api_key not in (workdir / "traffic.har").read_text(encoding="utf-8")  # recorded, key redacted
