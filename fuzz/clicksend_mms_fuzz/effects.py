@@ -16,7 +16,6 @@ with what the answer said and with the run's model (model.py).
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 from typing import Any
 
@@ -135,7 +134,7 @@ def _read_back_newest(ctx: CheckContext, case: AnyCase, api: Api, user: str, acc
             problems += [f"{message_id}: {p}" for p in records.field_problems(row, wanted[message_id])]
             problems += [
                 f"{message_id}: {p}"
-                for p in records.status_problems(row, wanted[message_id], time.time(), runenv.current().sandbox)
+                for p in records.status_problems(row, wanted[message_id], known.now(), runenv.current().sandbox)
             ]
     return problems
 
@@ -146,7 +145,7 @@ def _read_back_one(ctx: CheckContext, case: AnyCase, api: Api, message: Message)
     rows = wire.rows_of(page)
     if len(rows) != 1:
         return [f"history q=message_id:{message.message_id} holds {len(rows)} rows, 1 expected"]
-    return records.field_problems(rows[0], message) + records.status_problems(rows[0], message, time.time(), False)
+    return records.field_problems(rows[0], message) + records.status_problems(rows[0], message, api.model.now(), False)
 
 
 def records_match_sends(ctx: CheckContext, response: Response, case: AnyCase) -> bool | None:
@@ -172,7 +171,7 @@ def records_match_sends(ctx: CheckContext, response: Response, case: AnyCase) ->
         if message.owner != user:
             continue  # another account's record: other_account_sees_nothing reports it
         problems += [f"{message_id}: {p}" for p in records.field_problems(record, message)]
-        problems += [f"{message_id}: {p}" for p in records.status_problems(record, message, time.time(), run.sandbox)]
+        problems += [f"{message_id}: {p}" for p in records.status_problems(record, message, known.now(), run.sandbox)]
     if problems:
         raise AssertionError("Records disagree with the sends that created them: " + "; ".join(problems[:5]))
     return PASSED
@@ -197,7 +196,7 @@ def cancel_takes_effect(ctx: CheckContext, response: Response, case: AnyCase) ->
     elif response.status_code == 404 and message is not None and pending is True:
         raise AssertionError(
             f"Cancel of {message_id} answered 404, but it is this account's MMS scheduled for "
-            f"{message.schedule or 0:.0f} ({(message.schedule or 0) - time.time():.0f}s from now)"
+            f"{message.schedule or 0:.0f} ({(message.schedule or 0) - known.now():.0f}s from now)"
         )
     return PASSED
 
@@ -216,7 +215,7 @@ def cancel_all_takes_effect(ctx: CheckContext, response: Response, case: AnyCase
         answer = follow_up(ctx, case, api, probe, run.account)
         data = wire.envelope_data(answer.content)
         if isinstance(data, dict):
-            known.resolve(message.message_id, data.get("status") == wire.CANCELLED, time.time())
+            known.resolve(message.message_id, data.get("status") == wire.CANCELLED, known.now())
     certain, uncertain = len(effect.pending) + effect.baseline_pending, len(effect.uncertain)
     problems = []
     state = known.account(user)
@@ -247,9 +246,10 @@ def receipts_read_takes_effect(ctx: CheckContext, response: Response, case: AnyC
     known = model.of(case)
     user = _own_case(case, response, "mark_mms_receipts_read")
     snapshot: list[dict[str, Any]] | None = known.effect(case.id)  # None: not sampled (see `snapshot_receipts`)
-    started = known.started.get(case.id)
-    if user is None or started is None or snapshot is None:
+    local_start = known.started.get(case.id)
+    if user is None or local_start is None or snapshot is None:
         return SKIP
+    started = local_start + known.offset
     run = runenv.current()
     assert run.account is not None
     raw = case.body.get("date_before") if isinstance(case.body, dict) else None

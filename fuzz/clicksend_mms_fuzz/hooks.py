@@ -79,7 +79,7 @@ def before_call(context: schemathesis.HookContext, case: AnyCase, kwargs: dict[s
         reach.date_before(case, unread, _phase_name(case), _is_positive(case))
     if isinstance(case.body, dict):
         if operation == guard.SEND_OPERATION and _is_positive(case) and _phase_name(case) in _SCHEDULE_PHASES:
-            case.body = formats.future_schedules(case.body, time.time())
+            case.body = formats.future_schedules(case.body, api.model.now())
         # On the request actually sent, whatever phase produced it; a no-op unless the runner chose live mode.
         case.body = guard.GUARD.guard_body(operation, case.body)
     api.model.started[case.id] = time.time()

@@ -16,7 +16,6 @@ CLICKSEND_ALLOW_SPEND=1, and cancelled again when the run ends).
 from __future__ import annotations
 
 import threading
-import time
 
 from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
 from schemathesis import CheckContext, Response
@@ -48,7 +47,7 @@ def plant_canary(api: Api, peer: Credentials) -> None:
                 "to": TEST_RECIPIENTS[0] if runenv.current().live else CANARY_RECIPIENT,
                 "subject": "isolation canary",
                 "body": "Owned by the second account; the first must never see it.",
-                "schedule": int(time.time()) + CANARY_AHEAD,
+                "schedule": int(api.model.now()) + CANARY_AHEAD,
             }
         ],
     }
@@ -71,7 +70,7 @@ def replay_cancel_first(api: Api, case: AnyCase) -> None:
     if run.peer is None or not run.may_write() or run.account is None:
         return
     message = api.model.message(message_id)
-    if message is None or message.owner != run.account.username or not message.pending_at(time.time()):
+    if message is None or message.owner != run.account.username or not message.pending_at(api.model.now()):
         return
     probe = api.case("cancel_mms", path_parameters={"message_id": message_id})
     response, _, _ = api.send(probe, run.peer)

@@ -6,7 +6,8 @@ Every request that can change state goes through `case.call` (so the `after_call
 the model is complete: a record the run did not create is itself a finding. Live, only what the run created is
 compared; the account's other messages are left alone.
 
-Times are the local clock's; a sandbox runs on the same clock (ClickSend's is assumed within `CLOCK_SLACK`).
+Times are the server's: the local clock plus an offset learnt at first contact (a sandbox's own clock, which a
+test may have advanced, or the Date header), so a schedule is judged as the server judges it.
 """
 
 from __future__ import annotations
@@ -124,6 +125,11 @@ class Model:
         self.followed: set[tuple[Any, ...]] = set()  # last pages already fetched (pagination)
         self.turns: Counter[str] = Counter()  # occurrences per sampling key (see `sampled`)
         self.pinned: Any = None
+        self.offset = 0.0  # the server's clock minus the local one (baseline.first_contact learns it)
+
+    def now(self) -> float:
+        """The server's time now."""
+        return time.time() + self.offset
 
     def account(self, username: str) -> AccountState:
         with self._lock:
@@ -159,9 +165,11 @@ class Model:
     def observe(
         self, username: str | None, operation: str, case: Any, response: Any, started: float, answered: float
     ) -> Any:
-        """Record what a request did (only a 200 changes anything); keep the effect for the checks of `case`."""
+        """Record what a request did (only a 200 changes anything); keep the effect for the checks of `case`.
+        `started` and `answered` are local times (time.time())."""
         if username is None:
             return None
+        started, answered = started + self.offset, answered + self.offset  # local times: to the server's clock
         status = response.status_code
         effect: Any = None
         if operation == "send_mms" and status == 200:
@@ -270,7 +278,7 @@ class Model:
             return list(self.account(username).messages)
 
     def pending_ids(self, username: str, moment: float | None = None) -> list[str]:
-        moment = time.time() if moment is None else moment
+        moment = self.now() if moment is None else moment
         with self._lock:
             return [m.message_id for m in self.account(username).messages.values() if m.pending_at(moment)]
 

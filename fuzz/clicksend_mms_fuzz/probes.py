@@ -27,6 +27,7 @@ SKIP = True
 PASSED = None
 # Sandbox control endpoints (not ClickSend's API) live at the server's root, whatever the API's base path.
 SANDBOX_ACCOUNT_PATH = "/_sandbox/account"
+SANDBOX_CLOCK_PATH = "/_sandbox/clock"
 _sessions = threading.local()
 
 

@@ -17,7 +17,6 @@ a cancel that is to meet a scheduled message first gets one, sent like a statefu
 
 from __future__ import annotations
 
-import time
 import zlib
 from typing import Any
 
@@ -49,7 +48,7 @@ def schedule_one(api: Api, account: Credentials, draw: int) -> None:
                 "to": TEST_RECIPIENTS[1] if runenv.current().live else _SANDBOX_RECIPIENTS[draw % 3],
                 "subject": "scheduled",
                 "body": "A scheduled message for cancel to meet.",
-                "schedule": int(time.time()) + _AHEAD + draw % 3600,
+                "schedule": int(api.model.now()) + _AHEAD + draw % 3600,
             }
         ],
     }
@@ -66,7 +65,7 @@ def choose_id(api: Api, account: Credentials, operation: str, generated: str, no
         if bucket < 60:
             if not state.pending_ids(username, now):
                 schedule_one(api, account, draw)
-            return _pick(state.pending_ids(username, time.time()), draw) or _pick(stored, draw)
+            return _pick(state.pending_ids(username), draw) or _pick(stored, draw)
         if bucket < 85:
             return _pick(stored, draw)
     elif bucket < 75:
@@ -98,7 +97,7 @@ def rewrite(api: Api, account: Credentials | None, operation: str, case: Any, ph
     state, username = api.model, account.username
     # A random id, or one a stateful link took from a message send rejected (never stored): point it elsewhere.
     if positive and phase in _REWRITE_PHASES and state.message(generated) is None:
-        chosen = choose_id(api, account, operation, generated, time.time())
+        chosen = choose_id(api, account, operation, generated, state.now())
         if chosen is not None:
             case.path_parameters = {**case.path_parameters, "message_id": chosen}
     state.reach_tried[operation] += 1

@@ -39,8 +39,10 @@ def field_problems(record: dict[str, Any], message: Message) -> list[str]:
     if message.schedule is not None and "schedule" in record:
         if schedule is None or abs(schedule - message.schedule) > 1:
             problems.append(f"schedule is {record.get('schedule')!r}, send scheduled it for {message.schedule:.0f}")
-    elif schedule is not None and schedule > message.accepted_at + CLOCK_SLACK:
-        problems.append(f"schedule is {record.get('schedule')!r} (future), but send sent it at once")
+    elif schedule is not None:
+        added = wire.unix_seconds(record.get("date_added"))  # the server's own clock, where the record has it
+        if schedule > (added if added is not None else message.accepted_at) + CLOCK_SLACK:
+            problems.append(f"schedule is {record.get('schedule')!r} (after it was added), but send sent it at once")
     return problems
 
 

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from schemathesis import CheckContext, Response
@@ -82,7 +81,7 @@ def price_matches_send(ctx: CheckContext, response: Response, case: AnyCase) -> 
             differences.append(f"message {index}: send {a.get('status')!r}, price {b.get('status')!r}")
         elif wire.money(a.get("message_price")) != wire.money(b.get("message_price")):
             differences.append(f"message {index}: send {a.get('message_price')!r}, price {b.get('message_price')!r}")
-        elif _schedule_differs(a.get("schedule"), b.get("schedule"), time.time()):
+        elif _schedule_differs(a.get("schedule"), b.get("schedule"), api.model.now()):
             differences.append(f"message {index}: schedule: send {a.get('schedule')!r}, price {b.get('schedule')!r}")
     if not differences:
         sent_total = wire.money((wire.envelope_data(response.content) or {}).get("total_price"))
@@ -103,7 +102,7 @@ def scheduled_not_delivered_early(ctx: CheckContext, response: Response, case: A
     operation = operation_id(case)
     if operation not in (*RECORD_OPERATIONS, "get_mms_receipts") or response.status_code != 200:
         return SKIP
-    now = time.time()
+    now = known.now()
     problems = []
     for record in records_in(operation, response.content) if operation in RECORD_OPERATIONS else []:
         early = records.delivered_early(record, now, known.message(str(record.get("message_id"))))
@@ -138,7 +137,7 @@ def receipts_only_for_sent(ctx: CheckContext, response: Response, case: AnyCase)
     if user != run.account.username:
         return SKIP
     state = known.account(user)
-    now = time.time()
+    now = known.now()
     problems = []
     for row in _receipt_rows("get_mms_receipts", response.content):
         message_id = str(row.get("message_id"))

@@ -68,6 +68,9 @@ def _live_run(url: str, cwd: Path, **extra: str) -> tuple[subprocess.CompletedPr
 
 def test_default_live_run_only_does_free_things(live_like: tuple[str, httpx.Client], tmp_path: Path) -> None:
     url, http = live_like
+    # A target whose clock is not this machine's (as after the README's example, which advances it): schedules and
+    # "sent at once" are judged on the server's clock, or they would look early or late.
+    http.post("/_sandbox/clock/advance", json={"seconds": 120}).raise_for_status()
     balance_before = http.get("/_sandbox/account").json()["data"]["balance"]
     result, stats = _live_run(url, tmp_path)
     output = result.stdout + result.stderr

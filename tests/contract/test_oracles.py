@@ -207,3 +207,16 @@ def test_the_plan_says_when_isolation_is_off_and_what_live_leaves_out() -> None:
     assert set(spend.policy.excluded_checks) == {"balance_matches_charges", "rate_limit_burst"}
     sandbox = plan_from_env({})
     assert sandbox.policy.excluded_checks == () and "Isolation: on" in sandbox.describe()
+
+
+def test_schedules_are_judged_on_the_servers_clock() -> None:
+    model = Model()
+    model.offset = 3600.0  # the server runs an hour ahead (a sandbox whose clock a test advanced)
+    local = time.time()
+    model.record_send("sandbox", _send_answer(("SUCCESS", "0.0000")), local + model.offset)
+    message = model.account("sandbox").messages["M0"]
+    message.schedule = local + 1800  # half an hour from here: already past on the server
+    assert model.now() > message.schedule and model.pending_ids("sandbox") == []
+    server = model.now()
+    effect = model.record_cancel("sandbox", "M0", server, server, ok=False)
+    assert effect.pending is False  # its cancel answering 404 is right
