@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-time",
         type=int,
         metavar="SECONDS",
-        help=f"stop generating cases after this many seconds (default: the config's 50; env {MAX_TIME_ENV})",
+        help=f"stop generating cases after this many seconds (default: the config's 52; env {MAX_TIME_ENV})",
     )
     return parser
 
