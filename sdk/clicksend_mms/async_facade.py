@@ -120,7 +120,8 @@ class AsyncClickSend(FacadeBase):
         each message's index: nothing sent). Returns one result per message, in input order. 429s are waited out
         and the batch resent (a 429 proves it was not accepted). Any other failure raises ``BulkSendError`` with
         the results so far and, per failed batch, whether it may have been sent. ``progress=True`` shows a rich
-        progress bar; a callable receives the number of messages finished after each batch.
+        progress bar (rich comes with the ``[cli]`` extra; without it ``ConfigurationError`` is raised before
+        anything is sent); a callable receives the number of messages finished after each batch.
         """
         from .bulk import send_bulk
 
