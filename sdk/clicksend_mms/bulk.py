@@ -127,11 +127,11 @@ async def send_bulk(
 
 
 async def _send_honouring_429(client: AsyncClickSend, op: _ops.Op[SendMmsData], gate: _RateGate) -> SendMmsData:
-    retries = client.retries(op, BULK_RETRY)
+    retries = client._retries(op, BULK_RETRY)
     while True:
         await gate.wait()
         try:
-            return await client.once(op)
+            return await client._once(op)
         except ClickSendError as exc:
             if isinstance(exc, RateLimitedError):
                 gate.pause(exc.retry_after if exc.retry_after is not None else 1.0)

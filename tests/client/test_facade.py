@@ -112,3 +112,17 @@ def test_async_repr_and_close() -> None:
         return repr(client)
 
     assert "SECRET" not in asyncio.run(main())
+
+
+# What a user calls; how a call is run (call/once/finish/failed/transport_error/retries) stays private.
+SYNC_API = {
+    *("send", "price", "cancel", "cancel_all", "upload", "close", "http"),
+    *("history", "history_pages", "iter_history", "export", "download"),
+    *("receipts", "receipt_pages", "iter_receipts", "receipt", "mark_receipts_read"),
+}
+
+
+def test_the_facades_show_their_api_not_their_plumbing() -> None:
+    assert {name for name in dir(ClickSend) if not name.startswith("_")} == SYNC_API
+    async_api = {name for name in dir(AsyncClickSend) if not name.startswith("_")}
+    assert async_api == (SYNC_API - {"close", "download"}) | {"aclose", "send_bulk"}

@@ -96,7 +96,7 @@ def test_error_responses_and_async_calls_are_recorded_and_redacted(tmp_path: Pat
         ) as cs:
             await cs.history()
             with pytest.raises(ClickSendError):
-                await cs.call(_fail_op())
+                await cs._call(_fail_op())
 
     asyncio.run(run())
     entries = json.loads(_assert_no_key(path))["log"]["entries"]
