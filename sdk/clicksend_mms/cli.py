@@ -129,6 +129,14 @@ def _opts(ctx: typer.Context) -> Options:
     return ctx.obj
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from . import __version__  # read from the installed metadata only when asked for
+
+        out.print(f"clicksend-mms {__version__}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
@@ -149,6 +157,9 @@ def main(
     record: Annotated[
         Path | None, typer.Option("--record", metavar="FILE", help="Record the exchanges as HAR (key redacted).")
     ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     opts = ctx.obj if isinstance(ctx.obj, Options) else Options()
     opts.record = record or opts.record

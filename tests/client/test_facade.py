@@ -126,3 +126,19 @@ def test_the_facades_show_their_api_not_their_plumbing() -> None:
     assert {name for name in dir(ClickSend) if not name.startswith("_")} == SYNC_API
     async_api = {name for name in dir(AsyncClickSend) if not name.startswith("_")}
     assert async_api == (SYNC_API - {"close", "download"}) | {"aclose", "send_bulk"}
+
+
+def test_the_version_is_the_installed_distributions() -> None:
+    import importlib.metadata
+    import tomllib
+
+    import clicksend_mms
+    from clicksend_mms.cli import app
+    from typer.testing import CliRunner
+
+    from tests.helpers.spec import ROOT
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert clicksend_mms.__version__ == importlib.metadata.version("clicksend-mms") == declared
+    result = CliRunner().invoke(app, ["--version"])
+    assert (result.exit_code, result.stdout) == (0, f"clicksend-mms {declared}\n")
