@@ -14,11 +14,12 @@ from typing import TypeVar
 
 import httpx
 
-from . import _ops
+from . import _download, _ops
 from ._core import FacadeBase
+from ._download import Destination, OnProgress
 from ._ops import MessageLike, Op
 from ._pagination import Seen, apages
-from .exceptions import ClickSendError
+from .exceptions import ClickSendError, error_from_response
 from .facade import encode_upload
 from .models import (
     MmsHistoryPage,
@@ -32,6 +33,7 @@ from .models import (
 )
 from .recording import RecordTarget
 from .retry import RetryPolicy
+from .transport_errors import as_transport_error
 
 T = TypeVar("T")
 
@@ -189,6 +191,30 @@ class AsyncClickSend(FacadeBase):
 
     async def export(self, filename: str) -> str:
         return await self._call(_ops.export(filename))
+
+    async def download(self, url: str, dest: Destination, *, on_progress: OnProgress | None = None) -> int:
+        """Stream ``url`` (from ``export``) into ``dest``, a binary file object or a path; as ``ClickSend.download``.
+
+        Writing to ``dest`` blocks the event loop for each chunk (a local file; an export is a CSV).
+        """
+        target, same_origin = _download.resolve(self.settings.base_url, url)
+        client = self.http if same_origin else httpx.AsyncClient(timeout=self.settings.timeout)
+        try:
+            with _download.opened(dest) as fh:
+                async with client.stream("GET", target) as response:
+                    if not response.is_success:
+                        await response.aread()
+                        raise error_from_response(response, secrets=(self.settings.api_key,))
+                    counter = _download.Counter(fh, response, on_progress)
+                    async for chunk in response.aiter_bytes():
+                        counter.write(chunk)
+                    return counter.done
+        except httpx.TransportError as exc:
+            default = same_origin and not self.settings.base_url_configured
+            raise as_transport_error(exc, "GET", target, default_target=default) from exc
+        finally:
+            if not same_origin:
+                await client.aclose()
 
     # -- receipts ---------------------------------------------------------------------------------------
     async def receipts(self, *, page: int = 1, limit: int = 100) -> MmsReceiptPage:

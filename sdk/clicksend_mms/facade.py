@@ -14,15 +14,16 @@ from __future__ import annotations
 import base64
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TypeVar
+from typing import TypeVar
 
 import httpx
 
-from . import _ops
+from . import _download, _ops
 from ._core import FacadeBase, logger
+from ._download import Destination, OnProgress
 from ._ops import MessageLike, Op
 from ._pagination import Seen, pages
 from .exceptions import ClickSendError, error_from_response
@@ -162,31 +163,26 @@ class ClickSend(FacadeBase):
         """Ask ClickSend for a CSV export of the history; returns the download URL (see ``download``)."""
         return self._call(_ops.export(filename))
 
-    def download(
-        self, url: str, dest: IO[bytes], *, on_progress: Callable[[int, int | None], None] | None = None
-    ) -> int:
-        """Stream ``url`` into ``dest``; returns the byte count. ``on_progress(done, total)`` after each chunk.
+    def download(self, url: str, dest: Destination, *, on_progress: OnProgress | None = None) -> int:
+        """Stream ``url`` (from ``export``) into ``dest``; returns the byte count. ``on_progress(done, total)`` after
+        each chunk.
 
-        Credentials are sent only if ``url`` is on the API's own origin: an export link elsewhere must not
-        receive the API key.
+        ``dest`` is a binary file object (written to, left open) or a path: the file is written beside it and moved
+        into place only once complete, so a failed download leaves no partial file and the previous one intact
+        (an existing file is replaced; OSError if it cannot be written). Credentials are sent only if ``url`` is on
+        the API's own origin: an export link elsewhere must not receive the API key.
         """
-        base = httpx.URL(self.settings.base_url)
-        target = base.join(url)  # a relative link resolves against the API
-        same_origin = (target.scheme, target.host, target.port) == (base.scheme, base.host, base.port)
+        target, same_origin = _download.resolve(self.settings.base_url, url)
         client = self.http if same_origin else httpx.Client(timeout=self.settings.timeout)
         try:
-            with client.stream("GET", target) as response:
+            with _download.opened(dest) as fh, client.stream("GET", target) as response:
                 if not response.is_success:
                     response.read()
                     raise error_from_response(response, secrets=(self.settings.api_key,))
-                total = int(response.headers["content-length"]) if "content-length" in response.headers else None
-                done = 0
+                counter = _download.Counter(fh, response, on_progress)
                 for chunk in response.iter_bytes():
-                    dest.write(chunk)
-                    done += len(chunk)
-                    if on_progress is not None:
-                        on_progress(done, total)
-                return done
+                    counter.write(chunk)
+                return counter.done
         except httpx.TransportError as exc:
             default = same_origin and not self.settings.base_url_configured
             raise as_transport_error(exc, "GET", target, default_target=default) from exc
