@@ -57,6 +57,7 @@ from .exceptions import (
     InvalidRequestError,
     NotFoundError,
     RateLimitedError,
+    RecordingError,
     ServerError,
     TransportError,
     ValidationError,
@@ -76,6 +77,7 @@ SANDBOX_EXTRA = "pip install 'clicksend-mms[sandbox]'"
 EXIT_API, EXIT_CONFIG, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_VALIDATION = 1, 3, 4, 5, 6
 EXIT_RATE_LIMITED, EXIT_SERVER, EXIT_TRANSPORT, EXIT_REJECTED, EXIT_LOCAL_FILE = 7, 8, 9, 10, 11
 _EXIT_BY_ERROR: tuple[tuple[type[ClickSendError], int], ...] = (
+    (RecordingError, EXIT_LOCAL_FILE),  # before ConfigurationError, its base: the --record file is a local file
     (ConfigurationError, EXIT_CONFIG),
     (InvalidRequestError, EXIT_VALIDATION),
     (AuthenticationError, EXIT_AUTH),
@@ -155,7 +157,12 @@ def main(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
     timeout: Annotated[float | None, typer.Option(help="Request timeout in seconds.")] = None,
     record: Annotated[
-        Path | None, typer.Option("--record", metavar="FILE", help="Record the exchanges as HAR (key redacted).")
+        Path | None,
+        typer.Option(
+            "--record",
+            metavar="FILE",
+            help="Record the exchanges as HAR (key redacted); an existing recording is added to, never replaced.",
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit.")
@@ -228,7 +235,7 @@ def _fail(opts: Options, exc: ClickSendError) -> NoReturn:
         print(json.dumps(payload, default=_jsonable), file=sys.stderr)
     else:
         _say_error(str(exc))
-        if isinstance(exc, ConfigurationError):
+        if isinstance(exc, ConfigurationError) and not isinstance(exc, RecordingError):
             err.print("hint: --sandbox talks to the local sandbox with its default account")
         if isinstance(exc, TransportError) and opts.base_url == config.SANDBOX_BASE_URL:
             missing = _sandbox_missing()
