@@ -6,22 +6,7 @@ http://127.0.0.1:8765/v3, account sandbox / sandbox-key) unless those are given.
 output (errors as JSON on stderr). Tables are for terminals: piped or redirected, the same rows come out as
 tab-separated values with a header line (tabs, newlines and backslashes in values written as \t, \n, \\), never cut.
 
-Exit codes (user mistakes and API errors never print a traceback):
-
-| code | meaning                                                        |
-|------|----------------------------------------------------------------|
-| 0    | success                                                        |
-| 1    | other API error (unexpected status or undecodable answer)      |
-| 2    | usage error (bad option or argument; from click)               |
-| 3    | configuration error (no credentials, bad base URL)             |
-| 4    | authentication failed or forbidden (401 / 403)                 |
-| 5    | not found (404)                                                |
-| 6    | invalid request: refused before sending, or ClickSend's 400/413 |
-| 7    | rate limited (429, after retries)                              |
-| 8    | server error (5xx, after retries)                              |
-| 9    | could not reach the API (connection refused, timeout, dropped) |
-| 10   | send/price succeeded but some messages were rejected           |
-| 11   | local file error (cannot read or write a file; export target exists) |
+Exit codes: exit_codes.py (the README has the same table).
 """
 
 from __future__ import annotations
@@ -47,7 +32,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColu
 from rich.table import Table
 from rich.text import Text
 
-from . import config
+from . import config, exit_codes
 from .conformance.cli import conformance
 from .exceptions import (
     AuthenticationError,
@@ -74,19 +59,17 @@ from .types import UNSET
 T = TypeVar("T")
 
 SANDBOX_EXTRA = "pip install 'clicksend-mms[sandbox]'"
-EXIT_API, EXIT_CONFIG, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_VALIDATION = 1, 3, 4, 5, 6
-EXIT_RATE_LIMITED, EXIT_SERVER, EXIT_TRANSPORT, EXIT_REJECTED, EXIT_LOCAL_FILE = 7, 8, 9, 10, 11
 _EXIT_BY_ERROR: tuple[tuple[type[ClickSendError], int], ...] = (
-    (RecordingError, EXIT_LOCAL_FILE),  # before ConfigurationError, its base: the --record file is a local file
-    (ConfigurationError, EXIT_CONFIG),
-    (InvalidRequestError, EXIT_VALIDATION),
-    (AuthenticationError, EXIT_AUTH),
-    (ForbiddenError, EXIT_AUTH),
-    (NotFoundError, EXIT_NOT_FOUND),
-    (ValidationError, EXIT_VALIDATION),
-    (RateLimitedError, EXIT_RATE_LIMITED),
-    (ServerError, EXIT_SERVER),
-    (TransportError, EXIT_TRANSPORT),
+    (RecordingError, exit_codes.LOCAL_FILE),  # before ConfigurationError, its base: the --record file is a local file
+    (ConfigurationError, exit_codes.CONFIG),
+    (InvalidRequestError, exit_codes.VALIDATION),
+    (AuthenticationError, exit_codes.AUTH),
+    (ForbiddenError, exit_codes.AUTH),
+    (NotFoundError, exit_codes.NOT_FOUND),
+    (ValidationError, exit_codes.VALIDATION),
+    (RateLimitedError, exit_codes.RATE_LIMITED),
+    (ServerError, exit_codes.SERVER),
+    (TransportError, exit_codes.TRANSPORT),
 )
 
 app = typer.Typer(
@@ -220,7 +203,7 @@ def _print_json(value: Any) -> None:
 
 
 def _fail(opts: Options, exc: ClickSendError) -> NoReturn:
-    code = next((c for cls, c in _EXIT_BY_ERROR if isinstance(exc, cls)), EXIT_API)
+    code = next((c for cls, c in _EXIT_BY_ERROR if isinstance(exc, cls)), exit_codes.API)
     if opts.as_json:
         payload = {
             "error": type(exc).__name__,
@@ -250,11 +233,11 @@ def _say_error(text: str) -> None:
 
 def _fail_local(opts: Options, exc: LocalFileError) -> NoReturn:
     if opts.as_json:
-        payload = {"error": "LocalFileError", "message": str(exc), "exit_code": EXIT_LOCAL_FILE}
+        payload = {"error": "LocalFileError", "message": str(exc), "exit_code": exit_codes.LOCAL_FILE}
         print(json.dumps(payload), file=sys.stderr)
     else:
         _say_error(str(exc))
-    raise typer.Exit(EXIT_LOCAL_FILE)
+    raise typer.Exit(exit_codes.LOCAL_FILE)
 
 
 def _run(ctx: typer.Context, action: Callable[[ClickSend], T]) -> T:
@@ -379,7 +362,7 @@ def _show_send(ctx: typer.Context, title: str, data: SendMmsData) -> None:
     bad = rejected(data)
     if bad:
         err.print(Text(f"{len(bad)} message(s) rejected: " + ", ".join(f"{m.to} {m.status}" for m in bad)))
-        raise typer.Exit(EXIT_REJECTED)
+        raise typer.Exit(exit_codes.REJECTED)
 
 
 @app.command()
@@ -581,7 +564,7 @@ def sandbox(ctx: typer.Context) -> None:
             f"[bold red]error:[/] the sandbox is not installed (no module {missing!r}): {escape(SANDBOX_EXTRA)}",
             soft_wrap=True,
         )
-        raise typer.Exit(EXIT_CONFIG)
+        raise typer.Exit(exit_codes.CONFIG)
     sandbox_cli = importlib.import_module("clicksend_mms_sandbox.cli")
     sys.argv = ["clicksend-mms-sandbox", *ctx.args]
     result: object = sandbox_cli.main()
@@ -603,7 +586,7 @@ def fuzz(
         plan = importlib.import_module("clicksend_mms_fuzz.plan")
     except ImportError:
         _say_error("the fuzzer is not installed (package clicksend_mms_fuzz)")
-        raise typer.Exit(EXIT_CONFIG) from None
+        raise typer.Exit(exit_codes.CONFIG) from None
     env = dict(os.environ)
     # Hand the fuzzer the same target the other commands would use.
     for name, value in ((config.ENV_USERNAME, opts.username), (config.ENV_API_KEY, opts.api_key)):
