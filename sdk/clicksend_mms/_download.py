@@ -10,7 +10,10 @@ from typing import IO
 
 import httpx
 
+from .config import Settings
+from .exceptions import APIError, TransportError, error_from_response
 from .local_files import atomic_file
+from .transport_errors import as_transport_error
 
 # A binary file object (left open), or a path: written next to it and moved into place once complete.
 Destination = IO[bytes] | str | os.PathLike[str]
@@ -49,3 +52,12 @@ class Counter:
         self.done += len(chunk)
         if self.on_progress is not None:
             self.on_progress(self.done, self.total)
+
+
+def refused(response: httpx.Response, settings: Settings) -> APIError:
+    """The error for a download answered with anything but a 2xx (its body already read)."""
+    return error_from_response(response, secrets=(settings.api_key,))
+
+
+def unreachable(exc: httpx.TransportError, target: httpx.URL, same_origin: bool, settings: Settings) -> TransportError:
+    return as_transport_error(exc, "GET", target, default_target=same_origin and not settings.base_url_configured)

@@ -19,7 +19,7 @@ from ._core import FacadeBase
 from ._download import Destination, OnProgress
 from ._ops import MessageLike, Op
 from ._pagination import Seen, apages
-from .exceptions import ClickSendError, error_from_response
+from .exceptions import ClickSendError
 from .facade import encode_upload
 from .models import (
     MmsHistoryPage,
@@ -33,7 +33,6 @@ from .models import (
 )
 from .recording import RecordTarget
 from .retry import RetryPolicy
-from .transport_errors import as_transport_error
 
 T = TypeVar("T")
 
@@ -204,14 +203,13 @@ class AsyncClickSend(FacadeBase):
                 async with client.stream("GET", target) as response:
                     if not response.is_success:
                         await response.aread()
-                        raise error_from_response(response, secrets=(self.settings.api_key,))
+                        raise _download.refused(response, self.settings)
                     counter = _download.Counter(fh, response, on_progress)
                     async for chunk in response.aiter_bytes():
                         counter.write(chunk)
                     return counter.done
         except httpx.TransportError as exc:
-            default = same_origin and not self.settings.base_url_configured
-            raise as_transport_error(exc, "GET", target, default_target=default) from exc
+            raise _download.unreachable(exc, target, same_origin, self.settings) from exc
         finally:
             if not same_origin:
                 await client.aclose()

@@ -26,7 +26,7 @@ from ._core import FacadeBase, logger
 from ._download import Destination, OnProgress
 from ._ops import MessageLike, Op
 from ._pagination import Seen, pages
-from .exceptions import ClickSendError, error_from_response
+from .exceptions import ClickSendError
 from .models import (
     MmsHistoryPage,
     MmsMessageRecord,
@@ -38,7 +38,6 @@ from .models import (
 )
 from .recording import RecordTarget
 from .retry import RetryPolicy
-from .transport_errors import as_transport_error
 
 T = TypeVar("T")
 
@@ -178,14 +177,13 @@ class ClickSend(FacadeBase):
             with _download.opened(dest) as fh, client.stream("GET", target) as response:
                 if not response.is_success:
                     response.read()
-                    raise error_from_response(response, secrets=(self.settings.api_key,))
+                    raise _download.refused(response, self.settings)
                 counter = _download.Counter(fh, response, on_progress)
                 for chunk in response.iter_bytes():
                     counter.write(chunk)
                 return counter.done
         except httpx.TransportError as exc:
-            default = same_origin and not self.settings.base_url_configured
-            raise as_transport_error(exc, "GET", target, default_target=default) from exc
+            raise _download.unreachable(exc, target, same_origin, self.settings) from exc
         finally:
             if not same_origin:
                 client.close()
