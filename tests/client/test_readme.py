@@ -185,3 +185,8 @@ def test_the_install_section_says_what_each_extra_brings() -> None:
             continue  # "all three"
         missing = [brought(r) for r in requirements if brought(r) not in rows[extra]]
         assert missing == [], f"the README's {extra} row does not name {missing}"
+
+
+def test_the_sandbox_url_default_is_the_clis() -> None:
+    # One form of the default (with /v3), the one `clicksend-mms --help` shows from config.py.
+    assert f"(`CLICKSEND_SANDBOX_URL`, default `{SANDBOX_BASE_URL}`)" in README
