@@ -36,6 +36,8 @@ CHECKED = frozenset(
         "enum",
     }
 )
+# Formats request_check knows (a unix time given in milliseconds gets a hint); any other stops generation too.
+FORMATS = frozenset({"unix-time"})
 # Keywords that document rather than constrain (contentEncoding is an annotation in JSON Schema 2020-12;
 # x-clicksend-truncate says where ClickSend cuts a long body, which it keeps rather than refuses).
 DOCUMENTATION = frozenset({"description", "example", "examples", "title", "contentEncoding", "x-clicksend-truncate"})
@@ -76,9 +78,11 @@ def _rules(schema: dict[str, Any], where: str, refs: list[str]) -> dict[str, Any
         name = _ref_name(schema["$ref"])
         refs.append(name)
         return {"$ref": name}
-    unknown = set(schema) - CHECKED - DOCUMENTATION
+    unknown = set(schema) - CHECKED - DOCUMENTATION - {"format"}
     if unknown:
         raise UnsupportedRule(f"{where}: request_check does not implement {sorted(unknown)}")
+    if "format" in schema and schema["format"] not in FORMATS:
+        raise UnsupportedRule(f"{where}: request_check does not know the format {schema['format']!r}")
     out: dict[str, Any] = {}
     for key, value in schema.items():
         if key == "properties":
@@ -93,7 +97,7 @@ def _rules(schema: dict[str, Any], where: str, refs: list[str]) -> dict[str, Any
             out[key] = tuple(value)
         elif key == "description":
             out[key] = _first_sentence(value)
-        elif key in CHECKED:
+        elif key in CHECKED or key == "format":
             out[key] = value
     return out
 

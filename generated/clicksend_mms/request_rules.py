@@ -24,7 +24,10 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                 "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s]+$",
                 "description": "An http(s) URL that ClickSend fetches "
                 "server-side (max 250 kB; jpg and gif "
-                "as-is, other formats via `upload_media`)",
+                "as-is; for other formats upload the file "
+                "first with `upload_media`, which is "
+                "`upload` in this toolkit's SDK and CLI, "
+                "and give the `_url` it answers)",
             },
             "messages": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"$ref": "MmsMessageInput"}},
         },
@@ -36,6 +39,7 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
         "properties": {
             "date_before": {
                 "type": "integer",
+                "format": "unix-time",
                 "minimum": 0,
                 "maximum": 99999999999,
                 "description": "Unix time in seconds",
@@ -97,6 +101,7 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
             },
             "schedule": {
                 "type": "integer",
+                "format": "unix-time",
                 "minimum": 0,
                 "maximum": 99999999999,
                 "description": "Send at this unix time (seconds); leave out to send now",

@@ -8,6 +8,7 @@ generated/ in a checkout. In a wheel both folders are merged into one and the li
 """
 
 import pkgutil
+from typing import TYPE_CHECKING
 
 # First, before any submodule import below: they resolve through __path__.
 __path__ = pkgutil.extend_path(__path__, __name__)
@@ -25,6 +26,7 @@ from .exceptions import (
     InvalidRequestError,
     NotFoundError,
     RateLimitedError,
+    RecordingError,
     ServerError,
     TransportError,
     UnexpectedResponseError,
@@ -33,6 +35,24 @@ from .exceptions import (
 from .facade import ClickSend
 from .results import rejected
 from .retry import RetryPolicy
+
+if TYPE_CHECKING:
+    __version__: str
+else:
+
+    def __getattr__(name: str) -> str:
+        # The installed distribution's version (pyproject.toml is its one source), read when first asked for:
+        # importlib.metadata costs more to import than most of the client.
+        if name == "__version__":
+            from importlib.metadata import PackageNotFoundError, version
+
+            try:
+                globals()[name] = value = version("clicksend-mms")
+            except PackageNotFoundError:  # a source tree on sys.path that was never installed
+                value = "0+unknown"
+            return value
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = (
     "APIError",
@@ -49,6 +69,7 @@ __all__ = (
     "InvalidRequestError",
     "NotFoundError",
     "RateLimitedError",
+    "RecordingError",
     "RetryPolicy",
     "ServerError",
     "Settings",

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 
-EXIT_CONFIG = 3  # the CLI's exit code for a configuration error
+from . import exit_codes
+
 CLI_MODULES = frozenset({"typer", "rich", "click"})
 
 
@@ -20,7 +21,7 @@ def main() -> None:
         if (exc.name or "").partition(".")[0] not in CLI_MODULES:
             raise
         print("clicksend-mms: the command line needs the cli extra: pip install 'clicksend-mms[cli]'", file=sys.stderr)
-        raise SystemExit(EXIT_CONFIG) from None
+        raise SystemExit(exit_codes.CONFIG) from None
     app()
 
 

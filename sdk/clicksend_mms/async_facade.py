@@ -14,8 +14,9 @@ from typing import TypeVar
 
 import httpx
 
-from . import _ops
+from . import _download, _ops
 from ._core import FacadeBase
+from ._download import Destination, OnProgress
 from ._ops import MessageLike, Op
 from ._pagination import Seen, apages
 from .exceptions import ClickSendError
@@ -79,23 +80,23 @@ class AsyncClickSend(FacadeBase):
     ) -> None:
         await self.aclose()
 
-    async def call(self, op: Op[T], policy: RetryPolicy | None = None) -> T:
-        retries = self.retries(op, policy)
+    async def _call(self, op: Op[T], policy: RetryPolicy | None = None) -> T:
+        retries = self._retries(op, policy)
         while True:
             try:
-                return await self.once(op)
+                return await self._once(op)
             except ClickSendError as exc:
                 wait = retries.wait_after(exc)
                 if wait is None:
                     raise
             await asyncio.sleep(wait)
 
-    async def once(self, op: Op[T]) -> T:
+    async def _once(self, op: Op[T]) -> T:
         try:
             response = await self.http.request(**op.request)
         except httpx.TransportError as exc:
-            raise self.transport_error(op, exc) from exc
-        return self.finish(op, response)
+            raise self._transport_error(op, exc) from exc
+        return self._finish(op, response)
 
     # -- sending ----------------------------------------------------------------------------------------
     async def send(
@@ -103,7 +104,7 @@ class AsyncClickSend(FacadeBase):
     ) -> SendMmsData:
         """Send up to 1000 messages, checked against the spec first (``InvalidRequestError``: nothing sent); never
         retried once the request may have reached ClickSend (then ``may_have_been_sent=True``)."""
-        return await self.call(_ops.send(_ops.build_request(messages, media_file)))
+        return await self._call(_ops.send(_ops.build_request(messages, media_file)))
 
     async def send_bulk(
         self,
@@ -120,7 +121,8 @@ class AsyncClickSend(FacadeBase):
         each message's index: nothing sent). Returns one result per message, in input order. 429s are waited out
         and the batch resent (a 429 proves it was not accepted). Any other failure raises ``BulkSendError`` with
         the results so far and, per failed batch, whether it may have been sent. ``progress=True`` shows a rich
-        progress bar; a callable receives the number of messages finished after each batch.
+        progress bar (rich comes with the ``[cli]`` extra; without it ``ConfigurationError`` is raised before
+        anything is sent); a callable receives the number of messages finished after each batch.
         """
         from .bulk import send_bulk
 
@@ -131,13 +133,13 @@ class AsyncClickSend(FacadeBase):
     async def price(
         self, messages: SendMmsRequest | Sequence[MessageLike], *, media_file: str | None = None
     ) -> SendMmsData:
-        return await self.call(_ops.price(_ops.build_request(messages, media_file, "price_mms")))
+        return await self._call(_ops.price(_ops.build_request(messages, media_file, "price_mms")))
 
     async def cancel(self, message_id: str) -> None:
-        await self.call(_ops.cancel(message_id))
+        await self._call(_ops.cancel(message_id))
 
     async def cancel_all(self) -> int:
-        return await self.call(_ops.cancel_all())
+        return await self._call(_ops.cancel_all())
 
     # -- history ----------------------------------------------------------------------------------------
     async def history(
@@ -150,7 +152,7 @@ class AsyncClickSend(FacadeBase):
         page: int = 1,
         limit: int = 100,
     ) -> MmsHistoryPage:
-        return await self.call(
+        return await self._call(
             _ops.history(q=q, order_by=order_by, date_from=date_from, date_to=date_to, page=page, limit=limit)
         )
 
@@ -187,11 +189,34 @@ class AsyncClickSend(FacadeBase):
                     yield row
 
     async def export(self, filename: str) -> str:
-        return await self.call(_ops.export(filename))
+        return await self._call(_ops.export(filename))
+
+    async def download(self, url: str, dest: Destination, *, on_progress: OnProgress | None = None) -> int:
+        """Stream ``url`` (from ``export``) into ``dest``, a binary file object or a path; as ``ClickSend.download``.
+
+        Writing to ``dest`` blocks the event loop for each chunk (a local file; an export is a CSV).
+        """
+        target, same_origin = _download.resolve(self.settings.base_url, url)
+        client = self.http if same_origin else httpx.AsyncClient(timeout=self.settings.timeout)
+        try:
+            with _download.opened(dest) as fh:
+                async with client.stream("GET", target) as response:
+                    if not response.is_success:
+                        await response.aread()
+                        raise _download.refused(response, self.settings)
+                    counter = _download.Counter(fh, response, on_progress)
+                    async for chunk in response.aiter_bytes():
+                        counter.write(chunk)
+                    return counter.done
+        except httpx.TransportError as exc:
+            raise _download.unreachable(exc, target, same_origin, self.settings) from exc
+        finally:
+            if not same_origin:
+                await client.aclose()
 
     # -- receipts ---------------------------------------------------------------------------------------
     async def receipts(self, *, page: int = 1, limit: int = 100) -> MmsReceiptPage:
-        return await self.call(_ops.receipts(page=page, limit=limit))
+        return await self._call(_ops.receipts(page=page, limit=limit))
 
     def receipt_pages(self, *, limit: int = 100, start_page: int = 1) -> AsyncIterator[MmsReceiptPage]:
         async def fetch(number: int) -> MmsReceiptPage:
@@ -207,10 +232,10 @@ class AsyncClickSend(FacadeBase):
                     yield r
 
     async def receipt(self, message_id: str) -> MmsMessageRecord | MmsReceipt:
-        return await self.call(_ops.receipt(message_id))
+        return await self._call(_ops.receipt(message_id))
 
     async def mark_receipts_read(self, date_before: int | None = None) -> None:
-        await self.call(_ops.mark_receipts_read(date_before))
+        await self._call(_ops.mark_receipts_read(date_before))
 
     async def upload(self, content: bytes | str | os.PathLike[str]) -> UploadData:
-        return await self.call(_ops.upload(encode_upload(content)))
+        return await self._call(_ops.upload(encode_upload(content)))

@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING
 
 from . import _ops
 from ._ops import MessageLike
-from .exceptions import ClickSendError, RateLimitedError, UnexpectedResponseError
+from .exceptions import ClickSendError, ConfigurationError, RateLimitedError, UnexpectedResponseError
 from .models import MmsMessageResult, SendMmsData
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from .async_facade import AsyncClickSend
 
 # A bulk job may meet many 429s; give it more room than a single call before giving up.
@@ -88,6 +90,7 @@ async def send_bulk(
         raise ValueError(f"batch_size must be 1..{_ops.MAX_BATCH}")
     if concurrency < 1:
         raise ValueError("concurrency must be >= 1")
+    bar = _Progress(progress, len(messages))  # before anything is sent: it may need rich
     wire = _ops.require_valid_bulk(messages, media_file)
     results: list[MmsMessageResult | None] = [None] * len(messages)
     failures: list[BatchFailure] = []
@@ -96,7 +99,7 @@ async def send_bulk(
     stop = asyncio.Event()  # set on the first hard failure: batches not yet started are not sent
     done = 0
 
-    with _progress(progress, len(messages)) as advance:
+    with bar as advance:
 
         async def one_batch(start: int) -> None:
             nonlocal done
@@ -124,11 +127,11 @@ async def send_bulk(
 
 
 async def _send_honouring_429(client: AsyncClickSend, op: _ops.Op[SendMmsData], gate: _RateGate) -> SendMmsData:
-    retries = client.retries(op, BULK_RETRY)
+    retries = client._retries(op, BULK_RETRY)
     while True:
         await gate.wait()
         try:
-            return await client.once(op)
+            return await client._once(op)
         except ClickSendError as exc:
             if isinstance(exc, RateLimitedError):
                 gate.pause(exc.retry_after if exc.retry_after is not None else 1.0)
@@ -149,29 +152,40 @@ def _place(results: list[MmsMessageResult | None], start: int, end: int, data: S
     results[start:end] = data.messages
 
 
-class _progress:
-    """A rich progress bar (progress=True), a user callback, or nothing."""
+# rich is the [cli] extra's, not the client's: a bar needs it, and its absence must show before anything is sent.
+RICH_MISSING = (
+    "progress=True draws a rich progress bar, and rich is not installed: pip install 'clicksend-mms[cli]', or pass "
+    "progress=a callable that receives the number of messages done. Nothing was sent."
+)
+
+
+class _Progress:
+    """A rich progress bar (progress=True), a user callback, or nothing.
+
+    rich is imported here, when the bar is asked for, so that ``send_bulk`` raises before the first batch goes
+    out rather than after the last one came back (a send that looks failed invites a resend).
+    """
 
     def __init__(self, progress: bool | Callable[[int], None], total: int) -> None:
-        self._spec = progress
-        self._total = total
-        self._bar: object = None
+        self._callback = progress if callable(progress) else None
+        self._bar: Progress | None = None
+        if self._callback is None and progress:
+            try:
+                from rich.progress import Progress
+            except ImportError:
+                raise ConfigurationError(RICH_MISSING) from None
+            self._bar = Progress()
+            self._task = self._bar.add_task("sending MMS", total=total)
 
     def __enter__(self) -> Callable[[int], None]:
-        if callable(self._spec):
-            return self._spec
-        if not self._spec:
+        if self._callback is not None:
+            return self._callback
+        bar = self._bar
+        if bar is None:
             return lambda _done: None
-        from rich.progress import Progress
-
-        bar = Progress()
         bar.start()
-        task = bar.add_task("sending MMS", total=self._total)
-        self._bar = bar
-        return lambda done: bar.update(task, completed=done)
+        return lambda done: bar.update(self._task, completed=done)
 
     def __exit__(self, *exc: object) -> None:
-        from rich.progress import Progress
-
-        if isinstance(self._bar, Progress):
+        if self._bar is not None:
             self._bar.stop()

@@ -6,26 +6,12 @@ http://127.0.0.1:8765/v3, account sandbox / sandbox-key) unless those are given.
 output (errors as JSON on stderr). Tables are for terminals: piped or redirected, the same rows come out as
 tab-separated values with a header line (tabs, newlines and backslashes in values written as \t, \n, \\), never cut.
 
-Exit codes (user mistakes and API errors never print a traceback):
-
-| code | meaning                                                        |
-|------|----------------------------------------------------------------|
-| 0    | success                                                        |
-| 1    | other API error (unexpected status or undecodable answer)      |
-| 2    | usage error (bad option or argument; from click)               |
-| 3    | configuration error (no credentials, bad base URL)             |
-| 4    | authentication failed or forbidden (401 / 403)                 |
-| 5    | not found (404)                                                |
-| 6    | invalid request: refused before sending, or ClickSend's 400/413 |
-| 7    | rate limited (429, after retries)                              |
-| 8    | server error (5xx, after retries)                              |
-| 9    | could not reach the API (connection refused, timeout, dropped) |
-| 10   | send/price succeeded but some messages were rejected           |
-| 11   | local file error (cannot read or write a file; export target exists) |
+Exit codes: exit_codes.py (the README has the same table).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import importlib
@@ -40,14 +26,16 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import httpx
+import orjson
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
-from . import config
+from . import config, exit_codes
 from .conformance.cli import conformance
 from .exceptions import (
     AuthenticationError,
@@ -57,6 +45,7 @@ from .exceptions import (
     InvalidRequestError,
     NotFoundError,
     RateLimitedError,
+    RecordingError,
     ServerError,
     TransportError,
     ValidationError,
@@ -73,29 +62,71 @@ from .types import UNSET
 T = TypeVar("T")
 
 SANDBOX_EXTRA = "pip install 'clicksend-mms[sandbox]'"
-EXIT_API, EXIT_CONFIG, EXIT_AUTH, EXIT_NOT_FOUND, EXIT_VALIDATION = 1, 3, 4, 5, 6
-EXIT_RATE_LIMITED, EXIT_SERVER, EXIT_TRANSPORT, EXIT_REJECTED, EXIT_LOCAL_FILE = 7, 8, 9, 10, 11
 _EXIT_BY_ERROR: tuple[tuple[type[ClickSendError], int], ...] = (
-    (ConfigurationError, EXIT_CONFIG),
-    (InvalidRequestError, EXIT_VALIDATION),
-    (AuthenticationError, EXIT_AUTH),
-    (ForbiddenError, EXIT_AUTH),
-    (NotFoundError, EXIT_NOT_FOUND),
-    (ValidationError, EXIT_VALIDATION),
-    (RateLimitedError, EXIT_RATE_LIMITED),
-    (ServerError, EXIT_SERVER),
-    (TransportError, EXIT_TRANSPORT),
+    (RecordingError, exit_codes.LOCAL_FILE),  # before ConfigurationError, its base: the --record file is a local file
+    (ConfigurationError, exit_codes.CONFIG),
+    (InvalidRequestError, exit_codes.VALIDATION),
+    (AuthenticationError, exit_codes.AUTH),
+    (ForbiddenError, exit_codes.AUTH),
+    (NotFoundError, exit_codes.NOT_FOUND),
+    (ValidationError, exit_codes.VALIDATION),
+    (RateLimitedError, exit_codes.RATE_LIMITED),
+    (ServerError, exit_codes.SERVER),
+    (TransportError, exit_codes.TRANSPORT),
 )
+
+
+def _reader_went_away() -> NoReturn:
+    """stdout's reader is gone (``| head``): stop quietly with 128 + SIGPIPE, as a Unix tool killed by it would."""
+    with contextlib.suppress(OSError, ValueError):  # not a real file (CliRunner): nothing buffered to lose
+        # What is still buffered would fail again when Python flushes it at exit, with a message: send it nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise typer.Exit(exit_codes.BROKEN_PIPE)
+
+
+class _Command(TyperGroup):
+    """The command group, with two things click does not do on its own (both in the README)."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's Context: recent typer vendors click, so no click names here
+        try:
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # here, not at exit: a reader that went away is seen while it can be handled
+        except BrokenPipeError:
+            _reader_went_away()
+        except Exception as exc:
+            self._suggest_position(exc)
+            raise
+
+    def _suggest_position(self, exc: Exception) -> None:
+        """An option of clicksend-mms itself given after the command (`history --sandbox`): say where it goes.
+
+        click's NoSuchOption is recognised by its attributes: typer may use its own copy of click."""
+        name, sub = getattr(exc, "option_name", None), getattr(exc, "ctx", None)
+        if sub is None or name not in {opt for param in self.params for opt in param.opts}:
+            return
+        sub.fail(
+            f"No such option: {name}. It is an option of clicksend-mms itself: give it before the command, "
+            f"as in `clicksend-mms {name} ... {sub.info_name} ...`"
+        )
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        _reader_went_away()
+
 
 app = typer.Typer(
     name="clicksend-mms",
+    cls=_Command,
     help="Send and track ClickSend MMS from the command line (try --sandbox against the local sandbox).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
 # soft_wrap: long lines (URLs, error texts) are never broken at the console width, so they survive a pipe.
-out = Console(soft_wrap=True)
+out = _Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -129,6 +160,14 @@ def _opts(ctx: typer.Context) -> Options:
     return ctx.obj
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from . import __version__  # read from the installed metadata only when asked for
+
+        out.print(f"clicksend-mms {__version__}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
@@ -147,8 +186,16 @@ def main(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
     timeout: Annotated[float | None, typer.Option(help="Request timeout in seconds.")] = None,
     record: Annotated[
-        Path | None, typer.Option("--record", metavar="FILE", help="Record the exchanges as HAR (key redacted).")
+        Path | None,
+        typer.Option(
+            "--record",
+            metavar="FILE",
+            help="Record the exchanges as HAR (key redacted); an existing recording is added to, never replaced.",
+        ),
     ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     opts = ctx.obj if isinstance(ctx.obj, Options) else Options()
     opts.record = record or opts.record
@@ -197,12 +244,36 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+# orjson hands datetimes to _jsonable (unix seconds, as before) instead of writing them as RFC 3339 text.
+_ORJSON = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_APPEND_NEWLINE
+_PIECE = 1 << 16
+
+
 def _print_json(value: Any) -> None:
-    out.print_json(json.dumps(value, default=_jsonable))
+    """Highlighted for a person at a terminal; plain JSON (orjson: ~10x faster than rich's re-parse) otherwise."""
+    if _is_terminal():
+        out.print_json(json.dumps(value, default=_jsonable))
+        return
+    try:
+        text = orjson.dumps(value, default=_jsonable, option=_ORJSON).decode()
+    except orjson.JSONEncodeError:  # what orjson refuses (an integer beyond 64 bits), json writes
+        text = json.dumps(value, default=_jsonable, indent=2, ensure_ascii=False) + "\n"
+    # In pieces: a pipe whose reader left cuts one big write short without an error; the next piece then fails.
+    for start in range(0, len(text), _PIECE):
+        out.file.write(text[start : start + _PIECE])
+
+
+def _json_too(ctx: typer.Context, as_json: bool) -> Options:
+    """The options, with a command's own --json (given after the command) counted like the global one."""
+    opts = _opts(ctx)
+    if as_json and not opts.as_json:
+        opts.as_json = True
+        retry_log.removeHandler(_RETRY_LINES)  # stderr is only the JSON error then
+    return opts
 
 
 def _fail(opts: Options, exc: ClickSendError) -> NoReturn:
-    code = next((c for cls, c in _EXIT_BY_ERROR if isinstance(exc, cls)), EXIT_API)
+    code = next((c for cls, c in _EXIT_BY_ERROR if isinstance(exc, cls)), exit_codes.API)
     if opts.as_json:
         payload = {
             "error": type(exc).__name__,
@@ -217,9 +288,10 @@ def _fail(opts: Options, exc: ClickSendError) -> NoReturn:
         print(json.dumps(payload, default=_jsonable), file=sys.stderr)
     else:
         _say_error(str(exc))
-        if isinstance(exc, ConfigurationError):
+        if isinstance(exc, ConfigurationError) and not isinstance(exc, RecordingError):
             err.print("hint: --sandbox talks to the local sandbox with its default account")
-        if isinstance(exc, TransportError) and opts.base_url == config.SANDBOX_BASE_URL:
+        # A sandbox that is not running refuses the connection; a timeout or a drop means one answered too late.
+        if isinstance(exc, TransportError) and not exc.request_sent and opts.base_url == config.SANDBOX_BASE_URL:
             missing = _sandbox_missing()
             install = f"the sandbox is not installed (no module {missing!r}): {SANDBOX_EXTRA}; then " if missing else ""
             err.print(f"hint: {install}start the sandbox with `clicksend-mms sandbox`", markup=False, soft_wrap=True)
@@ -232,11 +304,11 @@ def _say_error(text: str) -> None:
 
 def _fail_local(opts: Options, exc: LocalFileError) -> NoReturn:
     if opts.as_json:
-        payload = {"error": "LocalFileError", "message": str(exc), "exit_code": EXIT_LOCAL_FILE}
+        payload = {"error": "LocalFileError", "message": str(exc), "exit_code": exit_codes.LOCAL_FILE}
         print(json.dumps(payload), file=sys.stderr)
     else:
         _say_error(str(exc))
-    raise typer.Exit(EXIT_LOCAL_FILE)
+    raise typer.Exit(exit_codes.LOCAL_FILE)
 
 
 def _run(ctx: typer.Context, action: Callable[[ClickSend], T]) -> T:
@@ -260,6 +332,10 @@ def _is_terminal() -> bool:
     return out.file.isatty()
 
 
+# Values read and copied as one token: never split. Free text (subject, status_text, error) folds instead.
+WHOLE_COLUMNS = frozenset({"message_id", "date", "to", "status", "price", "status_code", "timestamp"})
+
+
 def _table(title: str, columns: list[str], rows: Iterable[Iterable[object]]) -> None:
     """A table on a terminal; tab-separated values (header line first) otherwise. No value is ever cut."""
     cells = [[_fmt(v) for v in row] for row in rows]
@@ -267,18 +343,19 @@ def _table(title: str, columns: list[str], rows: Iterable[Iterable[object]]) -> 
         for line in [columns, *cells]:
             out.file.write("\t".join(_tsv_escape(v) for v in line) + "\n")
         return
-    # ids stay on one line (they are copied into other commands); other values fold, never get an ellipsis.
+    # Ids, dates, numbers and statuses stay on one line; free text folds (down to its header's width).
     widths = [
-        max([len(c[i]) for c in cells] + [len(name)]) if name == "message_id" else len(name)
+        max([len(c[i]) for c in cells] + [len(name)]) if name in WHOLE_COLUMNS else len(name)
         for i, name in enumerate(columns)
     ]
-    if sum(widths) + 3 * len(columns) + 1 > out.width:  # too narrow for even the folded table: one block per row
+    if sum(widths) + 3 * len(columns) + 1 > out.width:  # too narrow for the table: one block per row
         for row in cells:
             out.print(Text("\n".join(f"{name}: {value}" for name, value in zip(columns, row, strict=True)) + "\n"))
         return
     table = Table(title=title)
     for name, width in zip(columns, widths, strict=True):
-        table.add_column(name, no_wrap=name == "message_id", overflow="fold", min_width=width)
+        whole = name in WHOLE_COLUMNS
+        table.add_column(name, no_wrap=whole, overflow="fold", min_width=width, ratio=None if whole else 1)
     for row in cells:
         table.add_row(*(Text(v) for v in row))  # Text: values are data, never rich markup
     out.print(table)
@@ -300,6 +377,8 @@ def _about_message(key: str) -> str:
     return _about("messages", "items", key)
 
 
+# --json is accepted after the command too (`history --json`), like before it.
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output (same as before the command).")]
 _OR_FILE = " Required unless --messages is given."
 ToOpt = Annotated[list[str] | None, typer.Option("--to", help=_about_message("to") + " Repeat for several." + _OR_FILE)]
 SubjectOpt = Annotated[str | None, typer.Option(help=_about_message("subject") + _OR_FILE)]
@@ -307,15 +386,21 @@ BodyOpt = Annotated[str | None, typer.Option(help=_about_message("body") + _OR_F
 MediaOpt = Annotated[str, typer.Option("--media-file", help=_about("media_file"))]
 FromOpt = Annotated[str | None, typer.Option("--from", help=_about_message("from"))]
 ScheduleOpt = Annotated[int | None, typer.Option(help=_about_message("schedule"))]
-MessagesOpt = Annotated[
-    str | None,
-    typer.Option(
+_SEND_FLAGS = "--to/--subject/--body/--from/--schedule"
+_PRICE_FLAGS = "--to/--subject/--body/--from"  # price has no --schedule (a schedule changes no price)
+
+
+def _messages_option(flags: str) -> Any:
+    return typer.Option(
         "--messages",
         metavar="FILE",
         help="Messages as JSON (a list of objects with the API's keys: to, subject, body, from, schedule, "
-        "custom_string, ...) or JSON Lines; - reads stdin. Instead of --to/--subject/--body/--from/--schedule.",
-    ),
-]
+        f"custom_string, ...) or JSON Lines; - reads stdin. Instead of {flags}.",
+    )
+
+
+SendMessagesOpt = Annotated[str | None, _messages_option(_SEND_FLAGS)]
+PriceMessagesOpt = Annotated[str | None, _messages_option(_PRICE_FLAGS)]
 
 
 def _messages(
@@ -331,7 +416,8 @@ def _messages(
     # ctx.fail: a usage error (exit 2) like click's own, e.g. for a missing option.
     if messages_file is not None:
         if to or any(v is not None for v in (subject, body, sender, schedule)):
-            ctx.fail("give either --messages FILE or --to/--subject/--body/--from/--schedule, not both")
+            flags = _SEND_FLAGS if ctx.info_name == "send" else _PRICE_FLAGS
+            ctx.fail(f"give either --messages FILE or {flags}, not both")
         try:
             return read_messages(messages_file)
         except LocalFileError as exc:
@@ -350,18 +436,23 @@ def _messages(
 
 
 def _show_send(ctx: typer.Context, title: str, data: SendMmsData) -> None:
+    priced = title == "price"  # a price sends nothing: nothing is queued, a bad message would be rejected
     if _opts(ctx).as_json:
         _print_json(data.to_dict())
     else:
         rows = [(m.to, m.status, m.message_id, m.message_price) for m in data.messages]
         _table(title, ["to", "status", "message_id", "price"], rows)
         # On a terminal the totals follow the table; piped, stdout stays pure TSV and they go to stderr.
-        summary = Text(f"total price {data.total_price}, queued {data.queued_count} of {data.total_count}")
-        (out if _is_terminal() else err).print(summary)
+        if priced:
+            summary = f"total price {data.total_price} for {data.total_count} message(s)"
+        else:
+            summary = f"total price {data.total_price}, queued {data.queued_count} of {data.total_count}"
+        (out if _is_terminal() else err).print(Text(summary))
     bad = rejected(data)
     if bad:
-        err.print(Text(f"{len(bad)} message(s) rejected: " + ", ".join(f"{m.to} {m.status}" for m in bad)))
-        raise typer.Exit(EXIT_REJECTED)
+        verdict = "would be rejected" if priced else "rejected"
+        err.print(Text(f"{len(bad)} message(s) {verdict}: " + ", ".join(f"{m.to} {m.status}" for m in bad)))
+        raise typer.Exit(exit_codes.REJECTED)
 
 
 @app.command()
@@ -373,10 +464,12 @@ def send(
     body: BodyOpt = None,
     sender: FromOpt = None,
     schedule: ScheduleOpt = None,
-    messages_file: MessagesOpt = None,
+    messages_file: SendMessagesOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Send one MMS to each --to, or the messages of --messages FILE (checked against the API spec first;
     never retried once it may have reached ClickSend)."""
+    _json_too(ctx, as_json)
     msgs = _messages(to, subject, body, sender, schedule, messages_file, ctx)
     data = _run(ctx, lambda c: c.send(msgs, media_file=media_file))
     _show_send(ctx, "sent", data)
@@ -390,26 +483,30 @@ def price(
     subject: SubjectOpt = None,
     body: BodyOpt = None,
     sender: FromOpt = None,
-    messages_file: MessagesOpt = None,
+    messages_file: PriceMessagesOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Price MMS without sending them (same messages as send)."""
+    _json_too(ctx, as_json)
     msgs = _messages(to, subject, body, sender, None, messages_file, ctx)
     data = _run(ctx, lambda c: c.price(msgs, media_file=media_file))
     _show_send(ctx, "price", data)
 
 
 @app.command()
-def cancel(ctx: typer.Context, message_id: str) -> None:
+def cancel(ctx: typer.Context, message_id: str, as_json: JsonOpt = False) -> None:
     """Cancel one scheduled MMS."""
+    opts = _json_too(ctx, as_json)
     _run(ctx, lambda c: c.cancel(message_id))
-    _print_json({"cancelled": message_id}) if _opts(ctx).as_json else out.print(f"cancelled {message_id}")
+    _print_json({"cancelled": message_id}) if opts.as_json else out.print(f"cancelled {message_id}")
 
 
 @app.command("cancel-all")
-def cancel_all(ctx: typer.Context) -> None:
+def cancel_all(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Cancel every scheduled MMS."""
+    opts = _json_too(ctx, as_json)
     count = _run(ctx, lambda c: c.cancel_all())
-    _print_json({"count": count}) if _opts(ctx).as_json else out.print(f"cancelled {count} MMS")
+    _print_json({"count": count}) if opts.as_json else out.print(f"cancelled {count} MMS")
 
 
 # -- history & receipts ---------------------------------------------------------------------------------
@@ -425,8 +522,10 @@ def history(
     page: Annotated[int, typer.Option(min=1)] = 1,
     limit: Annotated[int, typer.Option(min=15, max=100)] = 100,
     all_pages: Annotated[bool, typer.Option("--all", help="Every page, not just --page.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """List sent MMS (one page, or --all)."""
+    _json_too(ctx, as_json)
     filters: dict[str, Any] = {"q": q, "order_by": order_by, "date_from": date_from, "date_to": date_to}
 
     def fetch(c: ClickSend) -> list[MmsMessageRecord]:
@@ -451,8 +550,10 @@ def receipts(
     page: Annotated[int, typer.Option(min=1)] = 1,
     limit: Annotated[int, typer.Option(min=15, max=100)] = 100,
     all_pages: Annotated[bool, typer.Option("--all", help="Every page, not just --page.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """List delivery receipts."""
+    _json_too(ctx, as_json)
 
     def fetch(c: ClickSend) -> list[MmsReceipt]:
         return list(c.iter_receipts(limit=limit)) if all_pages else c.receipts(page=page, limit=limit).data
@@ -472,10 +573,12 @@ def receipts(
 def mark_read(
     ctx: typer.Context,
     date_before: Annotated[int | None, typer.Option(help="Only receipts before this unix time.")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Mark delivery receipts as read."""
+    opts = _json_too(ctx, as_json)
     _run(ctx, lambda c: c.mark_receipts_read(date_before))
-    _print_json({"marked_read": True}) if _opts(ctx).as_json else out.print("receipts marked read")
+    _print_json({"marked_read": True}) if opts.as_json else out.print("receipts marked read")
 
 
 # -- files ----------------------------------------------------------------------------------------------
@@ -487,10 +590,11 @@ def export(
     filename: Annotated[str, typer.Argument(help="Name ClickSend gives the CSV.")] = "mms-history.csv",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to save (default: FILENAME).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Export the MMS history as CSV and download it (an existing file is kept unless --force)."""
     target = output or Path(filename)
-    opts = _opts(ctx)
+    opts = _json_too(ctx, as_json)
     if not force:
         try:
             refuse_to_overwrite(target)  # before asking ClickSend for an export nobody will save
@@ -528,14 +632,16 @@ def export(
 def upload(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="jpg/png/bmp/gif file.")],
+    as_json: JsonOpt = False,
 ) -> None:
     """Upload an image converted for MMS (convert=mms); prints the URL to use as --media-file."""
+    opts = _json_too(ctx, as_json)
     try:
         content = read_bytes(path)
     except LocalFileError as exc:
-        _fail_local(_opts(ctx), exc)
+        _fail_local(opts, exc)
     data = _run(ctx, lambda c: c.upload(content))
-    _print_json(data.to_dict()) if _opts(ctx).as_json else out.print(Text(data.field_url))
+    _print_json(data.to_dict()) if opts.as_json else out.print(Text(data.field_url))
 
 
 # -- tools ----------------------------------------------------------------------------------------------
@@ -563,7 +669,7 @@ def sandbox(ctx: typer.Context) -> None:
             f"[bold red]error:[/] the sandbox is not installed (no module {missing!r}): {escape(SANDBOX_EXTRA)}",
             soft_wrap=True,
         )
-        raise typer.Exit(EXIT_CONFIG)
+        raise typer.Exit(exit_codes.CONFIG)
     sandbox_cli = importlib.import_module("clicksend_mms_sandbox.cli")
     sys.argv = ["clicksend-mms-sandbox", *ctx.args]
     result: object = sandbox_cli.main()
@@ -585,7 +691,7 @@ def fuzz(
         plan = importlib.import_module("clicksend_mms_fuzz.plan")
     except ImportError:
         _say_error("the fuzzer is not installed (package clicksend_mms_fuzz)")
-        raise typer.Exit(EXIT_CONFIG) from None
+        raise typer.Exit(exit_codes.CONFIG) from None
     env = dict(os.environ)
     # Hand the fuzzer the same target the other commands would use.
     for name, value in ((config.ENV_USERNAME, opts.username), (config.ENV_API_KEY, opts.api_key)):

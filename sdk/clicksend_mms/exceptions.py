@@ -16,6 +16,7 @@ high-level facade raises. One hierarchy, so ``except ClickSendError`` catches th
     ├── UnexpectedResponseError  a 2xx whose body does not decode (not JSON, missing fields)
     ├── InvalidRequestError      the input breaks the spec's request rules: refused before anything was sent
     └── ConfigurationError       missing credentials, bad base URL
+        └── RecordingError       the recording (``record=``) cannot be read or written, or is not HAR
 
 A send or upload that failed after the request may have reached ClickSend (5xx, undecodable answer, read
 timeout, dropped connection) has ``may_have_been_sent=True`` and its text says what to do before trying again.
@@ -316,3 +317,7 @@ def is_error_envelope(body: Any) -> bool:
 
 class ConfigurationError(ClickSendError):
     """Missing or invalid settings (no credentials, bad base URL): fix the configuration, not the call."""
+
+
+class RecordingError(ConfigurationError):
+    """The HAR file given as ``record=`` (or ``--record``) cannot be read or written, or holds something else."""

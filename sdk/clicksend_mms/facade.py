@@ -14,18 +14,19 @@ from __future__ import annotations
 import base64
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TypeVar
+from typing import TypeVar
 
 import httpx
 
-from . import _ops
+from . import _download, _ops
 from ._core import FacadeBase, logger
+from ._download import Destination, OnProgress
 from ._ops import MessageLike, Op
 from ._pagination import Seen, pages
-from .exceptions import ClickSendError, error_from_response
+from .exceptions import ClickSendError
 from .models import (
     MmsHistoryPage,
     MmsMessageRecord,
@@ -37,7 +38,6 @@ from .models import (
 )
 from .recording import RecordTarget
 from .retry import RetryPolicy
-from .transport_errors import as_transport_error
 
 T = TypeVar("T")
 
@@ -75,24 +75,24 @@ class ClickSend(FacadeBase):
     ) -> None:
         self.close()
 
-    def call(self, op: Op[T]) -> T:
+    def _call(self, op: Op[T]) -> T:
         """Run one operation under the retry policy (``retry.decide`` says, per operation, what may be repeated)."""
-        retries = self.retries(op)
+        retries = self._retries(op)
         while True:
             try:
-                return self.once(op)
+                return self._once(op)
             except ClickSendError as exc:
                 wait = retries.wait_after(exc)
                 if wait is None:
                     raise
             time.sleep(wait)
 
-    def once(self, op: Op[T]) -> T:
+    def _once(self, op: Op[T]) -> T:
         try:
             response = self.http.request(**op.request)
         except httpx.TransportError as exc:
-            raise self.transport_error(op, exc) from exc
-        return self.finish(op, response)
+            raise self._transport_error(op, exc) from exc
+        return self._finish(op, response)
 
     # -- sending ----------------------------------------------------------------------------------------
     def send(self, messages: SendMmsRequest | Sequence[MessageLike], *, media_file: str | None = None) -> SendMmsData:
@@ -102,17 +102,17 @@ class ClickSend(FacadeBase):
         is sent. Never retried once the request may have reached ClickSend (no idempotency key: it could send
         twice); such an error has ``may_have_been_sent=True`` and says what to check.
         """
-        return self.call(_ops.send(_ops.build_request(messages, media_file)))
+        return self._call(_ops.send(_ops.build_request(messages, media_file)))
 
     def price(self, messages: SendMmsRequest | Sequence[MessageLike], *, media_file: str | None = None) -> SendMmsData:
-        return self.call(_ops.price(_ops.build_request(messages, media_file, "price_mms")))
+        return self._call(_ops.price(_ops.build_request(messages, media_file, "price_mms")))
 
     def cancel(self, message_id: str) -> None:
-        self.call(_ops.cancel(message_id))
+        self._call(_ops.cancel(message_id))
 
     def cancel_all(self) -> int:
         """Cancel every scheduled MMS; returns how many were cancelled."""
-        return self.call(_ops.cancel_all())
+        return self._call(_ops.cancel_all())
 
     # -- history ----------------------------------------------------------------------------------------
     def history(
@@ -125,7 +125,7 @@ class ClickSend(FacadeBase):
         page: int = 1,
         limit: int = 100,
     ) -> MmsHistoryPage:
-        return self.call(
+        return self._call(
             _ops.history(q=q, order_by=order_by, date_from=date_from, date_to=date_to, page=page, limit=limit)
         )
 
@@ -160,43 +160,37 @@ class ClickSend(FacadeBase):
 
     def export(self, filename: str) -> str:
         """Ask ClickSend for a CSV export of the history; returns the download URL (see ``download``)."""
-        return self.call(_ops.export(filename))
+        return self._call(_ops.export(filename))
 
-    def download(
-        self, url: str, dest: IO[bytes], *, on_progress: Callable[[int, int | None], None] | None = None
-    ) -> int:
-        """Stream ``url`` into ``dest``; returns the byte count. ``on_progress(done, total)`` after each chunk.
+    def download(self, url: str, dest: Destination, *, on_progress: OnProgress | None = None) -> int:
+        """Stream ``url`` (from ``export``) into ``dest``; returns the byte count. ``on_progress(done, total)`` after
+        each chunk.
 
-        Credentials are sent only if ``url`` is on the API's own origin: an export link elsewhere must not
-        receive the API key.
+        ``dest`` is a binary file object (written to, left open) or a path: the file is written beside it and moved
+        into place only once complete, so a failed download leaves no partial file and the previous one intact
+        (an existing file is replaced; OSError if it cannot be written). Credentials are sent only if ``url`` is on
+        the API's own origin: an export link elsewhere must not receive the API key.
         """
-        base = httpx.URL(self.settings.base_url)
-        target = base.join(url)  # a relative link resolves against the API
-        same_origin = (target.scheme, target.host, target.port) == (base.scheme, base.host, base.port)
+        target, same_origin = _download.resolve(self.settings.base_url, url)
         client = self.http if same_origin else httpx.Client(timeout=self.settings.timeout)
         try:
-            with client.stream("GET", target) as response:
+            with _download.opened(dest) as fh, client.stream("GET", target) as response:
                 if not response.is_success:
                     response.read()
-                    raise error_from_response(response, secrets=(self.settings.api_key,))
-                total = int(response.headers["content-length"]) if "content-length" in response.headers else None
-                done = 0
+                    raise _download.refused(response, self.settings)
+                counter = _download.Counter(fh, response, on_progress)
                 for chunk in response.iter_bytes():
-                    dest.write(chunk)
-                    done += len(chunk)
-                    if on_progress is not None:
-                        on_progress(done, total)
-                return done
+                    counter.write(chunk)
+                return counter.done
         except httpx.TransportError as exc:
-            default = same_origin and not self.settings.base_url_configured
-            raise as_transport_error(exc, "GET", target, default_target=default) from exc
+            raise _download.unreachable(exc, target, same_origin, self.settings) from exc
         finally:
             if not same_origin:
                 client.close()
 
     # -- receipts ---------------------------------------------------------------------------------------
     def receipts(self, *, page: int = 1, limit: int = 100) -> MmsReceiptPage:
-        return self.call(_ops.receipts(page=page, limit=limit))
+        return self._call(_ops.receipts(page=page, limit=limit))
 
     def receipt_pages(self, *, limit: int = 100, start_page: int = 1) -> Iterator[MmsReceiptPage]:
         return pages(lambda number: self.receipts(page=number, limit=limit), start_page)
@@ -209,16 +203,16 @@ class ClickSend(FacadeBase):
 
     def receipt(self, message_id: str) -> MmsMessageRecord | MmsReceipt:
         """The record of one message (ClickSend answers a history-style record for MMS)."""
-        return self.call(_ops.receipt(message_id))
+        return self._call(_ops.receipt(message_id))
 
     def mark_receipts_read(self, date_before: int | None = None) -> None:
         """Mark receipts read (all of them, or those before the unix time ``date_before``)."""
-        self.call(_ops.mark_receipts_read(date_before))
+        self._call(_ops.mark_receipts_read(date_before))
 
     # -- uploads ----------------------------------------------------------------------------------------
     def upload(self, content: bytes | str | os.PathLike[str]) -> UploadData:
         """Upload an image (bytes or a file path) converted for MMS; use the returned ``field_url`` as media_file."""
-        return self.call(_ops.upload(encode_upload(content)))
+        return self._call(_ops.upload(encode_upload(content)))
 
 
 def encode_upload(content: bytes | str | os.PathLike[str]) -> str:

@@ -1,7 +1,8 @@
-"""Files on this machine for the CLI: reading message lists and images, writing downloads without losing data.
+"""Files on this machine: reading message lists and images (CLI), writing downloads without losing data (CLI and
+the facades' ``download``).
 
-Failures here are the user's machine's (missing file, no permission, full disk), not ClickSend's: they raise
-``LocalFileError`` so the CLI can give them their own exit code.
+Failures here are the user's machine's (missing file, no permission, full disk), not ClickSend's: the CLI's
+helpers raise ``LocalFileError`` so the CLI can give them their own exit code; ``atomic_file`` raises OSError.
 """
 
 from __future__ import annotations
@@ -73,24 +74,28 @@ def refuse_to_overwrite(target: Path) -> None:
 
 @contextlib.contextmanager
 def replace_atomically(target: Path, *, force: bool) -> Iterator[IO[bytes]]:
-    """Write into a temporary file next to ``target`` and move it into place only when the block succeeds.
-
-    A failed download leaves no half-written file and never clobbers an existing one.
-    """
+    """``atomic_file`` for the CLI: refuses an existing ``target`` unless ``force``; failures are LocalFileError."""
     if not force:
         refuse_to_overwrite(target)
-    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
     try:
-        fh = partial.open("xb")  # "x": never reuse a file someone else made; normal permissions (umask)
+        with atomic_file(target) as fh:
+            yield fh
     except OSError as exc:
         raise LocalFileError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+@contextlib.contextmanager
+def atomic_file(target: Path) -> Iterator[IO[bytes]]:
+    """Write into a temporary file next to ``target`` and move it into place only when the block succeeds.
+
+    A failed download leaves no half-written file and never clobbers an existing one (OSError says why).
+    """
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    fh = partial.open("xb")  # "x": never reuse a file someone else made; normal permissions (umask)
     try:
         with fh:
             yield fh
         os.replace(partial, target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise LocalFileError(f"cannot write {target}: {exc.strerror or exc}") from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

@@ -18,6 +18,9 @@ kept; later exchanges are counted in ``dropped`` and named in the log's comment,
 Writing: entries are held in memory (bounded as above) and the whole file is rewritten atomically (temporary file,
 then rename) on ``flush()`` — called when the file is opened (so a bad path fails before anything is sent) and
 when the httpx client using the transport is closed. A reader never sees a half-written HAR.
+
+An existing HAR file is added to, never replaced: its entries (and the rest of its log) stay first, so one file
+can collect several runs (and count towards the limits). A file that is not HAR is left alone: ``RecordingError``.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from urllib.parse import quote, quote_plus
 
 import httpx
 
-from .exceptions import ConfigurationError
+from .exceptions import RecordingError
 
 REDACTED = "[REDACTED]"
 REDACTED_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
@@ -77,7 +80,34 @@ class Recorder:
         self._secrets: frozenset[str] = frozenset()
         for secret in secrets:
             self.add_secret(secret)
+        # What the file held before: its log without the entries, and its entries (serialised), kept first.
+        self._log: dict[str, Any] = {"version": "1.2", "creator": CREATOR}
+        self._earlier: list[str] = []
+        if self.path is not None:
+            self._resume(self.path)
         self.flush()
+
+    def _resume(self, path: Path) -> None:
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise RecordingError(f"cannot read the recording {path}: {exc.strerror or exc}") from None
+        if not raw.strip():  # an empty file (touch, mktemp) holds nothing to keep
+            return
+        try:
+            log = json.loads(raw)["log"]
+            entries = log.pop("entries")
+            if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+                raise TypeError("entries")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise RecordingError(
+                f"{path} exists and is not a HAR recording (left as it is): record into another file"
+            ) from None
+        self._log = {"version": "1.2", "creator": CREATOR, **log}
+        self._earlier = [json.dumps(entry, ensure_ascii=False, separators=(",", ":")) for entry in entries]
+        self._bytes = sum(len(text.encode()) for text in self._earlier)
 
     # -- secrets ------------------------------------------------------------------------------------------
     def add_secret(self, secret: str) -> None:
@@ -114,7 +144,8 @@ class Recorder:
         text = json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"))
         size = len(text.encode())
         with self._lock:
-            full = len(self._entries) >= self.limits.max_entries or self._bytes + size > self.limits.max_bytes
+            count = len(self._earlier) + len(self._entries)
+            full = count >= self.limits.max_entries or self._bytes + size > self.limits.max_bytes
             if full:
                 self.dropped += 1
                 return
@@ -123,26 +154,27 @@ class Recorder:
 
     @property
     def entries(self) -> list[dict[str, Any]]:
-        """The entries kept so far, oldest request first."""
+        """The entries kept so far: the file's earlier ones, then this recording's, oldest request first."""
+        return [json.loads(text) for text in self._kept()]
+
+    def _kept(self) -> list[str]:
         with self._lock:
-            kept = sorted(self._entries, key=lambda item: item[0])
-        return [json.loads(text) for _, text in kept]
+            return self._earlier + [text for _, text in sorted(self._entries, key=lambda item: item[0])]
 
     def har(self) -> dict[str, Any]:
         document: dict[str, Any] = json.loads(self._document())
         return document
 
     def _document(self) -> str:
-        with self._lock:
-            kept = [text for _, text in sorted(self._entries, key=lambda item: item[0])]
-            dropped = self.dropped
-        log = {"version": "1.2", "creator": CREATOR}
-        if dropped:
+        kept = self._kept()
+        log = dict(self._log)
+        if self.dropped:
             limits = self.limits
-            log["comment"] = (
-                f"{dropped} later exchange(s) not recorded: limit of {limits.max_entries} entries / "
+            note = (
+                f"{self.dropped} later exchange(s) not recorded: limit of {limits.max_entries} entries / "
                 f"{limits.max_bytes} bytes reached"
             )
+            log["comment"] = f"{log['comment']}; {note}" if isinstance(log.get("comment"), str) else note
         head = json.dumps({"log": log}, ensure_ascii=False)[:-2]  # reopen the log object to append entries
         return head + ',"entries":[\n' + ",\n".join(kept) + "\n]}}\n"
 
@@ -161,7 +193,7 @@ class Recorder:
             if tmp is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
-            raise ConfigurationError(f"cannot write the recording {self.path}: {exc.strerror or exc}") from None
+            raise RecordingError(f"cannot write the recording {self.path}: {exc.strerror or exc}") from None
 
     def __enter__(self) -> Recorder:
         return self
@@ -170,7 +202,7 @@ class Recorder:
         self.flush()
 
     def __repr__(self) -> str:
-        return f"Recorder(path={str(self.path) if self.path else None!r}, entries={len(self._entries)})"
+        return f"Recorder(path={str(self.path) if self.path else None!r}, entries={len(self._kept())})"
 
 
 RecordTarget = Recorder | str | os.PathLike[str] | None

@@ -92,7 +92,13 @@ def _resolve(rules: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _check(
-    rules: Mapping[str, Any], value: Any, path: tuple[str | int, ...], out: list[Problem], model: str | None
+    rules: Mapping[str, Any],
+    value: Any,
+    path: tuple[str | int, ...],
+    out: list[Problem],
+    model: str | None,
+    *,
+    required: bool = False,
 ) -> None:
     while "$ref" in rules:
         model = rules["$ref"]
@@ -102,7 +108,9 @@ def _check(
         allowed = (kinds,) if isinstance(kinds, str) else tuple(kinds)
         if not any(_is(value, kind) for kind in allowed):
             expected = " or ".join(_TYPE_NAMES.get(kind, kind) for kind in allowed)
-            hint = " (leave the key out to omit it)" if value is None and path and isinstance(path[-1], str) else ""
+            hint = ""
+            if value is None and path and isinstance(path[-1], str):  # a key given as None
+                hint = f"; {path[-1]} is required" if required else " (leave the key out to omit it)"
             out.append(Problem(path, "type", f"must be {expected}, got {_describe(value)}{hint}"))
             return
     if "enum" in rules and value not in rules["enum"]:
@@ -158,7 +166,12 @@ def _check_number(rules: Mapping[str, Any], value: float, path: tuple[str | int,
     if lowest is not None and value < lowest:
         out.append(Problem(path, "minimum", f"{value} is below the minimum {lowest}"))
     elif highest is not None and value > highest:
-        out.append(Problem(path, "maximum", f"{value} is above the maximum {highest}"))
+        hint = ""
+        seconds = int(value // 1000)
+        # JavaScript's Date.now() and Java's currentTimeMillis() give milliseconds; the spec's unix times are seconds.
+        if rules.get("format") == "unix-time" and (lowest or 0) <= seconds <= highest:
+            hint = f": that looks like a unix time in milliseconds, and this field takes seconds ({seconds})"
+        out.append(Problem(path, "maximum", f"{value} is above the maximum {highest}{hint}"))
 
 
 def _check_object(
@@ -176,9 +189,10 @@ def _check_object(
     for name in rules.get("required", ()):
         if name not in value:
             out.append(Problem((*path, name), "required", "missing (required)"))
+    required = rules.get("required", ())
     for name, sub in declared.items():
         if name in value:
-            _check(sub, value[name], (*path, name), out, None)
+            _check(sub, value[name], (*path, name), out, None, required=name in required)
 
 
 def _check_list(

@@ -47,6 +47,8 @@ CASES = [
     Case("missing required", {"to": "+61411111111", "body": "Hello"}, "subject", "missing (required)"),
     Case("wrong type", {**GOOD, "schedule": "tomorrow"}, "schedule", "must be a whole number (an int), got str"),
     Case("null value", {**GOOD, "from": None}, "from", "leave the key out"),
+    Case("null required value", {**GOOD, "body": None}, "body", "must be text (a str), got None; body is required"),
+    Case("schedule in ms", {**GOOD, "schedule": 1_900_000_000_000}, "schedule", "takes seconds (1900000000)"),
     Case("subject too long", {**GOOD, "subject": "s" * (SUBJECT_MAX + 1)}, "subject", f"at most {SUBJECT_MAX}"),
     Case("sender too long", {**GOOD, "from": "f" * (FROM_MAX + 1)}, "from", f"at most {FROM_MAX}"),
     Case("not an object", "+61411111111", None, "must be an object"),
@@ -222,6 +224,8 @@ def test_cli_messages_as_json_lines(tmp_path: Path, sandbox: Any, sync_client: C
     [
         (["--subject", "s" * (SUBJECT_MAX + 1)], "messages[1].subject", f"at most {SUBJECT_MAX}"),
         (["--media-file", "cat.jpg"], "media_file", "expected an http(s) URL"),
+        (["--media-file", "cat.png"], "media_file", "`upload_media`, which is `upload` in this toolkit's SDK and CLI"),
+        (["--schedule", "1900000000000"], "messages[1].schedule", "in milliseconds, and this field takes seconds"),
         (["--from", "f" * 40], "messages[1].from", "at most"),
         (["--schedule", "-5"], "messages[1].schedule", "below the minimum 0"),
     ],

@@ -296,3 +296,138 @@ def test_retry_lines_only_while_a_command_runs(fake: FakeClickSend) -> None:
     code, _, err = invoke(fake, "cancel-all")
     assert code == 0 and "retry 2/4 of PUT /mms/cancel-all" in err
     assert log.handlers == before  # a program that embeds the CLI keeps its own logging
+
+
+# -- where options go, what is said, how output ends ----------------------------------------------------------
+
+
+def plain(text: str) -> str:
+    """What rich wrapped into a box, as one line of words (hyphenated flags never break, words do not join)."""
+    return " ".join(text.replace("│", " ").split()).replace("- -", "--")
+
+
+def test_json_is_accepted_after_the_command_too(fake: FakeClickSend) -> None:
+    rows = FakeClickSend(3)
+    code, out, _ = invoke(rows, "history", "--json")
+    assert code == 0 and [r["message_id"] for r in json.loads(out)] == ["ID-00000", "ID-00001", "ID-00002"]
+    assert json.loads(invoke(fake, "cancel-all", "--json")[1]) == {"count": 0}
+    # After the command as before it: stderr is only the JSON error, no human retry lines.
+    fake.script += [envelope(None, http_code=503, code="X", msg="down")] * 4
+    code, _, err = invoke(fake, "cancel", "ABC", "--json")
+    assert (code, json.loads(err)["exit_code"]) == (8, 8)
+
+
+@pytest.mark.parametrize("option", [["--sandbox"], ["--timeout", "3"], ["--username", "x"]])
+def test_a_global_option_after_the_command_says_where_it_goes(fake: FakeClickSend, option: list[str]) -> None:
+    code, _, err = invoke(fake, "history", *option)
+    assert code == 2
+    said = plain(err)
+    assert f"No such option: {option[0]}. It is an option of clicksend-mms itself: give it before the command" in said
+    assert "option of clicksend-mms" not in invoke(fake, "history", "--shedule")[2]  # only for global ones
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    "fault", [httpx.ReadTimeout("timed out"), httpx.RemoteProtocolError("Server disconnected")], ids=type
+)
+def test_a_send_without_an_answer_says_it_may_have_been_sent_not_start_the_sandbox(
+    monkeypatch: pytest.MonkeyPatch, fault: Exception
+) -> None:
+    monkeypatch.delenv("CLICKSEND_SANDBOX_URL", raising=False)  # --sandbox at its documented URL
+    fake = FakeClickSend()
+    fake.script.append(fault)
+    result = runner.invoke(app, ["--sandbox", "send", *SEND], obj=Options(transport=fake.transport(), retry=FAST))
+    assert result.exit_code == 9  # the README's "no answer", which a timeout is
+    assert "may have been sent" in result.stderr and "Look for them in the MMS history" in result.stderr
+    assert "start the sandbox" not in result.stderr  # something answered the connection: it is running
+    assert len(fake.requests) == 1  # and never sent twice
+    fake.script += [httpx.ConnectError("refused")] * FAST.attempts
+    result = runner.invoke(app, ["--sandbox", "send", *SEND], obj=Options(transport=fake.transport(), retry=FAST))
+    assert result.exit_code == 9 and "start the sandbox" in result.stderr and "nothing was sent" in result.stderr
+
+
+def test_price_speaks_of_a_price(fake: FakeClickSend) -> None:
+    code, _, err = invoke(fake, "price", *SEND)
+    assert code == 0 and "total price 0 for 2 message(s)" in err and "queued" not in err
+    help_text = plain(invoke(fake, "price", "--help")[1])
+    assert "Instead of --to/--subject/--body/--from." in help_text and "--schedule" not in help_text
+    assert "--to/--subject/--body/--from/--schedule" in plain(invoke(fake, "send", "--help")[1])
+    code, _, err = invoke(fake, "price", "--messages", "-", *SEND[:2], *SEND[-2:])
+    assert code == 2 and "--messages FILE or --to/--subject/--body/--from, not both" in plain(err)
+
+
+def test_piped_json_is_plain_json_written_without_rich(monkeypatch: pytest.MonkeyPatch) -> None:
+    from clicksend_mms import cli
+
+    def slow(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rich re-parses and highlights: for a terminal only")
+
+    monkeypatch.setattr(cli.out, "print_json", slow)
+    rows = FakeClickSend(120)
+    rows.rows[0].update(message_price="2.4200", date_added=1767225600, subject='Grüße\t"x"')
+    code, out, _ = invoke(rows, "--json", "history", "--all")
+    assert code == 0
+    data = json.loads(out)
+    assert len(data) == 120 and data[0]["message_price"] == "2.4200" and data[0]["date_added"] == 1767225600
+    assert data[0]["subject"] == 'Grüße\t"x"'
+
+
+HISTORY_COLUMNS = ["message_id", "date", "to", "status", "subject", "price"]
+HISTORY_ROW = (
+    "F15EA6AD-843F-46BA-BD50-CD3E8B7B7EB6",
+    "2026-11-24 14:32:23",
+    "+61411111111",
+    "Cancelled",
+    "A subject of twenty c",
+    "2.4200",
+)
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 110, 120, 160, 200])
+def test_terminal_tables_keep_ids_dates_numbers_and_statuses_whole(monkeypatch: pytest.MonkeyPatch, width: int) -> None:
+    import io
+
+    from clicksend_mms import cli
+    from rich.console import Console
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "out", Console(file=screen, width=width, soft_wrap=True))
+    monkeypatch.setattr(cli, "_is_terminal", lambda: True)
+    cli._table("t", HISTORY_COLUMNS, [HISTORY_ROW])
+    lines = screen.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= width
+    for name, value in zip(HISTORY_COLUMNS, HISTORY_ROW, strict=True):
+        if name != "subject":  # ids, dates, numbers and statuses: each on one line, whole
+            assert any(value in line for line in lines), (name, value, screen.getvalue())
+    body = [line.split("│")[1:-1] for line in lines if line.startswith("│")]
+    if body:  # the subject (free text) may fold at its spaces: its pieces, top to bottom, give it back
+        assert " ".join(cells[4].strip() for cells in body).split() == HISTORY_ROW[4].split()
+
+
+def test_a_reader_that_goes_away_ends_the_output_quietly(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers.spec import ROOT
+
+    script = tmp_path / "cli.py"
+    script.write_text(
+        "import sys\n"
+        "from clicksend_mms.cli import Options, app\n"
+        "from tests.client.fakes import FakeClickSend\n"
+        "app(sys.argv[1:], obj=Options(transport=FakeClickSend(3000).transport()), prog_name='clicksend-mms')\n"
+    )
+    # Long outputs are read for a line (`| head -1`); short ones lose their reader before they are written.
+    runs = [(["history", "--all"], 1), (["--json", "history", "--all"], 1), (["cancel-all"], 0), (["--version"], 0)]
+    for args, lines in runs:
+        command = [sys.executable, str(script), "--username", "u", "--api-key", "k", *args]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        for _ in range(lines):
+            proc.stdout.readline()
+        proc.stdout.close()
+        code = proc.wait(timeout=60)
+        stderr = proc.stderr.read().decode()
+        assert (code, stderr) == (141, ""), args

@@ -6,10 +6,18 @@ import asyncio
 import logging
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from clicksend_mms import AsyncClickSend, ClickSend, ConfigurationError, InvalidRequestError, Settings
+from clicksend_mms import (
+    AsyncClickSend,
+    ClickSend,
+    ConfigurationError,
+    InvalidRequestError,
+    NotFoundError,
+    Settings,
+)
 from clicksend_mms.config import DEFAULT_BASE_URL
 from clicksend_mms.models import MmsMessageInput, SendMmsRequest
 
@@ -104,6 +112,56 @@ def test_download_only_sends_credentials_to_the_api_origin(client: ClickSend, fa
     assert "authorization" in fake.requests[-1].headers
 
 
+def sync_download(fake: FakeClickSend, dest: Any) -> int:
+    with ClickSend("u", "k", transport=fake.transport(), retry=FAST) as cs:
+        return cs.download("/files/abc", dest)
+
+
+def async_download(fake: FakeClickSend, dest: Any) -> int:
+    async def main() -> int:
+        async with AsyncClickSend("u", "k", transport=fake.transport(), retry=FAST) as cs:
+            return await cs.download("/files/abc", dest)
+
+    return asyncio.run(main())
+
+
+DOWNLOADS = [sync_download, async_download]
+
+
+@pytest.mark.parametrize("download", DOWNLOADS)
+@pytest.mark.parametrize("kind", [str, Path])
+def test_download_to_a_path(tmp_path: Path, fake: FakeClickSend, kind: type, download: Any) -> None:
+    target = tmp_path / "mine.csv"
+    fake.script += [httpx.Response(200, content=b"a,b\n"), httpx.Response(200, content=b"a,b\n1,2\n")]
+    assert download(fake, kind(target)) == 4
+    assert download(fake, kind(target)) == 8
+    assert target.read_bytes() == b"a,b\n1,2\n"  # the second download replaced the first
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.csv"]
+
+
+@pytest.mark.parametrize("download", DOWNLOADS)
+def test_download_to_a_binary_file(tmp_path: Path, fake: FakeClickSend, download: Any) -> None:
+    fake.script += [httpx.Response(200, content=b"x"), httpx.Response(200, content=b"yz")]
+    with (tmp_path / "mine.csv").open("wb") as fh:
+        assert download(fake, fh) + download(fake, fh) == 3
+        assert not fh.closed  # the caller's file stays the caller's
+    assert (tmp_path / "mine.csv").read_bytes() == b"xyz"
+
+
+@pytest.mark.parametrize("download", DOWNLOADS)
+def test_a_failed_download_to_a_path_keeps_the_old_file(tmp_path: Path, fake: FakeClickSend, download: Any) -> None:
+    target = tmp_path / "mine.csv"
+    target.write_bytes(b"precious")
+    fake.script.append(envelope(None, http_code=404, code="NOT_FOUND", msg="gone"))
+    with pytest.raises(NotFoundError):
+        download(fake, target)
+    assert target.read_bytes() == b"precious"
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.csv"]  # no partial file left
+    with pytest.raises(FileNotFoundError):  # an unwritable path fails before anything is requested
+        download(fake, tmp_path / "missing" / "mine.csv")
+    assert len(fake.requests) == 1
+
+
 def test_async_repr_and_close() -> None:
     async def main() -> str:
         client = AsyncClickSend("u", "SECRET", transport=FakeClickSend().transport())
@@ -112,3 +170,33 @@ def test_async_repr_and_close() -> None:
         return repr(client)
 
     assert "SECRET" not in asyncio.run(main())
+
+
+# What a user calls; how a call is run (call/once/finish/failed/transport_error/retries) stays private.
+SYNC_API = {
+    *("send", "price", "cancel", "cancel_all", "upload", "close", "http"),
+    *("history", "history_pages", "iter_history", "export", "download"),
+    *("receipts", "receipt_pages", "iter_receipts", "receipt", "mark_receipts_read"),
+}
+
+
+def test_the_facades_show_their_api_not_their_plumbing() -> None:
+    assert {name for name in dir(ClickSend) if not name.startswith("_")} == SYNC_API
+    async_api = {name for name in dir(AsyncClickSend) if not name.startswith("_")}
+    assert async_api == (SYNC_API - {"close"}) | {"aclose", "send_bulk"}
+
+
+def test_the_version_is_the_installed_distributions() -> None:
+    import importlib.metadata
+    import tomllib
+
+    import clicksend_mms
+    from clicksend_mms.cli import app
+    from typer.testing import CliRunner
+
+    from tests.helpers.spec import ROOT
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert clicksend_mms.__version__ == importlib.metadata.version("clicksend-mms") == declared
+    result = CliRunner().invoke(app, ["--version"])
+    assert (result.exit_code, result.stdout) == (0, f"clicksend-mms {declared}\n")

@@ -150,3 +150,43 @@ def test_shell_lines_in_order(server: str, workdir: Path) -> None:
         run(["bash", "-c", "\n".join(script)], workdir, env, timeout=300)
     assert (workdir / "history.csv").read_text(encoding="utf-8").startswith("message_id,")
     assert DEFAULT.api_key not in (workdir / "traffic.har").read_text(encoding="utf-8")  # recorded, key redacted
+
+
+def _install_section() -> str:
+    return README.split("## Install", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_install_section_installs_this_version() -> None:
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    wheels = set(re.findall(r"dist/clicksend_mms-([^-\s]+)-py3-none-any\.whl", _install_section()))
+    assert wheels == {version}, "the README installs another version than pyproject.toml builds"
+
+
+def test_the_install_section_says_what_each_extra_brings() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    rows = {
+        cells[0].strip("`"): cells[1]
+        for line in _install_section().splitlines()
+        if line.startswith("| ") and len(cells := [c.strip() for c in line.strip("|").split("|")]) == 3
+    }
+
+    def brought(requirement: str) -> str:
+        extra = re.fullmatch(r"clicksend-mms\[(\w+)\]", requirement)  # another extra, by its name
+        return f"[{extra.group(1)}]" if extra else re.split(r"[<>=~!;\s\[]", requirement, maxsplit=1)[0]
+
+    expected = {"(none)": project["dependencies"]}
+    expected |= {f"[{name}]": reqs for name, reqs in project["optional-dependencies"].items() if name != "dev"}
+    for extra, requirements in expected.items():
+        if extra == "[all]":
+            continue  # "all three"
+        missing = [brought(r) for r in requirements if brought(r) not in rows[extra]]
+        assert missing == [], f"the README's {extra} row does not name {missing}"
+
+
+def test_the_sandbox_url_default_is_the_clis() -> None:
+    # One form of the default (with /v3), the one `clicksend-mms --help` shows from config.py.
+    assert f"(`CLICKSEND_SANDBOX_URL`, default `{SANDBOX_BASE_URL}`)" in README

@@ -145,3 +145,21 @@ def test_a_keyword_the_checker_lacks_stops_generation(keyword: dict[str, Any]) -
     spec["components"]["schemas"]["MmsMessageInput"]["properties"]["subject"].update(keyword)
     with pytest.raises(UnsupportedRule):
         emit(spec)
+
+
+def test_the_unix_time_format_reaches_the_rules() -> None:
+    # The millisecond hint keys on the spec's `format: unix-time`, not on a field name kept here.
+    assert rule("send_mms", "messages", "items", "schedule", keyword="format") == "unix-time"
+    assert rule("mark_mms_receipts_read", "date_before", keyword="format") == "unix-time"
+    body = {**BASES["send_mms"], "messages": [{**VALID, "list_id": 2**64}]}  # not a unix time: no such hint
+    [problem] = check("send_mms", body)
+    assert problem.rule == "maximum" and "milliseconds" not in problem.message
+    spec = copy.deepcopy(load_spec())
+    del spec["components"]["schemas"]["MmsMessageInput"]["properties"]["schedule"]["format"]
+    assert "format" not in emit(spec)[0]["MmsMessageInput"]["properties"]["schedule"]
+
+
+def test_help_and_errors_name_the_upload_as_the_sdk_and_cli_call_it() -> None:
+    text = rule("send_mms", "media_file", keyword="description")
+    assert "`upload_media`, which is `upload` in this toolkit's SDK and CLI" in text
+    assert "upload_media" not in text.replace("`upload_media`, which is `upload`", "")

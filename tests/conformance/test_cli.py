@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from clicksend_mms.cli import app
 from typer.testing import CliRunner
 
-from tests.conformance.har import catalogue_entries, write_har
+from tests.conformance.har import catalogue_entries, entry, write_har
 from tests.conformance.test_planted import PLANTED
 
 runner = CliRunner()
@@ -72,8 +73,9 @@ def test_bad_inputs_get_a_clear_error_and_no_traceback(tmp_path: Path) -> None:
     result = runner.invoke(app, ["conformance", str(not_har)])
     assert (result.exit_code, result.exception.__class__) == (2, SystemExit)
     assert "notes.txt: not JSON" in result.stderr
-    missing = runner.invoke(app, ["conformance", str(tmp_path / "nope.har")])
-    assert missing.exit_code == 2 and "does not exist" in missing.stderr
+    missing = runner.invoke(app, ["conformance", str(tmp_path / "nope.har")])  # a local file error, like `upload`'s
+    assert missing.exit_code == 11 and "nope.har: cannot read it" in missing.stderr
+    assert runner.invoke(app, ["conformance", str(tmp_path)]).exit_code == 11  # a folder
     bad_spec = tmp_path / "spec.yaml"
     bad_spec.write_text("just: text\n")
     har = _planted(tmp_path, "unknown field")
@@ -108,3 +110,18 @@ def test_the_table_shows_the_commonest_findings_and_says_how_many_more(tmp_path:
     assert "often" in result.stdout  # counted 3 times: never the one left out
     report = json.loads(runner.invoke(app, ["conformance", str(har), "--json"]).stdout)
     assert len(report["undeclared_field"]) == MAX_ROWS + 6
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [[], [entry("GET", "https://example.com/index.html", response_text="<html>")]],
+    ids=["empty", "another API"],
+)
+def test_nothing_checked_is_not_a_pass(tmp_path: Path, entries: list[dict[str, object]]) -> None:
+    har = write_har(tmp_path / "t.har", entries)
+    for strict in ([], ["--strict"]):
+        result = runner.invoke(app, ["conformance", str(har), *strict])
+        assert result.exit_code == 12, result.output
+        assert "Nothing was checked" in result.stdout and "conforms" not in result.stdout
+    report = json.loads(runner.invoke(app, ["conformance", str(har), "--json"]).stdout)
+    assert report["exit_code"] == 12 and report["summary"]["checked"] == 0

@@ -15,9 +15,16 @@ from urllib.parse import quote, quote_plus
 
 import httpx
 import pytest
-from clicksend_mms import AsyncClickSend, AuthenticatedClient, ClickSend, ClickSendError, ConfigurationError
+from clicksend_mms import (
+    AsyncClickSend,
+    AuthenticatedClient,
+    ClickSend,
+    ClickSendError,
+    ConfigurationError,
+    RecordingError,
+)
 from clicksend_mms.api.mms import get_mms_history
-from clicksend_mms.cli import app
+from clicksend_mms.cli import Options, app
 from clicksend_mms.conformance import check
 from clicksend_mms.recording import REDACTED, Limits, Recorder
 from typer.testing import CliRunner
@@ -96,7 +103,7 @@ def test_error_responses_and_async_calls_are_recorded_and_redacted(tmp_path: Pat
         ) as cs:
             await cs.history()
             with pytest.raises(ClickSendError):
-                await cs.call(_fail_op())
+                await cs._call(_fail_op())
 
     asyncio.run(run())
     entries = json.loads(_assert_no_key(path))["log"]["entries"]
@@ -147,13 +154,58 @@ def test_the_file_is_valid_from_the_start_and_written_atomically(tmp_path: Path)
 def test_an_unwritable_path_fails_before_anything_is_sent(tmp_path: Path) -> None:
     sent: list[httpx.Request] = []
     transport = httpx.MockTransport(lambda r: sent.append(r) or httpx.Response(200))
-    with pytest.raises(ConfigurationError, match="cannot write the recording"):
+    with pytest.raises(RecordingError, match="cannot write the recording") as info:
         ClickSend(USER, KEY, base_url=BASE, transport=transport, record=tmp_path / "no" / "such" / "dir.har")
+    assert isinstance(info.value, ConfigurationError)  # what it was before it had its own class
     assert sent == []
     result = CliRunner().invoke(
         app, ["--sandbox", "--record", str(tmp_path / "missing" / "x.har"), "history"], catch_exceptions=False
     )
-    assert result.exit_code == 3 and "cannot write the recording" in result.stderr
+    # A local file: the local-file exit code, and no word about --sandbox or credentials.
+    assert result.exit_code == 11 and "cannot write the recording" in result.stderr
+    assert "hint" not in result.stderr
+
+
+def _record_history(path: Path, *args: str, transport: httpx.BaseTransport | None = None) -> Any:
+    obj = Options(transport=transport or httpx.MockTransport(_leaky), retry=FAST)
+    return CliRunner().invoke(app, ["--username", USER, "--api-key", KEY, "--record", str(path), *args], obj=obj)
+
+
+def test_an_existing_recording_is_added_to(tmp_path: Path) -> None:
+    path = tmp_path / "t.har"
+    assert _record_history(path, "history").exit_code == 0
+    assert _record_history(path, "history", "--page", "2").exit_code == 0
+    entries = json.loads(_assert_no_key(path))["log"]["entries"]
+    assert [e["request"]["url"].rsplit("page=", 1)[1][0] for e in entries] == ["1", "2"]
+    assert check([path]).checked == 2
+
+
+def test_an_existing_recording_counts_towards_the_limits_and_keeps_its_log(tmp_path: Path) -> None:
+    path = tmp_path / "t.har"
+    earlier = {"request": {"method": "GET", "url": "https://other.example/x"}, "response": {"status": 204}}
+    log = {"version": "1.2", "creator": {"name": "a browser", "version": "9"}, "pages": [], "entries": [earlier]}
+    path.write_text(json.dumps({"log": log}))
+    recorder = Recorder(path, limits=Limits(max_entries=2))
+    with httpx.Client(transport=recorder.transport(httpx.MockTransport(_leaky))) as client:
+        for page in range(3):
+            client.get(f"{BASE}/mms/history", params={"page": page + 1})
+    written = json.loads(path.read_text())["log"]
+    assert written["entries"][0] == earlier and len(written["entries"]) == 2
+    assert written["creator"]["name"] == "a browser" and written["pages"] == []
+    assert recorder.dropped == 2 and "2 later exchange(s) not recorded" in written["comment"]
+
+
+@pytest.mark.parametrize("content", ["not json", '{"log": {}}', "[1, 2]", '{"log": {"entries": [1]}}'])
+def test_a_file_that_is_not_har_is_never_overwritten(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "notes.har"
+    path.write_text(content)
+    sent: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda r: sent.append(r) or httpx.Response(200))
+    with pytest.raises(RecordingError, match="is not a HAR recording"):
+        ClickSend(USER, KEY, base_url=BASE, transport=transport, record=path)
+    result = _record_history(path, "history", transport=transport)
+    assert result.exit_code == 11 and "not a HAR recording" in result.stderr and "hint" not in result.stderr
+    assert path.read_text() == content and sent == [] and [p.name for p in tmp_path.iterdir()] == ["notes.har"]
 
 
 def test_entry_and_byte_limits_drop_later_exchanges_and_say_so(tmp_path: Path) -> None:

@@ -157,6 +157,50 @@ def test_plain_install_imports_the_client_from_site_packages(venv: Callable[[str
     assert "site-packages/clicksend_mms_spec/clicksend-mms.yaml" in out, out
 
 
+def test_plain_install_bulk_sends_without_rich_and_knows_its_version(venv: Callable[[str], Venv]) -> None:
+    # rich is the [cli] extra's: a bulk send must not need it, and a bar it cannot draw is refused before sending.
+    out = _ok(
+        venv("").code("""
+        import asyncio, json
+        import httpx
+        import clicksend_mms
+        from clicksend_mms import AsyncClickSend, ConfigurationError
+
+        sent = []
+
+        def answer(request):
+            batch = json.loads(request.content)["messages"]
+            sent.extend(batch)
+            results = [{"to": m["to"], "status": "SUCCESS", "message_id": str(len(sent))} for m in batch]
+            data = {"total_price": 0, "total_count": len(batch), "queued_count": len(batch), "messages": results}
+            body = {"http_code": 200, "response_code": "SUCCESS", "response_msg": "", "data": data}
+            return httpx.Response(200, json=body)
+
+        async def main():
+            messages = [{"to": "+61411111111", "subject": "Hi", "body": str(i)} for i in range(5)]
+            async with AsyncClickSend("u", "secret-key-123", transport=httpx.MockTransport(answer)) as cs:
+                assert len(await cs.send_bulk(messages, media_file="https://example.com/a.jpg", batch_size=2)) == 5
+                refused = ""
+                try:
+                    await cs.send_bulk(messages, media_file="https://example.com/a.jpg", progress=True)
+                except ConfigurationError as exc:
+                    refused = str(exc)
+            assert "clicksend-mms[cli]" in refused and len(sent) == 5
+
+        asyncio.run(main())
+        print(clicksend_mms.__version__)
+    """)
+    )
+    assert out.strip() == _project_version()
+
+
+def _project_version() -> str:
+    import tomllib
+
+    version: str = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    return version
+
+
 def test_plain_install_entry_points_say_which_extra(venv: Callable[[str], Venv]) -> None:
     plain = venv("")
     _says_install(plain.run("clicksend-mms", "--help"), "cli")
@@ -184,6 +228,7 @@ def test_cli_extra(venv: Callable[[str], Venv]) -> None:
     cli = venv("cli")
     assert cli.installed - CLIENT >= {"typer", "rich"} and not cli.installed & {"starlette", "schemathesis"}
     assert "send" in _ok(cli.run("clicksend-mms", "--help"))
+    assert _ok(cli.run("clicksend-mms", "--version")) == f"clicksend-mms {_project_version()}\n"
     # conformance reads the packaged spec: the seeds' send exchange, as HAR, checks clean outside the repo.
     har = write_har(cli.cwd / "seeds.har", [e for p, e in catalogue_entries() if p.operation_id == "send_mms"])
     assert "conforms" in _ok(cli.run("clicksend-mms", "conformance", "--strict", str(har)))

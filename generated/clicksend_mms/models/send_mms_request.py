@@ -19,8 +19,9 @@ class SendMmsRequest:
     """One media file shared by 1 to 1000 messages."""
 
     media_file: str
-    """ An http(s) URL that ClickSend fetches server-side (max 250 kB; jpg and gif as-is, other formats via
-    `upload_media`). ClickSend's own doc examples carry the Postman placeholder `{{imageFileURL}}`,
+    """ An http(s) URL that ClickSend fetches server-side (max 250 kB; jpg and gif as-is; for other formats
+    upload the file first with `upload_media`, which is `upload` in this toolkit's SDK and CLI, and give
+    the `_url` it answers). ClickSend's own doc examples carry the Postman placeholder `{{imageFileURL}}`,
     which is not a URL.
      """
     messages: list[MmsMessageInput]

@@ -2,7 +2,7 @@
 
     from clicksend_mms.conformance import check
     report = check(["traffic.har"])
-    report.exit_code(strict=False)   # 0 clean, 1 violations
+    report.exit_code(strict=False)   # 0 clean, 1 violations, 12 nothing checked (no entry is a spec operation)
 
 Each entry is matched to a spec operation by method and path (absolute or relative URL, with or without the
 server's ``/v3``), and its request and response are sorted into four categories (findings.Category):
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .check import Checker
 from .findings import Category, Finding, Report
-from .har import Exchange, HarError, read_har
+from .har import Exchange, HarError, UnreadableHarError, read_har
 from .spec import Spec, SpecError, default_spec, load_document
 
 
@@ -49,4 +49,15 @@ def _spec(spec: Spec | Path | None) -> Spec:
     return default_spec() if spec is None else Spec(load_document(spec))
 
 
-__all__ = ["Category", "Exchange", "Finding", "HarError", "Report", "Spec", "SpecError", "check", "check_exchanges"]
+__all__ = [
+    "Category",
+    "Exchange",
+    "Finding",
+    "HarError",
+    "Report",
+    "Spec",
+    "SpecError",
+    "UnreadableHarError",
+    "check",
+    "check_exchanges",
+]

@@ -1,8 +1,8 @@
 """``clicksend-mms conformance FILE...``: the command over conformance.py (registered by cli.py).
 
-Exit codes: 0 the traffic conforms, 1 schema violations or unknown codec variants (with ``--strict`` also
-undeclared fields and values), 2 a file that is not HAR, 3 the spec cannot be read or validation libraries
-are missing.
+Exit codes (exit_codes.py): 0 the traffic conforms, 1 schema violations or unknown codec variants (with ``--strict``
+also undeclared fields and values), 2 a file that is not HAR, 3 the spec cannot be read or validation libraries
+are missing, 11 a file that cannot be read, 12 nothing was checked (no entry is an operation of the spec).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-EXIT_USAGE, EXIT_CONFIG = 2, 3
+from .. import exit_codes
+
 _WIDE = 160  # a report table in a CI log or a pipe; a terminal uses its own width
 
 
@@ -27,9 +28,6 @@ def conformance(
         typer.Argument(
             help="HAR files: from --record / record=, the fuzz run, a browser or a proxy.",
             metavar="FILE",
-            exists=True,
-            dir_okay=False,
-            readable=True,
             show_default=False,
         ),
     ],
@@ -46,29 +44,31 @@ def conformance(
 ) -> None:
     """Check recorded traffic (HAR) against the spec: violations, undeclared fields and values, codec variants.
 
-    Exit 0 when it conforms, 1 on schema violations or unknown codec variants (--strict: anything undeclared too).
+    Exit 0 when it conforms, 1 on schema violations or unknown codec variants (--strict: anything undeclared too),
+    12 when nothing was checked (no entry is an operation of the spec), 11 when a file cannot be read.
     """
     as_json = as_json or bool(getattr(ctx.obj, "as_json", False))
     err = Console(stderr=True)
     try:
         for library in ("yaml", "jsonschema"):  # imported where used; asked for here to say so at once
             importlib.import_module(library)
-        from . import HarError, SpecError, check
+        from . import HarError, SpecError, UnreadableHarError, check
         from .render import render, to_json
         from .spec import Spec, default_spec, load_document
         from .suggest import suggest as suggestion
     except ImportError as exc:  # PyYAML / jsonschema come with the CLI extra
         err.print(f"[bold red]error:[/] conformance needs {exc.name}: pip install 'clicksend-mms[cli]'")
-        raise typer.Exit(EXIT_CONFIG) from None
+        raise typer.Exit(exit_codes.CONFIG) from None
     try:
         spec = Spec(load_document(spec_file)) if spec_file else default_spec()
         report = check(files, spec)
     except SpecError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_CONFIG) from None
+        raise typer.Exit(exit_codes.CONFIG) from None
     except HarError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(EXIT_USAGE) from None
+        unreadable = isinstance(exc, UnreadableHarError)  # like every command's local files; bad content is usage
+        raise typer.Exit(exit_codes.LOCAL_FILE if unreadable else exit_codes.USAGE) from None
     code = report.exit_code(strict=strict)
     if as_json:
         payload = to_json(report, strict=strict)

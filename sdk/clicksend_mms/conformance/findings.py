@@ -7,6 +7,8 @@ import dataclasses
 import enum
 from typing import Any
 
+from .. import exit_codes
+
 
 class Category(enum.StrEnum):
     VIOLATION = "schema violation"  # the wire breaks the spec (fails by default)
@@ -94,4 +96,8 @@ class Report:
         return [f for f in self._findings.values() if f.category is category]
 
     def exit_code(self, *, strict: bool = False) -> int:
-        return 1 if any(strict or f.fails_by_default for f in self._findings.values()) else 0
+        """0 conforms, 1 a finding that fails (with ``strict``: any finding), 12 nothing was checked (no entry is an
+        operation of the spec): an empty or foreign recording must not pass for clean traffic."""
+        if any(strict or f.fails_by_default for f in self._findings.values()):
+            return exit_codes.API
+        return exit_codes.OK if self.checked else exit_codes.NOTHING_CHECKED

@@ -20,6 +20,10 @@ class HarError(Exception):
     """A file that is not a HAR log (the message names the file and what is wrong)."""
 
 
+class UnreadableHarError(HarError):
+    """The file cannot be read at all (missing, a folder, no permission): a local file error, not a bad file."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Body:
     text: str | None  # None: the tool did not record it (or it is not text)
@@ -41,7 +45,7 @@ def read_har(path: Path) -> list[Exchange]:
     try:
         document = json.loads(path.read_bytes())
     except OSError as exc:
-        raise HarError(f"{path}: cannot read it: {exc.strerror or exc}") from None
+        raise UnreadableHarError(f"{path}: cannot read it: {exc.strerror or exc}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise HarError(f"{path}: not JSON ({exc})") from None
     entries = document.get("log", {}).get("entries") if isinstance(document, dict) else None

@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from .. import exit_codes
 from .findings import ABSENT, Category, Finding, Report
 
 MAX_ROWS = 40  # per category in the table; a fuzz run's HAR can hold hundreds of odd query keys
@@ -67,9 +68,14 @@ def render(report: Report, console: Console, *, strict: bool = False) -> None:
     if report.not_checked:
         line += "; not checked: " + ", ".join(f"{n} {why}" for why, n in report.not_checked.most_common())
     console.print(line, highlight=False)
-    if not report.checked:
-        console.print("[bold yellow]Nothing was checked[/]: no entry is an operation of the spec (another API?).")
-    verdict = "[bold red]does not conform[/]" if report.exit_code(strict=strict) else "[bold green]conforms[/]"
+    code = report.exit_code(strict=strict)
+    if code == exit_codes.NOTHING_CHECKED:
+        console.print(
+            "[bold red]Nothing was checked[/]: no entry is an operation of the spec (an empty recording, or another "
+            "API?), so this says nothing about conformance."
+        )
+        return
+    verdict = "[bold red]does not conform[/]" if code else "[bold green]conforms[/]"
     console.print(f"The traffic {verdict} to the spec" + (" (strict)" if strict else "") + ".")
 
 
