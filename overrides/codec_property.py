@@ -24,15 +24,71 @@ class CodecSpec:
     # An expression over `{v}` that is true when the wire value is already the decoded one; the template
     # inlines it so the commonest case costs no call (a history page has thousands of these fields).
     already_decoded: str | None = None
+    # The compiled decoders (overrides/fast_decode.py): `fast_wire` is the msgspec type a field's raw value must
+    # have (another JSON type makes the fast path decline, so from_dict decides); the expressions turn it into the
+    # field's value, the commonest spellings inline and the rest through the same codec as from_dict (its `seen`
+    # memo where spellings repeat row after row). `{w}` marks the raw value's first evaluated use (a conditional
+    # expression evaluates its condition first), `{v}` later ones. Every name used is in runtime/_codecs.py.
+    fast_wire: str = "int | str | None"
+    fast_nullable: str = "decode_{suffix}({w})"
+    fast_required: str = "require_{suffix}({w})"
 
+    def fast_expression(self, *, nullable: bool) -> str:
+        return (self.fast_nullable if nullable else self.fast_required).replace("{suffix}", self.function_suffix)
+
+
+def _counted(constant: str, python_type: str, name: str, already_decoded: str | None = None) -> CodecSpec:
+    """A codec whose ints are already the value and whose wire strings repeat: an int as it is, a string's value
+    remembered (`{name}_seen`), else the codec."""
+    return CodecSpec(
+        constant,
+        python_type,
+        name,
+        already_decoded=already_decoded,
+        fast_nullable=f"{{v}} if {{w}}.__class__ is not str else {name}_seen[{{v}}] if {{v}} in {name}_seen "
+        f"else decode_{name}_seen({{v}})",
+        fast_required=f"{{v}} if {{w}}.__class__ is int else require_{name}({{v}})",
+    )
+
+
+# 0 <= seconds < 10**11 (at most 11 ASCII digits in a string): unix seconds, made as the codec makes them
+# (_time_from_number's fromtimestamp); beyond, milliseconds, and anything else, are the codec's.
+_UNIX_SECONDS = (
+    "from_unix_seconds({v}, UTC) if {w}.__class__ is int and 0 <= {v} < MS_THRESHOLD "
+    "else from_unix_seconds(int({v}), UTC) if {v}.__class__ is str and 0 < len({v}) < 12 and {v}.isdigit() "
+    "and {v}.isascii() else "
+)
 
 # x-codec value in the spec -> the Python type users see and the runtime codec that produces it.
 CODECS: dict[str, CodecSpec] = {
-    "money": CodecSpec("MONEY", "Decimal", "money", frozenset({"from decimal import Decimal"})),
-    "integer": CodecSpec("INTEGER", "int", "integer", already_decoded="{v}.__class__ is int"),
-    "unix-time": CodecSpec("UNIX_TIME", "datetime.datetime", "unix_time", frozenset({"import datetime"})),
-    "status-code": CodecSpec("STATUS_CODE", "int | str", "status_code"),
-    "text": CodecSpec("TEXT", "str", "text", already_decoded="{v}.__class__ is str and {v}"),
+    "money": CodecSpec(
+        "MONEY",
+        "Decimal",
+        "money",
+        frozenset({"from decimal import Decimal"}),
+        fast_wire="str | int | float | None",
+        fast_nullable="money_seen[{v}] if {w} in money_seen else decode_money_seen({v})",
+    ),
+    "integer": _counted("INTEGER", "int", "integer", already_decoded="{v}.__class__ is int"),
+    "unix-time": CodecSpec(
+        "UNIX_TIME",
+        "datetime.datetime",
+        "unix_time",
+        frozenset({"import datetime"}),
+        fast_nullable=_UNIX_SECONDS + 'None if {v} is None or {v} == "" else decode_unix_time({v})',
+        fast_required=_UNIX_SECONDS + "require_unix_time({v})",
+    ),
+    "status-code": _counted("STATUS_CODE", "int | str", "status_code"),
+    # A number where text is expected is a documented spelling, but a rare one: the fast path leaves it to from_dict.
+    "text": CodecSpec(
+        "TEXT",
+        "str",
+        "text",
+        already_decoded="{v}.__class__ is str and {v}",
+        fast_wire="str | None",
+        fast_nullable="{w} or None",
+        fast_required="{v} if {w} else require_text({v})",
+    ),
 }
 
 
