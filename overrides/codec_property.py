@@ -79,7 +79,8 @@ CODECS: dict[str, CodecSpec] = {
         fast_required=_UNIX_SECONDS + "require_unix_time({v})",
     ),
     "status-code": _counted("STATUS_CODE", "int | str", "status_code"),
-    # A number where text is expected is a documented spelling, but a rare one: the fast path leaves it to from_dict.
+    # A number where text is expected (the upload example's upload_id) is a documented spelling but a rare one:
+    # taking it would cost a type check on every text field of every row, so the fast path leaves it to from_dict.
     "text": CodecSpec(
         "TEXT",
         "str",

@@ -14,9 +14,9 @@ error. So every field type below is a subset of what the generated ``from_dict``
 - plain strings, integers, numbers and booleans: exactly that JSON type (``from_dict`` passes any value through;
   msgspec must not convert, so a number is ``int | float``, never ``float``);
 - consts and literal enums: ``Literal`` of their values (a float ``200.0`` is refused, where ``from_dict`` keeps it);
-- nested models and lists of them: their Structs; a union of models: its first branch only (the branch
-  ``from_dict`` tries first), else decline; ``Any``: msgspec's plain JSON values, which equal ``json.loads``'s
-  wherever msgspec accepts the text.
+- nested models and lists of them: their Structs; a union of models: the branches in from_dict's order, a branch
+  passed over only where from_dict's would surely fail (a required key missing); ``Any``: msgspec's plain JSON
+  values, which equal ``json.loads``'s wherever msgspec accepts the text.
 A model with a property kind not listed gets no decoder: decoding it is always the reference path.
 """
 
@@ -87,6 +87,19 @@ M = TypeVar("M")
 _ABSENT: Any = UNSET
 
 
+def _first_branch(raw: msgspec.Raw, branches: tuple[tuple[Callable[[msgspec.Raw], Any], frozenset[str]], ...]) -> Any:
+    """A union of models as from_dict decodes it: the first branch that takes the object. A branch is passed over
+    only when a key it requires is missing, where from_dict's surely fails too; any other refusal declines."""
+    for decode_branch, required in branches[:-1]:
+        try:
+            return decode_branch(raw)
+        except Exception:
+            found = msgspec.json.decode(raw)
+            if not isinstance(found, dict) or required <= found.keys():
+                raise
+    return branches[-1][0](raw)
+
+
 '''
 
 TAIL = '''
@@ -155,7 +168,7 @@ class Emitter:
         self.models = {_model_name(m): m for m in models}
         self.fields: dict[str, list[Field]] = {}
         self.order: list[str] = []  # dependencies first
-        self.raw_decoded: set[str] = set()  # models decoded from a msgspec.Raw (a union's first branch)
+        self.raw_decoded: set[str] = set()  # models decoded from a msgspec.Raw (a union's branches)
 
     def supports(self, name: str) -> bool:
         if name in self.fields:
@@ -228,11 +241,12 @@ class Emitter:
             # from_dict tries each in turn and keeps the value: one Literal of all of them takes the same values.
             return f"Literal[{', '.join(v for p in literals for v in _literals(p))}]", "{w}"
         if len(models) == len(inner):
-            first = self.supported_model(models[0])
-            # from_dict keeps the first branch that parses; only that branch is sound here (a later one would
-            # need the earlier ones to fail in from_dict too), so the raw object is decoded as it or declined.
-            self.raw_decoded.add(first)
-            return "msgspec.Raw", f"{_converter(first)}(_DECODE_{first}({{w}}))"
+            # from_dict keeps the first branch that parses. A later branch is sound here only where from_dict's
+            # earlier ones surely fail: the raw object is kept (msgspec.Raw) and tried branch by branch.
+            names = [self.supported_model(m) for m in models]
+            self.raw_decoded.update(names)
+            branches = ", ".join(f"(_decode_{name}, _REQUIRED_{name})" for name in names)
+            return "msgspec.Raw", f"_first_branch({{w}}, ({branches}))"
         kinds = [self.kind(p) for p in inner]
         if any(expression != "{w}" for _, expression in kinds):
             raise Unsupported("union with converted members")
@@ -308,8 +322,11 @@ def render(openapi: GeneratorData) -> tuple[str, list[str]]:
         body.extend(_struct_source(name, emitter.fields[name]))
     for name in sorted(set(decoded) | emitter.raw_decoded):
         body.append(f"_DECODE_{name} = msgspec.json.Decoder({_struct(name)}).decode")
+    for name in sorted(emitter.raw_decoded):
+        required = sorted(f.wire_name for f in emitter.fields[name] if f.default is None)
+        body.append(f"_REQUIRED_{name} = frozenset({required!r})")
     body += ["", ""]
-    for name in decoded:
+    for name in [*decoded, *sorted(emitter.raw_decoded - set(decoded))]:
         body.append(f"def _decode_{name}(content: bytes) -> {name}:")
         body.append(f"    return {_converter(name)}(_DECODE_{name}(content))")
         body += ["", ""]

@@ -64,6 +64,19 @@ M = TypeVar("M")
 _ABSENT: Any = UNSET
 
 
+def _first_branch(raw: msgspec.Raw, branches: tuple[tuple[Callable[[msgspec.Raw], Any], frozenset[str]], ...]) -> Any:
+    """A union of models as from_dict decodes it: the first branch that takes the object. A branch is passed over
+    only when a key it requires is missing, where from_dict's surely fails too; any other refusal declines."""
+    for decode_branch, required in branches[:-1]:
+        try:
+            return decode_branch(raw)
+        except Exception:
+            found = msgspec.json.decode(raw)
+            if not isinstance(found, dict) or required <= found.keys():
+                raise
+    return branches[-1][0](raw)
+
+
 class _MmsMessageResult(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     field_media_file_url: str | None = msgspec.field(name="_media_file_url", default=None)
     body: str | None = None
@@ -906,7 +919,9 @@ def _to_MmsReceiptResponse(w: Any) -> MmsReceiptResponse:
         w.http_code,
         v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
         w.response_msg,
-        _to_MmsMessageRecord(_DECODE_MmsMessageRecord(w.data)),
+        _first_branch(
+            w.data, ((_decode_MmsMessageRecord, _REQUIRED_MmsMessageRecord), (_decode_MmsReceipt, _REQUIRED_MmsReceipt))
+        ),
     )
 
 
@@ -916,7 +931,10 @@ def _to_list_MmsReceiptResponse(ws: list[Any]) -> list[MmsReceiptResponse]:
             w.http_code,
             v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
             w.response_msg,
-            _to_MmsMessageRecord(_DECODE_MmsMessageRecord(w.data)),
+            _first_branch(
+                w.data,
+                ((_decode_MmsMessageRecord, _REQUIRED_MmsMessageRecord), (_decode_MmsReceipt, _REQUIRED_MmsReceipt)),
+            ),
         )
         for w in ws
     ]
@@ -1104,6 +1122,7 @@ _DECODE_ForbiddenError = msgspec.json.Decoder(_ForbiddenError).decode
 _DECODE_InternalServerError = msgspec.json.Decoder(_InternalServerError).decode
 _DECODE_MmsHistoryResponse = msgspec.json.Decoder(_MmsHistoryResponse).decode
 _DECODE_MmsMessageRecord = msgspec.json.Decoder(_MmsMessageRecord).decode
+_DECODE_MmsReceipt = msgspec.json.Decoder(_MmsReceipt).decode
 _DECODE_MmsReceiptResponse = msgspec.json.Decoder(_MmsReceiptResponse).decode
 _DECODE_MmsReceiptsResponse = msgspec.json.Decoder(_MmsReceiptsResponse).decode
 _DECODE_NotFoundError = msgspec.json.Decoder(_NotFoundError).decode
@@ -1112,6 +1131,8 @@ _DECODE_SendMmsResponse = msgspec.json.Decoder(_SendMmsResponse).decode
 _DECODE_TooManyRequestsError = msgspec.json.Decoder(_TooManyRequestsError).decode
 _DECODE_UnauthorizedError = msgspec.json.Decoder(_UnauthorizedError).decode
 _DECODE_UploadResponse = msgspec.json.Decoder(_UploadResponse).decode
+_REQUIRED_MmsMessageRecord = frozenset(["message_id", "status"])
+_REQUIRED_MmsReceipt = frozenset(["message_id"])
 
 
 def _decode_SendMmsResponse(content: bytes) -> SendMmsResponse:
@@ -1172,6 +1193,14 @@ def _decode_CancelAllResponse(content: bytes) -> CancelAllResponse:
 
 def _decode_UploadResponse(content: bytes) -> UploadResponse:
     return _to_UploadResponse(_DECODE_UploadResponse(content))
+
+
+def _decode_MmsMessageRecord(content: bytes) -> MmsMessageRecord:
+    return _to_MmsMessageRecord(_DECODE_MmsMessageRecord(content))
+
+
+def _decode_MmsReceipt(content: bytes) -> MmsReceipt:
+    return _to_MmsReceipt(_DECODE_MmsReceipt(content))
 
 
 _DECODERS: dict[type[Any], Callable[[bytes], Any]] = {

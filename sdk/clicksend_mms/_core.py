@@ -7,7 +7,7 @@ import logging
 from typing import Any, TypeVar
 
 import httpx
-import orjson
+import msgspec
 
 from . import fast_decode
 from ._ops import Op
@@ -84,9 +84,9 @@ class FacadeBase:
         """The 2xx body as JSON, then the envelope's from_dict: a JSON error envelope raises its typed error, a
         body the spec does not describe raises UnexpectedResponseError."""
         try:
-            # orjson parses a 100-row history page ~2.4x faster than json.loads (benchmarks/, decode section).
-            body = orjson.loads(response.content)
-        except orjson.JSONDecodeError as exc:
+            # msgspec's plain JSON values are json.loads's (big integers exact, unlike orjson's floats), ~2.5x faster.
+            body = msgspec.json.decode(response.content)
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise self.failed(
                 op,
                 UnexpectedResponseError(
