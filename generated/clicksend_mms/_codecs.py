@@ -20,6 +20,8 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Generic, TypeVar
 
+import msgspec
+
 T = TypeVar("T")
 JSONScalar = str | int | float | None
 
@@ -192,6 +194,33 @@ decode_integer, require_integer = INTEGER.decode, INTEGER.require
 decode_unix_time, require_unix_time = UNIX_TIME.decode, UNIX_TIME.require
 decode_status_code, require_status_code = STATUS_CODE.decode, STATUS_CODE.require
 decode_text, require_text = TEXT.decode, TEXT.require
+_TIMES = list[datetime.datetime | None]
+
+
+def decode_unix_times(raws: list[object]) -> list[datetime.datetime | None]:
+    """``decode_unix_time`` of every value of a column (one field of every row of a page). The commonest spellings,
+    int seconds, strings of at most 11 ASCII digits (so below 10**11), "" and null, become seconds in one pass and
+    datetimes in one msgspec call; any other value goes to the codec.
+
+    msgspec's lax int -> datetime gives fromtimestamp(seconds, UTC) for these seconds (tests/core/test_fast_decode.py);
+    its other lax conversions (ISO strings, negative or fractional numbers) never see a value.
+    """
+    seconds = [
+        raw
+        if type(raw) is int and 0 <= raw < _MS_THRESHOLD
+        else None
+        if raw is None or raw == ""
+        else int(raw)
+        if type(raw) is str and 0 < len(raw) < 12 and raw.isdigit() and raw.isascii()
+        else -1
+        for raw in raws
+    ]
+    times: list[datetime.datetime | None] = msgspec.convert(seconds, _TIMES, strict=False)
+    if -1 in seconds:
+        return [decode_unix_time(raw) if s == -1 else t for raw, s, t in zip(raws, seconds, times, strict=True)]
+    return times
+
+
 # What the compiled decoders (fast_decode) use beside the above: memo lookups and the calls that fill them.
 money_seen, decode_money_seen = MONEY.seen, MONEY.decode_seen
 integer_seen, decode_integer_seen = INTEGER.seen, INTEGER.decode_seen

@@ -22,6 +22,7 @@ from ._codecs import (
     decode_money_seen,
     decode_status_code_seen,
     decode_unix_time,
+    decode_unix_times,
     from_unix_seconds,
     integer_seen,
     money_seen,
@@ -62,6 +63,7 @@ from .types import UNSET
 M = TypeVar("M")
 # The package's UNSET as a Struct default: a plain optional key that is absent stays UNSET, as in from_dict.
 _ABSENT: Any = UNSET
+_new = object.__new__
 
 
 def _first_branch(raw: msgspec.Raw, branches: tuple[tuple[Callable[[msgspec.Raw], Any], frozenset[str]], ...]) -> Any:
@@ -150,24 +152,18 @@ def _to_MmsMessageResult(w: Any) -> MmsMessageResult:
 
 
 def _to_list_MmsMessageResult(ws: list[Any]) -> list[MmsMessageResult]:
+    init = MmsMessageResult.__init__
+    column_schedule = decode_unix_times([w.schedule for w in ws])
     return [
-        MmsMessageResult(
+        init(
+            row := _new(MmsMessageResult),
             w.message_id,
             w.status,
             w.to or None,
             w.body or None,
             w.from_ or None,
             w.subject or None,
-            from_unix_seconds(v_schedule, UTC)
-            if (v_schedule := w.schedule).__class__ is int and 0 <= v_schedule < MS_THRESHOLD
-            else from_unix_seconds(int(v_schedule), UTC)
-            if v_schedule.__class__ is str
-            and 0 < len(v_schedule) < 12
-            and v_schedule.isdigit()
-            and v_schedule.isascii()
-            else None
-            if v_schedule is None or v_schedule == ""
-            else decode_unix_time(v_schedule),
+            c_schedule,
             w.custom_string or None,
             money_seen[v_message_price]
             if (v_message_price := w.message_price) in money_seen
@@ -202,7 +198,8 @@ def _to_list_MmsMessageResult(ws: list[Any]) -> list[MmsMessageResult]:
             w.from_email or None,
             w.field_media_file_url or None,
         )
-        for w in ws
+        or row
+        for w, c_schedule in zip(ws, column_schedule, strict=True)
     ]
 
 
@@ -218,7 +215,14 @@ def _to_Currency(w: Any) -> Currency:
 
 
 def _to_list_Currency(ws: list[Any]) -> list[Currency]:
-    return [Currency(w.currency_name_short, w.currency_prefix_d, w.currency_prefix_c, w.currency_name_long) for w in ws]
+    init = Currency.__init__
+    return [
+        init(
+            row := _new(Currency), w.currency_name_short, w.currency_prefix_d, w.currency_prefix_c, w.currency_name_long
+        )
+        or row
+        for w in ws
+    ]
 
 
 class _SendMmsData(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -246,8 +250,10 @@ def _to_SendMmsData(w: Any) -> SendMmsData:
 
 
 def _to_list_SendMmsData(ws: list[Any]) -> list[SendMmsData]:
+    init = SendMmsData.__init__
     return [
-        SendMmsData(
+        init(
+            row := _new(SendMmsData),
             require_money(w.total_price),
             v_total_count if (v_total_count := w.total_count).__class__ is int else require_integer(v_total_count),
             v_queued_count if (v_queued_count := w.queued_count).__class__ is int else require_integer(v_queued_count),
@@ -259,6 +265,7 @@ def _to_list_SendMmsData(ws: list[Any]) -> list[SendMmsData]:
             else decode_integer_seen(v_blocked_count),
             UNSET if (v_field_currency := w.field_currency) is UNSET else _to_Currency(v_field_currency),
         )
+        or row
         for w in ws
     ]
 
@@ -280,13 +287,16 @@ def _to_SendMmsResponse(w: Any) -> SendMmsResponse:
 
 
 def _to_list_SendMmsResponse(ws: list[Any]) -> list[SendMmsResponse]:
+    init = SendMmsResponse.__init__
     return [
-        SendMmsResponse(
+        init(
+            row := _new(SendMmsResponse),
             w.http_code,
             v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
             w.response_msg,
             _to_SendMmsData(w.data),
         )
+        or row
         for w in ws
     ]
 
@@ -303,7 +313,8 @@ def _to_BadRequestError(w: Any) -> BadRequestError:
 
 
 def _to_list_BadRequestError(ws: list[Any]) -> list[BadRequestError]:
-    return [BadRequestError(w.http_code, w.response_code, w.response_msg, w.data) for w in ws]
+    init = BadRequestError.__init__
+    return [init(row := _new(BadRequestError), w.http_code, w.response_code, w.response_msg, w.data) or row for w in ws]
 
 
 class _UnauthorizedError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -318,7 +329,10 @@ def _to_UnauthorizedError(w: Any) -> UnauthorizedError:
 
 
 def _to_list_UnauthorizedError(ws: list[Any]) -> list[UnauthorizedError]:
-    return [UnauthorizedError(w.http_code, w.response_code, w.response_msg, w.data) for w in ws]
+    init = UnauthorizedError.__init__
+    return [
+        init(row := _new(UnauthorizedError), w.http_code, w.response_code, w.response_msg, w.data) or row for w in ws
+    ]
 
 
 class _ForbiddenError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -333,7 +347,8 @@ def _to_ForbiddenError(w: Any) -> ForbiddenError:
 
 
 def _to_list_ForbiddenError(ws: list[Any]) -> list[ForbiddenError]:
-    return [ForbiddenError(w.http_code, w.response_code, w.response_msg, w.data) for w in ws]
+    init = ForbiddenError.__init__
+    return [init(row := _new(ForbiddenError), w.http_code, w.response_code, w.response_msg, w.data) or row for w in ws]
 
 
 class _NotFoundError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -348,7 +363,8 @@ def _to_NotFoundError(w: Any) -> NotFoundError:
 
 
 def _to_list_NotFoundError(ws: list[Any]) -> list[NotFoundError]:
-    return [NotFoundError(w.http_code, w.response_code, w.response_msg, w.data) for w in ws]
+    init = NotFoundError.__init__
+    return [init(row := _new(NotFoundError), w.http_code, w.response_code, w.response_msg, w.data) or row for w in ws]
 
 
 class _PayloadTooLargeError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -363,7 +379,10 @@ def _to_PayloadTooLargeError(w: Any) -> PayloadTooLargeError:
 
 
 def _to_list_PayloadTooLargeError(ws: list[Any]) -> list[PayloadTooLargeError]:
-    return [PayloadTooLargeError(w.http_code, w.response_code, w.response_msg, w.data) for w in ws]
+    init = PayloadTooLargeError.__init__
+    return [
+        init(row := _new(PayloadTooLargeError), w.http_code, w.response_code, w.response_msg, w.data) or row for w in ws
+    ]
 
 
 class _TooManyRequestsError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -378,7 +397,10 @@ def _to_TooManyRequestsError(w: Any) -> TooManyRequestsError:
 
 
 def _to_list_TooManyRequestsError(ws: list[Any]) -> list[TooManyRequestsError]:
-    return [TooManyRequestsError(w.http_code, w.response_code, w.response_msg, w.data) for w in ws]
+    init = TooManyRequestsError.__init__
+    return [
+        init(row := _new(TooManyRequestsError), w.http_code, w.response_code, w.response_msg, w.data) or row for w in ws
+    ]
 
 
 class _InternalServerError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -393,7 +415,10 @@ def _to_InternalServerError(w: Any) -> InternalServerError:
 
 
 def _to_list_InternalServerError(ws: list[Any]) -> list[InternalServerError]:
-    return [InternalServerError(w.http_code, w.response_code, w.response_msg, w.data) for w in ws]
+    init = InternalServerError.__init__
+    return [
+        init(row := _new(InternalServerError), w.http_code, w.response_code, w.response_msg, w.data) or row for w in ws
+    ]
 
 
 class _MmsMessageRecord(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -506,42 +531,23 @@ def _to_MmsMessageRecord(w: Any) -> MmsMessageRecord:
 
 
 def _to_list_MmsMessageRecord(ws: list[Any]) -> list[MmsMessageRecord]:
+    init = MmsMessageRecord.__init__
+    column_date_added = decode_unix_times([w.date_added for w in ws])
+    column_date = decode_unix_times([w.date for w in ws])
+    column_schedule = decode_unix_times([w.schedule for w in ws])
     return [
-        MmsMessageRecord(
+        init(
+            row := _new(MmsMessageRecord),
             w.message_id,
             w.status,
             w.direction,
-            from_unix_seconds(v_date_added, UTC)
-            if (v_date_added := w.date_added).__class__ is int and 0 <= v_date_added < MS_THRESHOLD
-            else from_unix_seconds(int(v_date_added), UTC)
-            if v_date_added.__class__ is str
-            and 0 < len(v_date_added) < 12
-            and v_date_added.isdigit()
-            and v_date_added.isascii()
-            else None
-            if v_date_added is None or v_date_added == ""
-            else decode_unix_time(v_date_added),
-            from_unix_seconds(v_date, UTC)
-            if (v_date := w.date).__class__ is int and 0 <= v_date < MS_THRESHOLD
-            else from_unix_seconds(int(v_date), UTC)
-            if v_date.__class__ is str and 0 < len(v_date) < 12 and v_date.isdigit() and v_date.isascii()
-            else None
-            if v_date is None or v_date == ""
-            else decode_unix_time(v_date),
+            c_date_added,
+            c_date,
             w.to or None,
             w.body or None,
             w.subject or None,
             w.from_ or None,
-            from_unix_seconds(v_schedule, UTC)
-            if (v_schedule := w.schedule).__class__ is int and 0 <= v_schedule < MS_THRESHOLD
-            else from_unix_seconds(int(v_schedule), UTC)
-            if v_schedule.__class__ is str
-            and 0 < len(v_schedule) < 12
-            and v_schedule.isdigit()
-            and v_schedule.isascii()
-            else None
-            if v_schedule is None or v_schedule == ""
-            else decode_unix_time(v_schedule),
+            c_schedule,
             v_message_parts
             if (v_message_parts := w.message_parts).__class__ is not str
             else integer_seen[v_message_parts]
@@ -588,7 +594,8 @@ def _to_list_MmsMessageRecord(ws: list[Any]) -> list[MmsMessageRecord]:
             w.field_media_file_url or None,
             w.field_api_username or None,
         )
-        for w in ws
+        or row
+        for w, c_date_added, c_date, c_schedule in zip(ws, column_date_added, column_date, column_schedule, strict=True)
     ]
 
 
@@ -627,8 +634,10 @@ def _to_MmsHistoryPage(w: Any) -> MmsHistoryPage:
 
 
 def _to_list_MmsHistoryPage(ws: list[Any]) -> list[MmsHistoryPage]:
+    init = MmsHistoryPage.__init__
     return [
-        MmsHistoryPage(
+        init(
+            row := _new(MmsHistoryPage),
             v_total if (v_total := w.total).__class__ is int else require_integer(v_total),
             v_per_page if (v_per_page := w.per_page).__class__ is int else require_integer(v_per_page),
             v_current_page if (v_current_page := w.current_page).__class__ is int else require_integer(v_current_page),
@@ -647,6 +656,7 @@ def _to_list_MmsHistoryPage(ws: list[Any]) -> list[MmsHistoryPage]:
             if v_to in integer_seen
             else decode_integer_seen(v_to),
         )
+        or row
         for w in ws
     ]
 
@@ -668,13 +678,16 @@ def _to_MmsHistoryResponse(w: Any) -> MmsHistoryResponse:
 
 
 def _to_list_MmsHistoryResponse(ws: list[Any]) -> list[MmsHistoryResponse]:
+    init = MmsHistoryResponse.__init__
     return [
-        MmsHistoryResponse(
+        init(
+            row := _new(MmsHistoryResponse),
             w.http_code,
             v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
             w.response_msg,
             _to_MmsHistoryPage(w.data),
         )
+        or row
         for w in ws
     ]
 
@@ -688,7 +701,8 @@ def _to_ExportData(w: Any) -> ExportData:
 
 
 def _to_list_ExportData(ws: list[Any]) -> list[ExportData]:
-    return [ExportData(w.url) for w in ws]
+    init = ExportData.__init__
+    return [init(row := _new(ExportData), w.url) or row for w in ws]
 
 
 class _ExportResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -708,13 +722,16 @@ def _to_ExportResponse(w: Any) -> ExportResponse:
 
 
 def _to_list_ExportResponse(ws: list[Any]) -> list[ExportResponse]:
+    init = ExportResponse.__init__
     return [
-        ExportResponse(
+        init(
+            row := _new(ExportResponse),
             w.http_code,
             v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
             w.response_msg,
             _to_ExportData(w.data),
         )
+        or row
         for w in ws
     ]
 
@@ -776,8 +793,12 @@ def _to_MmsReceipt(w: Any) -> MmsReceipt:
 
 
 def _to_list_MmsReceipt(ws: list[Any]) -> list[MmsReceipt]:
+    init = MmsReceipt.__init__
+    column_timestamp = decode_unix_times([w.timestamp for w in ws])
+    column_timestamp_send = decode_unix_times([w.timestamp_send for w in ws])
     return [
-        MmsReceipt(
+        init(
+            row := _new(MmsReceipt),
             w.message_id,
             w.message_type or None,
             v_status_code
@@ -794,29 +815,12 @@ def _to_list_MmsReceipt(ws: list[Any]) -> list[MmsReceipt]:
             else integer_seen[v_subaccount_id]
             if v_subaccount_id in integer_seen
             else decode_integer_seen(v_subaccount_id),
-            from_unix_seconds(v_timestamp, UTC)
-            if (v_timestamp := w.timestamp).__class__ is int and 0 <= v_timestamp < MS_THRESHOLD
-            else from_unix_seconds(int(v_timestamp), UTC)
-            if v_timestamp.__class__ is str
-            and 0 < len(v_timestamp) < 12
-            and v_timestamp.isdigit()
-            and v_timestamp.isascii()
-            else None
-            if v_timestamp is None or v_timestamp == ""
-            else decode_unix_time(v_timestamp),
-            from_unix_seconds(v_timestamp_send, UTC)
-            if (v_timestamp_send := w.timestamp_send).__class__ is int and 0 <= v_timestamp_send < MS_THRESHOLD
-            else from_unix_seconds(int(v_timestamp_send), UTC)
-            if v_timestamp_send.__class__ is str
-            and 0 < len(v_timestamp_send) < 12
-            and v_timestamp_send.isdigit()
-            and v_timestamp_send.isascii()
-            else None
-            if v_timestamp_send is None or v_timestamp_send == ""
-            else decode_unix_time(v_timestamp_send),
+            c_timestamp,
+            c_timestamp_send,
             w.digits or None,
         )
-        for w in ws
+        or row
+        for w, c_timestamp, c_timestamp_send in zip(ws, column_timestamp, column_timestamp_send, strict=True)
     ]
 
 
@@ -855,8 +859,10 @@ def _to_MmsReceiptPage(w: Any) -> MmsReceiptPage:
 
 
 def _to_list_MmsReceiptPage(ws: list[Any]) -> list[MmsReceiptPage]:
+    init = MmsReceiptPage.__init__
     return [
-        MmsReceiptPage(
+        init(
+            row := _new(MmsReceiptPage),
             v_total if (v_total := w.total).__class__ is int else require_integer(v_total),
             v_per_page if (v_per_page := w.per_page).__class__ is int else require_integer(v_per_page),
             v_current_page if (v_current_page := w.current_page).__class__ is int else require_integer(v_current_page),
@@ -875,6 +881,7 @@ def _to_list_MmsReceiptPage(ws: list[Any]) -> list[MmsReceiptPage]:
             if v_to in integer_seen
             else decode_integer_seen(v_to),
         )
+        or row
         for w in ws
     ]
 
@@ -896,13 +903,16 @@ def _to_MmsReceiptsResponse(w: Any) -> MmsReceiptsResponse:
 
 
 def _to_list_MmsReceiptsResponse(ws: list[Any]) -> list[MmsReceiptsResponse]:
+    init = MmsReceiptsResponse.__init__
     return [
-        MmsReceiptsResponse(
+        init(
+            row := _new(MmsReceiptsResponse),
             w.http_code,
             v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
             w.response_msg,
             _to_MmsReceiptPage(w.data),
         )
+        or row
         for w in ws
     ]
 
@@ -926,8 +936,10 @@ def _to_MmsReceiptResponse(w: Any) -> MmsReceiptResponse:
 
 
 def _to_list_MmsReceiptResponse(ws: list[Any]) -> list[MmsReceiptResponse]:
+    init = MmsReceiptResponse.__init__
     return [
-        MmsReceiptResponse(
+        init(
+            row := _new(MmsReceiptResponse),
             w.http_code,
             v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
             w.response_msg,
@@ -936,6 +948,7 @@ def _to_list_MmsReceiptResponse(ws: list[Any]) -> list[MmsReceiptResponse]:
                 ((_decode_MmsMessageRecord, _REQUIRED_MmsMessageRecord), (_decode_MmsReceipt, _REQUIRED_MmsReceipt)),
             ),
         )
+        or row
         for w in ws
     ]
 
@@ -957,13 +970,16 @@ def _to_EmptyResponse(w: Any) -> EmptyResponse:
 
 
 def _to_list_EmptyResponse(ws: list[Any]) -> list[EmptyResponse]:
+    init = EmptyResponse.__init__
     return [
-        EmptyResponse(
+        init(
+            row := _new(EmptyResponse),
             w.http_code,
             v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
             w.response_msg,
             w.data,
         )
+        or row
         for w in ws
     ]
 
@@ -977,7 +993,12 @@ def _to_CountData(w: Any) -> CountData:
 
 
 def _to_list_CountData(ws: list[Any]) -> list[CountData]:
-    return [CountData(v_count if (v_count := w.count).__class__ is int else require_integer(v_count)) for w in ws]
+    init = CountData.__init__
+    return [
+        init(row := _new(CountData), v_count if (v_count := w.count).__class__ is int else require_integer(v_count))
+        or row
+        for w in ws
+    ]
 
 
 class _CancelAllResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -997,13 +1018,16 @@ def _to_CancelAllResponse(w: Any) -> CancelAllResponse:
 
 
 def _to_list_CancelAllResponse(ws: list[Any]) -> list[CancelAllResponse]:
+    init = CancelAllResponse.__init__
     return [
-        CancelAllResponse(
+        init(
+            row := _new(CancelAllResponse),
             w.http_code,
             v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
             w.response_msg,
             _to_CountData(w.data),
         )
+        or row
         for w in ws
     ]
 
@@ -1051,29 +1075,15 @@ def _to_UploadData(w: Any) -> UploadData:
 
 
 def _to_list_UploadData(ws: list[Any]) -> list[UploadData]:
+    init = UploadData.__init__
+    column_date_added = decode_unix_times([w.date_added for w in ws])
+    column_date_delete = decode_unix_times([w.date_delete for w in ws])
     return [
-        UploadData(
+        init(
+            row := _new(UploadData),
             w.field_url,
-            from_unix_seconds(v_date_added, UTC)
-            if (v_date_added := w.date_added).__class__ is int and 0 <= v_date_added < MS_THRESHOLD
-            else from_unix_seconds(int(v_date_added), UTC)
-            if v_date_added.__class__ is str
-            and 0 < len(v_date_added) < 12
-            and v_date_added.isdigit()
-            and v_date_added.isascii()
-            else None
-            if v_date_added is None or v_date_added == ""
-            else decode_unix_time(v_date_added),
-            from_unix_seconds(v_date_delete, UTC)
-            if (v_date_delete := w.date_delete).__class__ is int and 0 <= v_date_delete < MS_THRESHOLD
-            else from_unix_seconds(int(v_date_delete), UTC)
-            if v_date_delete.__class__ is str
-            and 0 < len(v_date_delete) < 12
-            and v_date_delete.isdigit()
-            and v_date_delete.isascii()
-            else None
-            if v_date_delete is None or v_date_delete == ""
-            else decode_unix_time(v_date_delete),
+            c_date_added,
+            c_date_delete,
             w.file_name or None,
             w.upload_id or None,
             v_user_id
@@ -1082,7 +1092,8 @@ def _to_list_UploadData(ws: list[Any]) -> list[UploadData]:
             if v_user_id in integer_seen
             else decode_integer_seen(v_user_id),
         )
-        for w in ws
+        or row
+        for w, c_date_added, c_date_delete in zip(ws, column_date_added, column_date_delete, strict=True)
     ]
 
 
@@ -1103,13 +1114,16 @@ def _to_UploadResponse(w: Any) -> UploadResponse:
 
 
 def _to_list_UploadResponse(ws: list[Any]) -> list[UploadResponse]:
+    init = UploadResponse.__init__
     return [
-        UploadResponse(
+        init(
+            row := _new(UploadResponse),
             w.http_code,
             v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
             w.response_msg,
             _to_UploadData(w.data),
         )
+        or row
         for w in ws
     ]
 
