@@ -21,9 +21,11 @@ import httpx
 import pytest
 from clicksend_mms import ClickSend, UnexpectedResponseError, _codecs, fast_decode, models
 from clicksend_mms.models import MmsHistoryResponse, SendMmsResponse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import spec
-from tests.helpers.equivalence import Divergence, compare, reference
+from tests.helpers.equivalence import Divergence, compare, differences, reference
 from tests.helpers.payloads import known_payloads
 
 SEEDS = spec.ROOT / "tests" / "fixtures" / "seeds"
@@ -94,6 +96,11 @@ def test_a_success_envelope_never_takes_an_error_envelope() -> None:
 def codec_paths(schema: dict[str, Any], body: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
     """(path into body, x-codec) of every codec field the schema declares, present or not, down the first row."""
     schema = spec.resolve(schema)
+    for branch in schema.get("anyOf", []):  # a union of models: the branch whose required keys the body has
+        resolved = spec.resolve(branch)
+        if isinstance(body, dict) and "properties" in resolved and set(resolved.get("required", [])) <= set(body):
+            yield from codec_paths(resolved, body, path)
+            return
     for name, prop in schema.get("properties", {}).items():
         target = spec.resolve(prop)
         if "x-codec" in target:
@@ -121,9 +128,11 @@ BAD_VALUES: list[Any] = [
     *(True, False, -5, -1, 0, 1.5, 2.0, -0.0, 1e-07, 1e20, 10**11, 10**11 - 1, 10**20, 2**63, 1467356623000),
     *([], {}, ["x"], {"a": 1}, None),
 ]
+RECEIPT = json.loads((spec.ROOT / "tests/fixtures/apisguru/get_mms_receipt__200.json").read_text())["payload"]
 SEEDS_WITH_CODECS = [
-    ("get_mms_history", HISTORY, MmsHistoryResponse),
+    ("get_mms_history", HISTORY, MmsHistoryResponse),  # rows: a list converter, times decoded a column at once
     ("send_mms", SEND, SendMmsResponse),
+    ("get_mms_receipt", RECEIPT, models.MmsReceiptResponse),  # one record: the single converter, times inline
 ]
 FIELDS = [
     (op, body, model, path, codec)
@@ -242,6 +251,7 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
     "unknown keys are dropped": [_text("forbid_unknown_fields=True", "forbid_unknown_fields=False")],
     "a fractional count rounded": [_text("decode_integer_seen(v_message_parts)", "int(float(v_message_parts or 0))")],
     "milliseconds read as seconds": [_text("0 < len(v_schedule) < 12", "0 < len(v_schedule) < 14")],
+    "columns zipped in the wrong order": [_text("column_date_added, column_date,", "column_date, column_date_added,")],
     "money through msgspec's Decimal": [
         _text("message_price: str | int | float | None", "message_price: Decimal | None"),
         (
@@ -292,3 +302,34 @@ def test_a_planted_divergence_is_caught(
     with pytest.raises(Divergence):
         for model, content in bodies:
             compare(model, content, decode=mutant.decode)
+
+
+# -- a column of unix times at once ----------------------------------------------------------------------------------
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(
+    column=st.lists(
+        st.one_of(
+            st.integers(min_value=-(10**12), max_value=10**15),
+            st.sampled_from([0, 10**11 - 1, 10**11, 2**31 - 1, 2**31, 253402300799, 253402300800]),
+            st.integers(min_value=0, max_value=10**12).map(str),
+            st.sampled_from(["", " 1", "+1", "1e9", "1467356623.0", "2016-07-01T07:03:43Z", "\uff11", "00000000001"]),
+            st.none(),
+            st.floats(allow_nan=False),
+            st.booleans(),
+        ),
+        max_size=30,
+    )
+)
+def test_a_column_of_unix_times_is_each_value_decoded(column: list[Any]) -> None:
+    expected: list[Any] = []
+    for raw in column:
+        try:
+            expected.append(_codecs.decode_unix_time(raw))
+        except _codecs.WireFormatError:
+            with pytest.raises(_codecs.WireFormatError):
+                _codecs.decode_unix_times(column)
+            return
+    got = _codecs.decode_unix_times(column)
+    assert [differences(g, e) for g, e in zip(got, expected, strict=True)] == [[]] * len(column)
