@@ -4,6 +4,7 @@ into the error to raise."""
 from __future__ import annotations
 
 import logging
+import ssl
 from typing import Any, TypeVar
 
 import httpx
@@ -31,6 +32,13 @@ logger = logging.getLogger("clicksend_mms")
 # A library logs, the application decides whether it is shown: without logging configured, nothing is printed.
 logger.addHandler(logging.NullHandler())
 USER_AGENT = "clicksend-mms-python"
+
+
+def no_tls_needed() -> ssl.SSLContext:
+    """The TLS context of a client whose base URL is plain HTTP (the sandbox): it never speaks TLS to its API, and
+    httpx builds the default verifying context eagerly, loading the CA bundle (~20 ms a client). This one verifies
+    but trusts no CA, so an https request through ``.http`` fails closed rather than going unchecked."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED and check_hostname are its defaults
 
 
 class FacadeBase:
@@ -61,6 +69,7 @@ class FacadeBase:
             api_key=self.settings.api_key,
             timeout=self.settings.timeout,
             headers={"User-Agent": USER_AGENT, **(headers or {})},
+            verify_ssl=no_tls_needed() if self.settings.base_url.startswith("http://") else True,
             httpx_args=httpx_args,
         )
 
