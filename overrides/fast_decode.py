@@ -129,6 +129,18 @@ def supported() -> frozenset[type[Any]]:
 '''
 
 
+# A plain property's Struct type: exactly its JSON type, which from_dict passes through as it is (a number is
+# `int | float`: msgspec would make an int a float, where from_dict keeps it).
+PLAIN: dict[type, str] = {
+    StringProperty: "str",
+    IntProperty: "int",
+    FloatProperty: "int | float",
+    BooleanProperty: "bool",
+    NoneProperty: "None",
+    AnyProperty: "Any",
+}
+
+
 @dataclasses.dataclass(frozen=True)
 class Field:
     python_name: str
@@ -208,18 +220,8 @@ class Emitter:
         """(Struct annotation, expression over {v}) for a property, or Unsupported."""
         if isinstance(prop, CodecProperty):
             return prop.spec.fast_wire, prop.spec.fast_expression(nullable=prop.nullable)
-        if isinstance(prop, StringProperty):
-            return "str", "{w}"
-        if isinstance(prop, IntProperty):
-            return "int", "{w}"
-        if isinstance(prop, FloatProperty):
-            return "int | float", "{w}"
-        if isinstance(prop, BooleanProperty):
-            return "bool", "{w}"
-        if isinstance(prop, NoneProperty):
-            return "None", "{w}"
-        if isinstance(prop, AnyProperty):
-            return "Any", "{w}"
+        if type(prop) in PLAIN:
+            return PLAIN[type(prop)], "{w}"
         if isinstance(prop, ConstProperty | LiteralEnumProperty):
             return f"Literal[{', '.join(_literals(prop))}]", "{w}"
         if isinstance(prop, ModelProperty):
@@ -304,14 +306,9 @@ def _struct_source(name: str, fields: list[Field]) -> Iterator[str]:
         yield "    pass"
     yield ""
     yield ""
-    args = ", ".join(f.value(f"w.{f.python_name}") for f in fields)
-    yield f"def {_converter(name)}(w: Any) -> {name}:"
-    yield f"    return {name}({args})"
-    yield ""
-    yield ""
-    # A list: one comprehension builds the rows as calling the class would (object.__new__, then the attrs
-    # __init__), without type.__call__'s hop from C back into Python for every row; column fields are decoded
-    # beforehand, a column in one call.
+    # One converter per model, for a list: one comprehension builds the rows as calling the class would
+    # (object.__new__, then the attrs __init__), without type.__call__'s hop from C back into Python for every
+    # row; column fields are decoded beforehand, a column in one call. A single object is a list of one.
     columns = [f for f in fields if f.column]
     row = ", ".join(f"c_{f.python_name}" if f.column else f.value(f"w.{f.python_name}") for f in fields)
     rows = "w in ws"
@@ -324,6 +321,10 @@ def _struct_source(name: str, fields: list[Field]) -> Iterator[str]:
         lists = ", ".join(["ws", *(f"column_{f.python_name}" for f in columns)])
         rows = f"{names} in zip({lists}, strict=True)"
     yield f"    return [init(row := _new({name}), {row}) or row for {rows}]"
+    yield ""
+    yield ""
+    yield f"def {_converter(name)}(w: Any) -> {name}:"
+    yield f"    return {_list_converter(name)}([w])[0]"
     yield ""
     yield ""
 

@@ -16,14 +16,10 @@ from typing import Any, Literal, TypeVar
 import msgspec
 
 from ._codecs import (
-    MS_THRESHOLD,
-    UTC,
     decode_integer_seen,
     decode_money_seen,
     decode_status_code_seen,
-    decode_unix_time,
     decode_unix_times,
-    from_unix_seconds,
     integer_seen,
     money_seen,
     require_integer,
@@ -100,57 +96,6 @@ class _MmsMessageResult(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     user_id: int | str | None = None
 
 
-def _to_MmsMessageResult(w: Any) -> MmsMessageResult:
-    return MmsMessageResult(
-        w.message_id,
-        w.status,
-        w.to or None,
-        w.body or None,
-        w.from_ or None,
-        w.subject or None,
-        from_unix_seconds(v_schedule, UTC)
-        if (v_schedule := w.schedule).__class__ is int and 0 <= v_schedule < MS_THRESHOLD
-        else from_unix_seconds(int(v_schedule), UTC)
-        if v_schedule.__class__ is str and 0 < len(v_schedule) < 12 and v_schedule.isdigit() and v_schedule.isascii()
-        else None
-        if v_schedule is None or v_schedule == ""
-        else decode_unix_time(v_schedule),
-        w.custom_string or None,
-        money_seen[v_message_price]
-        if (v_message_price := w.message_price) in money_seen
-        else decode_money_seen(v_message_price),
-        v_message_parts
-        if (v_message_parts := w.message_parts).__class__ is not str
-        else integer_seen[v_message_parts]
-        if v_message_parts in integer_seen
-        else decode_integer_seen(v_message_parts),
-        w.country or None,
-        w.carrier or None,
-        v_list_id
-        if (v_list_id := w.list_id).__class__ is not str
-        else integer_seen[v_list_id]
-        if v_list_id in integer_seen
-        else decode_integer_seen(v_list_id),
-        v_contact_id
-        if (v_contact_id := w.contact_id).__class__ is not str
-        else integer_seen[v_contact_id]
-        if v_contact_id in integer_seen
-        else decode_integer_seen(v_contact_id),
-        v_user_id
-        if (v_user_id := w.user_id).__class__ is not str
-        else integer_seen[v_user_id]
-        if v_user_id in integer_seen
-        else decode_integer_seen(v_user_id),
-        v_subaccount_id
-        if (v_subaccount_id := w.subaccount_id).__class__ is not str
-        else integer_seen[v_subaccount_id]
-        if v_subaccount_id in integer_seen
-        else decode_integer_seen(v_subaccount_id),
-        w.from_email or None,
-        w.field_media_file_url or None,
-    )
-
-
 def _to_list_MmsMessageResult(ws: list[Any]) -> list[MmsMessageResult]:
     init = MmsMessageResult.__init__
     column_schedule = decode_unix_times([w.schedule for w in ws])
@@ -203,15 +148,15 @@ def _to_list_MmsMessageResult(ws: list[Any]) -> list[MmsMessageResult]:
     ]
 
 
+def _to_MmsMessageResult(w: Any) -> MmsMessageResult:
+    return _to_list_MmsMessageResult([w])[0]
+
+
 class _Currency(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     currency_name_long: str = _ABSENT
     currency_name_short: str = _ABSENT
     currency_prefix_c: str = _ABSENT
     currency_prefix_d: str = _ABSENT
-
-
-def _to_Currency(w: Any) -> Currency:
-    return Currency(w.currency_name_short, w.currency_prefix_d, w.currency_prefix_c, w.currency_name_long)
 
 
 def _to_list_Currency(ws: list[Any]) -> list[Currency]:
@@ -225,6 +170,10 @@ def _to_list_Currency(ws: list[Any]) -> list[Currency]:
     ]
 
 
+def _to_Currency(w: Any) -> Currency:
+    return _to_list_Currency([w])[0]
+
+
 class _SendMmsData(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     field_currency: _Currency = msgspec.field(name="_currency", default=_ABSENT)
     blocked_count: int | str | None = None
@@ -232,21 +181,6 @@ class _SendMmsData(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=
     queued_count: int | str | None
     total_count: int | str | None
     total_price: str | int | float | None
-
-
-def _to_SendMmsData(w: Any) -> SendMmsData:
-    return SendMmsData(
-        require_money(w.total_price),
-        v_total_count if (v_total_count := w.total_count).__class__ is int else require_integer(v_total_count),
-        v_queued_count if (v_queued_count := w.queued_count).__class__ is int else require_integer(v_queued_count),
-        _to_list_MmsMessageResult(w.messages),
-        v_blocked_count
-        if (v_blocked_count := w.blocked_count).__class__ is not str
-        else integer_seen[v_blocked_count]
-        if v_blocked_count in integer_seen
-        else decode_integer_seen(v_blocked_count),
-        UNSET if (v_field_currency := w.field_currency) is UNSET else _to_Currency(v_field_currency),
-    )
 
 
 def _to_list_SendMmsData(ws: list[Any]) -> list[SendMmsData]:
@@ -270,20 +204,15 @@ def _to_list_SendMmsData(ws: list[Any]) -> list[SendMmsData]:
     ]
 
 
+def _to_SendMmsData(w: Any) -> SendMmsData:
+    return _to_list_SendMmsData([w])[0]
+
+
 class _SendMmsResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     data: _SendMmsData
     http_code: Literal[200]
     response_code: str | None
     response_msg: str
-
-
-def _to_SendMmsResponse(w: Any) -> SendMmsResponse:
-    return SendMmsResponse(
-        w.http_code,
-        v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
-        w.response_msg,
-        _to_SendMmsData(w.data),
-    )
 
 
 def _to_list_SendMmsResponse(ws: list[Any]) -> list[SendMmsResponse]:
@@ -301,6 +230,10 @@ def _to_list_SendMmsResponse(ws: list[Any]) -> list[SendMmsResponse]:
     ]
 
 
+def _to_SendMmsResponse(w: Any) -> SendMmsResponse:
+    return _to_list_SendMmsResponse([w])[0]
+
+
 class _BadRequestError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     data: Any = _ABSENT
     http_code: Literal[400]
@@ -308,13 +241,13 @@ class _BadRequestError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True,
     response_msg: str
 
 
-def _to_BadRequestError(w: Any) -> BadRequestError:
-    return BadRequestError(w.http_code, w.response_code, w.response_msg, w.data)
-
-
 def _to_list_BadRequestError(ws: list[Any]) -> list[BadRequestError]:
     init = BadRequestError.__init__
     return [init(row := _new(BadRequestError), w.http_code, w.response_code, w.response_msg, w.data) or row for w in ws]
+
+
+def _to_BadRequestError(w: Any) -> BadRequestError:
+    return _to_list_BadRequestError([w])[0]
 
 
 class _UnauthorizedError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -324,15 +257,15 @@ class _UnauthorizedError(msgspec.Struct, forbid_unknown_fields=True, kw_only=Tru
     response_msg: str
 
 
-def _to_UnauthorizedError(w: Any) -> UnauthorizedError:
-    return UnauthorizedError(w.http_code, w.response_code, w.response_msg, w.data)
-
-
 def _to_list_UnauthorizedError(ws: list[Any]) -> list[UnauthorizedError]:
     init = UnauthorizedError.__init__
     return [
         init(row := _new(UnauthorizedError), w.http_code, w.response_code, w.response_msg, w.data) or row for w in ws
     ]
+
+
+def _to_UnauthorizedError(w: Any) -> UnauthorizedError:
+    return _to_list_UnauthorizedError([w])[0]
 
 
 class _ForbiddenError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -342,13 +275,13 @@ class _ForbiddenError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, 
     response_msg: str
 
 
-def _to_ForbiddenError(w: Any) -> ForbiddenError:
-    return ForbiddenError(w.http_code, w.response_code, w.response_msg, w.data)
-
-
 def _to_list_ForbiddenError(ws: list[Any]) -> list[ForbiddenError]:
     init = ForbiddenError.__init__
     return [init(row := _new(ForbiddenError), w.http_code, w.response_code, w.response_msg, w.data) or row for w in ws]
+
+
+def _to_ForbiddenError(w: Any) -> ForbiddenError:
+    return _to_list_ForbiddenError([w])[0]
 
 
 class _NotFoundError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -358,13 +291,13 @@ class _NotFoundError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, g
     response_msg: str
 
 
-def _to_NotFoundError(w: Any) -> NotFoundError:
-    return NotFoundError(w.http_code, w.response_code, w.response_msg, w.data)
-
-
 def _to_list_NotFoundError(ws: list[Any]) -> list[NotFoundError]:
     init = NotFoundError.__init__
     return [init(row := _new(NotFoundError), w.http_code, w.response_code, w.response_msg, w.data) or row for w in ws]
+
+
+def _to_NotFoundError(w: Any) -> NotFoundError:
+    return _to_list_NotFoundError([w])[0]
 
 
 class _PayloadTooLargeError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -374,15 +307,15 @@ class _PayloadTooLargeError(msgspec.Struct, forbid_unknown_fields=True, kw_only=
     response_msg: str
 
 
-def _to_PayloadTooLargeError(w: Any) -> PayloadTooLargeError:
-    return PayloadTooLargeError(w.http_code, w.response_code, w.response_msg, w.data)
-
-
 def _to_list_PayloadTooLargeError(ws: list[Any]) -> list[PayloadTooLargeError]:
     init = PayloadTooLargeError.__init__
     return [
         init(row := _new(PayloadTooLargeError), w.http_code, w.response_code, w.response_msg, w.data) or row for w in ws
     ]
+
+
+def _to_PayloadTooLargeError(w: Any) -> PayloadTooLargeError:
+    return _to_list_PayloadTooLargeError([w])[0]
 
 
 class _TooManyRequestsError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -392,15 +325,15 @@ class _TooManyRequestsError(msgspec.Struct, forbid_unknown_fields=True, kw_only=
     response_msg: str
 
 
-def _to_TooManyRequestsError(w: Any) -> TooManyRequestsError:
-    return TooManyRequestsError(w.http_code, w.response_code, w.response_msg, w.data)
-
-
 def _to_list_TooManyRequestsError(ws: list[Any]) -> list[TooManyRequestsError]:
     init = TooManyRequestsError.__init__
     return [
         init(row := _new(TooManyRequestsError), w.http_code, w.response_code, w.response_msg, w.data) or row for w in ws
     ]
+
+
+def _to_TooManyRequestsError(w: Any) -> TooManyRequestsError:
+    return _to_list_TooManyRequestsError([w])[0]
 
 
 class _InternalServerError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -410,15 +343,15 @@ class _InternalServerError(msgspec.Struct, forbid_unknown_fields=True, kw_only=T
     response_msg: str
 
 
-def _to_InternalServerError(w: Any) -> InternalServerError:
-    return InternalServerError(w.http_code, w.response_code, w.response_msg, w.data)
-
-
 def _to_list_InternalServerError(ws: list[Any]) -> list[InternalServerError]:
     init = InternalServerError.__init__
     return [
         init(row := _new(InternalServerError), w.http_code, w.response_code, w.response_msg, w.data) or row for w in ws
     ]
+
+
+def _to_InternalServerError(w: Any) -> InternalServerError:
+    return _to_list_InternalServerError([w])[0]
 
 
 class _MmsMessageRecord(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -447,87 +380,6 @@ class _MmsMessageRecord(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     subject: str | None = None
     to: str | None = None
     user_id: int | str | None = None
-
-
-def _to_MmsMessageRecord(w: Any) -> MmsMessageRecord:
-    return MmsMessageRecord(
-        w.message_id,
-        w.status,
-        w.direction,
-        from_unix_seconds(v_date_added, UTC)
-        if (v_date_added := w.date_added).__class__ is int and 0 <= v_date_added < MS_THRESHOLD
-        else from_unix_seconds(int(v_date_added), UTC)
-        if v_date_added.__class__ is str
-        and 0 < len(v_date_added) < 12
-        and v_date_added.isdigit()
-        and v_date_added.isascii()
-        else None
-        if v_date_added is None or v_date_added == ""
-        else decode_unix_time(v_date_added),
-        from_unix_seconds(v_date, UTC)
-        if (v_date := w.date).__class__ is int and 0 <= v_date < MS_THRESHOLD
-        else from_unix_seconds(int(v_date), UTC)
-        if v_date.__class__ is str and 0 < len(v_date) < 12 and v_date.isdigit() and v_date.isascii()
-        else None
-        if v_date is None or v_date == ""
-        else decode_unix_time(v_date),
-        w.to or None,
-        w.body or None,
-        w.subject or None,
-        w.from_ or None,
-        from_unix_seconds(v_schedule, UTC)
-        if (v_schedule := w.schedule).__class__ is int and 0 <= v_schedule < MS_THRESHOLD
-        else from_unix_seconds(int(v_schedule), UTC)
-        if v_schedule.__class__ is str and 0 < len(v_schedule) < 12 and v_schedule.isdigit() and v_schedule.isascii()
-        else None
-        if v_schedule is None or v_schedule == ""
-        else decode_unix_time(v_schedule),
-        v_message_parts
-        if (v_message_parts := w.message_parts).__class__ is not str
-        else integer_seen[v_message_parts]
-        if v_message_parts in integer_seen
-        else decode_integer_seen(v_message_parts),
-        money_seen[v_message_price]
-        if (v_message_price := w.message_price) in money_seen
-        else decode_money_seen(v_message_price),
-        w.from_email or None,
-        v_list_id
-        if (v_list_id := w.list_id).__class__ is not str
-        else integer_seen[v_list_id]
-        if v_list_id in integer_seen
-        else decode_integer_seen(v_list_id),
-        v_contact_id
-        if (v_contact_id := w.contact_id).__class__ is not str
-        else integer_seen[v_contact_id]
-        if v_contact_id in integer_seen
-        else decode_integer_seen(v_contact_id),
-        v_user_id
-        if (v_user_id := w.user_id).__class__ is not str
-        else integer_seen[v_user_id]
-        if v_user_id in integer_seen
-        else decode_integer_seen(v_user_id),
-        v_subaccount_id
-        if (v_subaccount_id := w.subaccount_id).__class__ is not str
-        else integer_seen[v_subaccount_id]
-        if v_subaccount_id in integer_seen
-        else decode_integer_seen(v_subaccount_id),
-        v_priority
-        if (v_priority := w.priority).__class__ is not str
-        else integer_seen[v_priority]
-        if v_priority in integer_seen
-        else decode_integer_seen(v_priority),
-        w.custom_string or None,
-        w.country or None,
-        w.carrier or None,
-        v_status_code
-        if (v_status_code := w.status_code).__class__ is not str
-        else status_code_seen[v_status_code]
-        if v_status_code in status_code_seen
-        else decode_status_code_seen(v_status_code),
-        w.status_text or None,
-        w.field_media_file_url or None,
-        w.field_api_username or None,
-    )
 
 
 def _to_list_MmsMessageRecord(ws: list[Any]) -> list[MmsMessageRecord]:
@@ -599,6 +451,10 @@ def _to_list_MmsMessageRecord(ws: list[Any]) -> list[MmsMessageRecord]:
     ]
 
 
+def _to_MmsMessageRecord(w: Any) -> MmsMessageRecord:
+    return _to_list_MmsMessageRecord([w])[0]
+
+
 class _MmsHistoryPage(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     current_page: int | str | None
     data: list[_MmsMessageRecord]
@@ -609,28 +465,6 @@ class _MmsHistoryPage(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, 
     prev_page_url: str | None = _ABSENT
     to: int | str | None = None
     total: int | str | None
-
-
-def _to_MmsHistoryPage(w: Any) -> MmsHistoryPage:
-    return MmsHistoryPage(
-        v_total if (v_total := w.total).__class__ is int else require_integer(v_total),
-        v_per_page if (v_per_page := w.per_page).__class__ is int else require_integer(v_per_page),
-        v_current_page if (v_current_page := w.current_page).__class__ is int else require_integer(v_current_page),
-        v_last_page if (v_last_page := w.last_page).__class__ is int else require_integer(v_last_page),
-        _to_list_MmsMessageRecord(w.data),
-        w.next_page_url,
-        w.prev_page_url,
-        v_from_
-        if (v_from_ := w.from_).__class__ is not str
-        else integer_seen[v_from_]
-        if v_from_ in integer_seen
-        else decode_integer_seen(v_from_),
-        v_to
-        if (v_to := w.to).__class__ is not str
-        else integer_seen[v_to]
-        if v_to in integer_seen
-        else decode_integer_seen(v_to),
-    )
 
 
 def _to_list_MmsHistoryPage(ws: list[Any]) -> list[MmsHistoryPage]:
@@ -661,20 +495,15 @@ def _to_list_MmsHistoryPage(ws: list[Any]) -> list[MmsHistoryPage]:
     ]
 
 
+def _to_MmsHistoryPage(w: Any) -> MmsHistoryPage:
+    return _to_list_MmsHistoryPage([w])[0]
+
+
 class _MmsHistoryResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     data: _MmsHistoryPage
     http_code: Literal[200]
     response_code: str | None
     response_msg: str
-
-
-def _to_MmsHistoryResponse(w: Any) -> MmsHistoryResponse:
-    return MmsHistoryResponse(
-        w.http_code,
-        v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
-        w.response_msg,
-        _to_MmsHistoryPage(w.data),
-    )
 
 
 def _to_list_MmsHistoryResponse(ws: list[Any]) -> list[MmsHistoryResponse]:
@@ -692,12 +521,12 @@ def _to_list_MmsHistoryResponse(ws: list[Any]) -> list[MmsHistoryResponse]:
     ]
 
 
+def _to_MmsHistoryResponse(w: Any) -> MmsHistoryResponse:
+    return _to_list_MmsHistoryResponse([w])[0]
+
+
 class _ExportData(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     url: str
-
-
-def _to_ExportData(w: Any) -> ExportData:
-    return ExportData(w.url)
 
 
 def _to_list_ExportData(ws: list[Any]) -> list[ExportData]:
@@ -705,20 +534,15 @@ def _to_list_ExportData(ws: list[Any]) -> list[ExportData]:
     return [init(row := _new(ExportData), w.url) or row for w in ws]
 
 
+def _to_ExportData(w: Any) -> ExportData:
+    return _to_list_ExportData([w])[0]
+
+
 class _ExportResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     data: _ExportData
     http_code: Literal[200]
     response_code: str | None
     response_msg: str
-
-
-def _to_ExportResponse(w: Any) -> ExportResponse:
-    return ExportResponse(
-        w.http_code,
-        v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
-        w.response_msg,
-        _to_ExportData(w.data),
-    )
 
 
 def _to_list_ExportResponse(ws: list[Any]) -> list[ExportResponse]:
@@ -736,6 +560,10 @@ def _to_list_ExportResponse(ws: list[Any]) -> list[ExportResponse]:
     ]
 
 
+def _to_ExportResponse(w: Any) -> ExportResponse:
+    return _to_list_ExportResponse([w])[0]
+
+
 class _MmsReceipt(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     custom_string: str | None = None
     digits: str | None = None
@@ -748,48 +576,6 @@ class _MmsReceipt(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=F
     subaccount_id: int | str | None = None
     timestamp: int | str | None = None
     timestamp_send: int | str | None = None
-
-
-def _to_MmsReceipt(w: Any) -> MmsReceipt:
-    return MmsReceipt(
-        w.message_id,
-        w.message_type or None,
-        v_status_code
-        if (v_status_code := w.status_code).__class__ is not str
-        else status_code_seen[v_status_code]
-        if v_status_code in status_code_seen
-        else decode_status_code_seen(v_status_code),
-        w.status_text or None,
-        w.error_code or None,
-        w.error_text or None,
-        w.custom_string or None,
-        v_subaccount_id
-        if (v_subaccount_id := w.subaccount_id).__class__ is not str
-        else integer_seen[v_subaccount_id]
-        if v_subaccount_id in integer_seen
-        else decode_integer_seen(v_subaccount_id),
-        from_unix_seconds(v_timestamp, UTC)
-        if (v_timestamp := w.timestamp).__class__ is int and 0 <= v_timestamp < MS_THRESHOLD
-        else from_unix_seconds(int(v_timestamp), UTC)
-        if v_timestamp.__class__ is str
-        and 0 < len(v_timestamp) < 12
-        and v_timestamp.isdigit()
-        and v_timestamp.isascii()
-        else None
-        if v_timestamp is None or v_timestamp == ""
-        else decode_unix_time(v_timestamp),
-        from_unix_seconds(v_timestamp_send, UTC)
-        if (v_timestamp_send := w.timestamp_send).__class__ is int and 0 <= v_timestamp_send < MS_THRESHOLD
-        else from_unix_seconds(int(v_timestamp_send), UTC)
-        if v_timestamp_send.__class__ is str
-        and 0 < len(v_timestamp_send) < 12
-        and v_timestamp_send.isdigit()
-        and v_timestamp_send.isascii()
-        else None
-        if v_timestamp_send is None or v_timestamp_send == ""
-        else decode_unix_time(v_timestamp_send),
-        w.digits or None,
-    )
 
 
 def _to_list_MmsReceipt(ws: list[Any]) -> list[MmsReceipt]:
@@ -824,6 +610,10 @@ def _to_list_MmsReceipt(ws: list[Any]) -> list[MmsReceipt]:
     ]
 
 
+def _to_MmsReceipt(w: Any) -> MmsReceipt:
+    return _to_list_MmsReceipt([w])[0]
+
+
 class _MmsReceiptPage(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     current_page: int | str | None
     data: list[_MmsReceipt]
@@ -834,28 +624,6 @@ class _MmsReceiptPage(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, 
     prev_page_url: str | None = _ABSENT
     to: int | str | None = None
     total: int | str | None
-
-
-def _to_MmsReceiptPage(w: Any) -> MmsReceiptPage:
-    return MmsReceiptPage(
-        v_total if (v_total := w.total).__class__ is int else require_integer(v_total),
-        v_per_page if (v_per_page := w.per_page).__class__ is int else require_integer(v_per_page),
-        v_current_page if (v_current_page := w.current_page).__class__ is int else require_integer(v_current_page),
-        v_last_page if (v_last_page := w.last_page).__class__ is int else require_integer(v_last_page),
-        _to_list_MmsReceipt(w.data),
-        w.next_page_url,
-        w.prev_page_url,
-        v_from_
-        if (v_from_ := w.from_).__class__ is not str
-        else integer_seen[v_from_]
-        if v_from_ in integer_seen
-        else decode_integer_seen(v_from_),
-        v_to
-        if (v_to := w.to).__class__ is not str
-        else integer_seen[v_to]
-        if v_to in integer_seen
-        else decode_integer_seen(v_to),
-    )
 
 
 def _to_list_MmsReceiptPage(ws: list[Any]) -> list[MmsReceiptPage]:
@@ -886,20 +654,15 @@ def _to_list_MmsReceiptPage(ws: list[Any]) -> list[MmsReceiptPage]:
     ]
 
 
+def _to_MmsReceiptPage(w: Any) -> MmsReceiptPage:
+    return _to_list_MmsReceiptPage([w])[0]
+
+
 class _MmsReceiptsResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     data: _MmsReceiptPage
     http_code: Literal[200]
     response_code: str | None
     response_msg: str
-
-
-def _to_MmsReceiptsResponse(w: Any) -> MmsReceiptsResponse:
-    return MmsReceiptsResponse(
-        w.http_code,
-        v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
-        w.response_msg,
-        _to_MmsReceiptPage(w.data),
-    )
 
 
 def _to_list_MmsReceiptsResponse(ws: list[Any]) -> list[MmsReceiptsResponse]:
@@ -917,22 +680,15 @@ def _to_list_MmsReceiptsResponse(ws: list[Any]) -> list[MmsReceiptsResponse]:
     ]
 
 
+def _to_MmsReceiptsResponse(w: Any) -> MmsReceiptsResponse:
+    return _to_list_MmsReceiptsResponse([w])[0]
+
+
 class _MmsReceiptResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     data: msgspec.Raw
     http_code: Literal[200]
     response_code: str | None
     response_msg: str
-
-
-def _to_MmsReceiptResponse(w: Any) -> MmsReceiptResponse:
-    return MmsReceiptResponse(
-        w.http_code,
-        v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
-        w.response_msg,
-        _first_branch(
-            w.data, ((_decode_MmsMessageRecord, _REQUIRED_MmsMessageRecord), (_decode_MmsReceipt, _REQUIRED_MmsReceipt))
-        ),
-    )
 
 
 def _to_list_MmsReceiptResponse(ws: list[Any]) -> list[MmsReceiptResponse]:
@@ -953,20 +709,15 @@ def _to_list_MmsReceiptResponse(ws: list[Any]) -> list[MmsReceiptResponse]:
     ]
 
 
+def _to_MmsReceiptResponse(w: Any) -> MmsReceiptResponse:
+    return _to_list_MmsReceiptResponse([w])[0]
+
+
 class _EmptyResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     data: list[Any] | None
     http_code: Literal[200]
     response_code: str | None
     response_msg: str
-
-
-def _to_EmptyResponse(w: Any) -> EmptyResponse:
-    return EmptyResponse(
-        w.http_code,
-        v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
-        w.response_msg,
-        w.data,
-    )
 
 
 def _to_list_EmptyResponse(ws: list[Any]) -> list[EmptyResponse]:
@@ -984,12 +735,12 @@ def _to_list_EmptyResponse(ws: list[Any]) -> list[EmptyResponse]:
     ]
 
 
+def _to_EmptyResponse(w: Any) -> EmptyResponse:
+    return _to_list_EmptyResponse([w])[0]
+
+
 class _CountData(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     count: int | str | None
-
-
-def _to_CountData(w: Any) -> CountData:
-    return CountData(v_count if (v_count := w.count).__class__ is int else require_integer(v_count))
 
 
 def _to_list_CountData(ws: list[Any]) -> list[CountData]:
@@ -1001,20 +752,15 @@ def _to_list_CountData(ws: list[Any]) -> list[CountData]:
     ]
 
 
+def _to_CountData(w: Any) -> CountData:
+    return _to_list_CountData([w])[0]
+
+
 class _CancelAllResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     data: _CountData
     http_code: Literal[200]
     response_code: str | None
     response_msg: str
-
-
-def _to_CancelAllResponse(w: Any) -> CancelAllResponse:
-    return CancelAllResponse(
-        w.http_code,
-        v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
-        w.response_msg,
-        _to_CountData(w.data),
-    )
 
 
 def _to_list_CancelAllResponse(ws: list[Any]) -> list[CancelAllResponse]:
@@ -1032,6 +778,10 @@ def _to_list_CancelAllResponse(ws: list[Any]) -> list[CancelAllResponse]:
     ]
 
 
+def _to_CancelAllResponse(w: Any) -> CancelAllResponse:
+    return _to_list_CancelAllResponse([w])[0]
+
+
 class _UploadData(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     field_url: str = msgspec.field(name="_url")
     date_added: int | str | None = None
@@ -1039,39 +789,6 @@ class _UploadData(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=F
     file_name: str | None = None
     upload_id: str | None = None
     user_id: int | str | None = None
-
-
-def _to_UploadData(w: Any) -> UploadData:
-    return UploadData(
-        w.field_url,
-        from_unix_seconds(v_date_added, UTC)
-        if (v_date_added := w.date_added).__class__ is int and 0 <= v_date_added < MS_THRESHOLD
-        else from_unix_seconds(int(v_date_added), UTC)
-        if v_date_added.__class__ is str
-        and 0 < len(v_date_added) < 12
-        and v_date_added.isdigit()
-        and v_date_added.isascii()
-        else None
-        if v_date_added is None or v_date_added == ""
-        else decode_unix_time(v_date_added),
-        from_unix_seconds(v_date_delete, UTC)
-        if (v_date_delete := w.date_delete).__class__ is int and 0 <= v_date_delete < MS_THRESHOLD
-        else from_unix_seconds(int(v_date_delete), UTC)
-        if v_date_delete.__class__ is str
-        and 0 < len(v_date_delete) < 12
-        and v_date_delete.isdigit()
-        and v_date_delete.isascii()
-        else None
-        if v_date_delete is None or v_date_delete == ""
-        else decode_unix_time(v_date_delete),
-        w.file_name or None,
-        w.upload_id or None,
-        v_user_id
-        if (v_user_id := w.user_id).__class__ is not str
-        else integer_seen[v_user_id]
-        if v_user_id in integer_seen
-        else decode_integer_seen(v_user_id),
-    )
 
 
 def _to_list_UploadData(ws: list[Any]) -> list[UploadData]:
@@ -1097,20 +814,15 @@ def _to_list_UploadData(ws: list[Any]) -> list[UploadData]:
     ]
 
 
+def _to_UploadData(w: Any) -> UploadData:
+    return _to_list_UploadData([w])[0]
+
+
 class _UploadResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     data: _UploadData
     http_code: Literal[200]
     response_code: str | None
     response_msg: str
-
-
-def _to_UploadResponse(w: Any) -> UploadResponse:
-    return UploadResponse(
-        w.http_code,
-        v_response_code if (v_response_code := w.response_code) else require_text(v_response_code),
-        w.response_msg,
-        _to_UploadData(w.data),
-    )
 
 
 def _to_list_UploadResponse(ws: list[Any]) -> list[UploadResponse]:
@@ -1126,6 +838,10 @@ def _to_list_UploadResponse(ws: list[Any]) -> list[UploadResponse]:
         or row
         for w in ws
     ]
+
+
+def _to_UploadResponse(w: Any) -> UploadResponse:
+    return _to_list_UploadResponse([w])[0]
 
 
 _DECODE_BadRequestError = msgspec.json.Decoder(_BadRequestError).decode
