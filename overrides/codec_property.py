@@ -32,7 +32,8 @@ class CodecSpec:
     fast_wire: str = "int | str | None"
     fast_nullable: str = "decode_{suffix}({w})"
     fast_required: str = "require_{suffix}({w})"
-    # A runtime function decoding a whole column (this field of every row of a list) like `decode`, if cheaper.
+    # A runtime function decoding a nullable field's whole column (the field of every row of a list) as `decode`
+    # decodes each value; used instead of fast_nullable where it is cheaper.
     fast_column: str | None = None
 
     def fast_expression(self, *, nullable: bool) -> str:
@@ -53,14 +54,6 @@ def _counted(constant: str, python_type: str, name: str, already_decoded: str | 
     )
 
 
-# 0 <= seconds < 10**11 (at most 11 ASCII digits in a string): unix seconds, made as the codec makes them
-# (_time_from_number's fromtimestamp); beyond, milliseconds, and anything else, are the codec's.
-_UNIX_SECONDS = (
-    "from_unix_seconds({v}, UTC) if {w}.__class__ is int and 0 <= {v} < MS_THRESHOLD "
-    "else from_unix_seconds(int({v}), UTC) if {v}.__class__ is str and 0 < len({v}) < 12 and {v}.isdigit() "
-    "and {v}.isascii() else "
-)
-
 # x-codec value in the spec -> the Python type users see and the runtime codec that produces it.
 CODECS: dict[str, CodecSpec] = {
     "money": CodecSpec(
@@ -77,9 +70,8 @@ CODECS: dict[str, CodecSpec] = {
         "datetime.datetime",
         "unix_time",
         frozenset({"import datetime"}),
-        fast_nullable=_UNIX_SECONDS + 'None if {v} is None or {v} == "" else decode_unix_time({v})',
-        fast_required=_UNIX_SECONDS + "require_unix_time({v})",
-        # A datetime costs a fromtimestamp call each; msgspec makes a column of them in one.
+        # A datetime costs a fromtimestamp call each: a nullable field is decoded as a column (the field of every
+        # row at once), msgspec making its datetimes in one call.
         fast_column="decode_unix_times",
     ),
     "status-code": _counted("STATUS_CODE", "int | str", "status_code"),

@@ -45,14 +45,10 @@ from overrides.codec_property import CodecProperty
 MODULE = "fast_decode.py"
 # Names the codec expressions may use (runtime/_codecs.py): imported once by the emitted module.
 CODEC_RUNTIME = (
-    "UTC",
-    "MS_THRESHOLD",
-    "from_unix_seconds",
     "decode_money_seen",
     "decode_integer_seen",
     "decode_status_code_seen",
     "decode_text",
-    "decode_unix_time",
     "decode_unix_times",
     "money_seen",
     "integer_seen",

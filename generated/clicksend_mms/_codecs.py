@@ -225,6 +225,5 @@ def decode_unix_times(raws: list[object]) -> list[datetime.datetime | None]:
 money_seen, decode_money_seen = MONEY.seen, MONEY.decode_seen
 integer_seen, decode_integer_seen = INTEGER.seen, INTEGER.decode_seen
 status_code_seen, decode_status_code_seen = STATUS_CODE.seen, STATUS_CODE.decode_seen
-from_unix_seconds, UTC, MS_THRESHOLD = _fromtimestamp, _UTC, _MS_THRESHOLD
 
 __all__ = ["INTEGER", "MONEY", "STATUS_CODE", "TEXT", "UNIX_TIME", "Codec", "WireFormatError"]

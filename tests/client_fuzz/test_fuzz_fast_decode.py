@@ -40,14 +40,17 @@ def _model(schema: dict[str, Any]) -> type[Any]:
     return model
 
 
-def _without_extras(schema: dict[str, Any]) -> dict[str, Any]:
-    """A copy where no object may carry a key the spec does not name (so the fast path can take the body)."""
+def _fast_friendly(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy without the two things the fast path leaves to from_dict by design (overrides/README.md): keys the
+    spec does not name, and numbers in text fields. What remains, it should take."""
     narrowed = _gaps.for_generation(schema)
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             if "properties" in node:
                 node["additionalProperties"] = False
+            if node.get("x-codec") == "text":
+                node["anyOf"] = [branch for branch in node["anyOf"] if branch.get("type") != "integer"]
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -77,12 +80,11 @@ def _run(model: type[Any], schema: dict[str, Any]) -> Counter[bool]:
 )
 def test_generated_bodies_decode_as_the_reference(operation_id: str, status: str, schema: dict[str, Any]) -> None:
     model = _model(schema)
-    with_extras = _run(model, _gaps.for_generation(schema))
-    plain = _run(model, _without_extras(schema))
-    # Extra keys are refused by design (from_dict keeps them in additional_properties); without them the fast path
-    # takes bodies of every response, but for the spellings it leaves to from_dict (a number in a text field).
-    assert plain[True] > 0, f"{operation_id} {status}: the fast path took none of {plain.total()} bodies"
-    assert with_extras.total() and plain.total()
+    spec_wide = _run(model, _gaps.for_generation(schema))
+    friendly = _run(model, _fast_friendly(schema))
+    # Any body: the same model or a decline. A body without what it declines by design: always taken.
+    assert friendly[False] == 0, f"{operation_id} {status}: the fast path declined {friendly[False]} bodies"
+    assert spec_wide.total() and friendly.total()
 
 
 # -- every wire variant of every quirk, inside a real body ----------------------------------------------------------
