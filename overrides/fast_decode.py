@@ -274,6 +274,11 @@ def _init_order(model: ModelProperty) -> list[PropertyProtocol]:
     return first + [p for p in props if not (p.default is None and p.required)]
 
 
+def _wire_order(model: ModelProperty) -> list[str]:
+    """The model's wire names in the order the spec lists its properties."""
+    return [name.get_untrusted_value() for name in model.data.properties or {}]
+
+
 def response_models(openapi: GeneratorData) -> list[str]:
     """Names of the models that are a JSON response body of some operation, in spec order."""
     names: list[str] = []
@@ -286,11 +291,11 @@ def response_models(openapi: GeneratorData) -> list[str]:
     return names
 
 
-def _struct_source(name: str, fields: list[Field]) -> Iterator[str]:
+def _struct_source(name: str, fields: list[Field], wire_order: list[str]) -> Iterator[str]:
     yield f"class {_struct(name)}(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):"
-    # Fields in the key order of ClickSend's published examples (tests/fixtures/seeds: alphabetical): msgspec
-    # looks for each key at the field after the last one matched first, so a body in that order costs no search.
-    for f in sorted(fields, key=lambda f: f.wire_name):
+    # Fields in the spec's order, which is ClickSend's (its v6 examples, its live envelope): msgspec looks for each
+    # key at the field after the last one matched first, so a body in that order costs no search.
+    for f in sorted(fields, key=lambda f: wire_order.index(f.wire_name)):
         if f.wire_name != f.python_name:
             default = f", default={f.default}" if f.default is not None else ""
             yield f"    {f.python_name}: {f.annotation} = msgspec.field(name={f.wire_name!r}{default})"
@@ -333,7 +338,7 @@ def render(openapi: GeneratorData) -> tuple[str, list[str]]:
     decoded = [name for name in roots if name in emitter.fields]
     body: list[str] = []
     for name in emitter.order:
-        body.extend(_struct_source(name, emitter.fields[name]))
+        body.extend(_struct_source(name, emitter.fields[name], _wire_order(emitter.models[name])))
     for name in sorted(set(decoded) | emitter.raw_decoded):
         body.append(f"_DECODE_{name} = msgspec.json.Decoder({_struct(name)}).decode")
     for name in sorted(emitter.raw_decoded):

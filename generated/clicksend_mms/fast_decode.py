@@ -76,24 +76,24 @@ def _first_branch(raw: msgspec.Raw, branches: tuple[tuple[Callable[[msgspec.Raw]
 
 
 class _MmsMessageResult(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    field_media_file_url: str | None = msgspec.field(name="_media_file_url", default=None)
-    body: str | None = None
-    carrier: str | None = None
-    contact_id: int | str | None = None
-    country: str | None = None
-    custom_string: str | None = None
-    from_: str | None = msgspec.field(name="from", default=None)
-    from_email: str | None = None
-    list_id: int | str | None = None
     message_id: str
-    message_parts: int | str | None = None
-    message_price: str | int | float | None = None
-    schedule: int | str | None = None
     status: str
-    subaccount_id: int | str | None = None
-    subject: str | None = None
     to: str | None = None
+    body: str | None = None
+    from_: str | None = msgspec.field(name="from", default=None)
+    subject: str | None = None
+    schedule: int | str | None = None
+    custom_string: str | None = None
+    message_price: str | int | float | None = None
+    message_parts: int | str | None = None
+    country: str | None = None
+    carrier: str | None = None
+    list_id: int | str | None = None
+    contact_id: int | str | None = None
     user_id: int | str | None = None
+    subaccount_id: int | str | None = None
+    from_email: str | None = None
+    field_media_file_url: str | None = msgspec.field(name="_media_file_url", default=None)
 
 
 def _to_list_MmsMessageResult(ws: list[Any]) -> list[MmsMessageResult]:
@@ -153,10 +153,10 @@ def _to_MmsMessageResult(w: Any) -> MmsMessageResult:
 
 
 class _Currency(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    currency_name_long: str = _ABSENT
     currency_name_short: str = _ABSENT
-    currency_prefix_c: str = _ABSENT
     currency_prefix_d: str = _ABSENT
+    currency_prefix_c: str = _ABSENT
+    currency_name_long: str = _ABSENT
 
 
 def _to_list_Currency(ws: list[Any]) -> list[Currency]:
@@ -175,12 +175,12 @@ def _to_Currency(w: Any) -> Currency:
 
 
 class _SendMmsData(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    field_currency: _Currency = msgspec.field(name="_currency", default=_ABSENT)
+    total_price: str | int | float | None
+    total_count: int | str | None
+    queued_count: int | str | None
     blocked_count: int | str | None = None
     messages: list[_MmsMessageResult]
-    queued_count: int | str | None
-    total_count: int | str | None
-    total_price: str | int | float | None
+    field_currency: _Currency = msgspec.field(name="_currency", default=_ABSENT)
 
 
 def _to_list_SendMmsData(ws: list[Any]) -> list[SendMmsData]:
@@ -209,10 +209,10 @@ def _to_SendMmsData(w: Any) -> SendMmsData:
 
 
 class _SendMmsResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    data: _SendMmsData
     http_code: Literal[200]
     response_code: str | None
     response_msg: str
+    data: _SendMmsData
 
 
 def _to_list_SendMmsResponse(ws: list[Any]) -> list[SendMmsResponse]:
@@ -235,10 +235,10 @@ def _to_SendMmsResponse(w: Any) -> SendMmsResponse:
 
 
 class _BadRequestError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    data: Any = _ABSENT
     http_code: Literal[400]
     response_code: Literal["BAD_REQUEST", 400]
     response_msg: str
+    data: Any = _ABSENT
 
 
 def _to_list_BadRequestError(ws: list[Any]) -> list[BadRequestError]:
@@ -251,10 +251,10 @@ def _to_BadRequestError(w: Any) -> BadRequestError:
 
 
 class _UnauthorizedError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    data: Any = _ABSENT
     http_code: Literal[401]
     response_code: Literal["UNAUTHORIZED"]
     response_msg: str
+    data: Any = _ABSENT
 
 
 def _to_list_UnauthorizedError(ws: list[Any]) -> list[UnauthorizedError]:
@@ -269,10 +269,10 @@ def _to_UnauthorizedError(w: Any) -> UnauthorizedError:
 
 
 class _ForbiddenError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    data: Any = _ABSENT
     http_code: Literal[403]
     response_code: Literal["FORBIDDEN"]
     response_msg: str
+    data: Any = _ABSENT
 
 
 def _to_list_ForbiddenError(ws: list[Any]) -> list[ForbiddenError]:
@@ -285,10 +285,10 @@ def _to_ForbiddenError(w: Any) -> ForbiddenError:
 
 
 class _NotFoundError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    data: Any = _ABSENT
     http_code: Literal[404]
     response_code: Literal["NOT_FOUND"]
     response_msg: str
+    data: Any = _ABSENT
 
 
 def _to_list_NotFoundError(ws: list[Any]) -> list[NotFoundError]:
@@ -301,10 +301,10 @@ def _to_NotFoundError(w: Any) -> NotFoundError:
 
 
 class _PayloadTooLargeError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    data: Any = _ABSENT
     http_code: Literal[413]
     response_code: Literal["PAYLOAD_TOO_LARGE"]
     response_msg: str
+    data: Any = _ABSENT
 
 
 def _to_list_PayloadTooLargeError(ws: list[Any]) -> list[PayloadTooLargeError]:
@@ -319,10 +319,10 @@ def _to_PayloadTooLargeError(w: Any) -> PayloadTooLargeError:
 
 
 class _TooManyRequestsError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    data: Any = _ABSENT
     http_code: Literal[429]
     response_code: Literal["HTTP_TOO_MANY_REQUESTS", "TOO_MANY_REQUESTS"]
     response_msg: str
+    data: Any = _ABSENT
 
 
 def _to_list_TooManyRequestsError(ws: list[Any]) -> list[TooManyRequestsError]:
@@ -337,10 +337,10 @@ def _to_TooManyRequestsError(w: Any) -> TooManyRequestsError:
 
 
 class _InternalServerError(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    data: Any = _ABSENT
     http_code: Literal[500]
     response_code: Literal["INTERNAL_SERVER_ERROR"]
     response_msg: str
+    data: Any = _ABSENT
 
 
 def _to_list_InternalServerError(ws: list[Any]) -> list[InternalServerError]:
@@ -355,31 +355,31 @@ def _to_InternalServerError(w: Any) -> InternalServerError:
 
 
 class _MmsMessageRecord(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    field_api_username: str | None = msgspec.field(name="_api_username", default=None)
-    field_media_file_url: str | None = msgspec.field(name="_media_file_url", default=None)
-    body: str | None = None
-    carrier: str | None = None
-    contact_id: int | str | None = None
-    country: str | None = None
-    custom_string: str | None = None
-    date: int | str | None = None
-    date_added: int | str | None = None
-    direction: str = _ABSENT
-    from_: str | None = msgspec.field(name="from", default=None)
-    from_email: str | None = None
-    list_id: int | str | None = None
     message_id: str
+    direction: str = _ABSENT
+    date_added: int | str | None = None
+    date: int | str | None = None
+    to: str | None = None
+    body: str | None = None
+    subject: str | None = None
+    from_: str | None = msgspec.field(name="from", default=None)
+    schedule: int | str | None = None
     message_parts: int | str | None = None
     message_price: str | int | float | None = None
+    from_email: str | None = None
+    list_id: int | str | None = None
+    contact_id: int | str | None = None
+    user_id: int | str | None = None
+    subaccount_id: int | str | None = None
     priority: int | str | None = None
-    schedule: int | str | None = None
+    custom_string: str | None = None
+    country: str | None = None
+    carrier: str | None = None
     status: str
     status_code: int | str | None = None
     status_text: str | None = None
-    subaccount_id: int | str | None = None
-    subject: str | None = None
-    to: str | None = None
-    user_id: int | str | None = None
+    field_media_file_url: str | None = msgspec.field(name="_media_file_url", default=None)
+    field_api_username: str | None = msgspec.field(name="_api_username", default=None)
 
 
 def _to_list_MmsMessageRecord(ws: list[Any]) -> list[MmsMessageRecord]:
@@ -456,15 +456,15 @@ def _to_MmsMessageRecord(w: Any) -> MmsMessageRecord:
 
 
 class _MmsHistoryPage(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    total: int | str | None
+    per_page: int | str | None
     current_page: int | str | None
-    data: list[_MmsMessageRecord]
-    from_: int | str | None = msgspec.field(name="from", default=None)
     last_page: int | str | None
     next_page_url: str | None = _ABSENT
-    per_page: int | str | None
     prev_page_url: str | None = _ABSENT
+    from_: int | str | None = msgspec.field(name="from", default=None)
     to: int | str | None = None
-    total: int | str | None
+    data: list[_MmsMessageRecord]
 
 
 def _to_list_MmsHistoryPage(ws: list[Any]) -> list[MmsHistoryPage]:
@@ -500,10 +500,10 @@ def _to_MmsHistoryPage(w: Any) -> MmsHistoryPage:
 
 
 class _MmsHistoryResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    data: _MmsHistoryPage
     http_code: Literal[200]
     response_code: str | None
     response_msg: str
+    data: _MmsHistoryPage
 
 
 def _to_list_MmsHistoryResponse(ws: list[Any]) -> list[MmsHistoryResponse]:
@@ -539,10 +539,10 @@ def _to_ExportData(w: Any) -> ExportData:
 
 
 class _ExportResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    data: _ExportData
     http_code: Literal[200]
     response_code: str | None
     response_msg: str
+    data: _ExportData
 
 
 def _to_list_ExportResponse(ws: list[Any]) -> list[ExportResponse]:
@@ -565,17 +565,17 @@ def _to_ExportResponse(w: Any) -> ExportResponse:
 
 
 class _MmsReceipt(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    custom_string: str | None = None
-    digits: str | None = None
-    error_code: str | None = None
-    error_text: str | None = None
     message_id: str
     message_type: str | None = None
     status_code: int | str | None = None
     status_text: str | None = None
+    error_code: str | None = None
+    error_text: str | None = None
+    custom_string: str | None = None
     subaccount_id: int | str | None = None
     timestamp: int | str | None = None
     timestamp_send: int | str | None = None
+    digits: str | None = None
 
 
 def _to_list_MmsReceipt(ws: list[Any]) -> list[MmsReceipt]:
@@ -615,15 +615,15 @@ def _to_MmsReceipt(w: Any) -> MmsReceipt:
 
 
 class _MmsReceiptPage(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    total: int | str | None
+    per_page: int | str | None
     current_page: int | str | None
-    data: list[_MmsReceipt]
-    from_: int | str | None = msgspec.field(name="from", default=None)
     last_page: int | str | None
     next_page_url: str | None = _ABSENT
-    per_page: int | str | None
     prev_page_url: str | None = _ABSENT
+    from_: int | str | None = msgspec.field(name="from", default=None)
     to: int | str | None = None
-    total: int | str | None
+    data: list[_MmsReceipt]
 
 
 def _to_list_MmsReceiptPage(ws: list[Any]) -> list[MmsReceiptPage]:
@@ -659,10 +659,10 @@ def _to_MmsReceiptPage(w: Any) -> MmsReceiptPage:
 
 
 class _MmsReceiptsResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    data: _MmsReceiptPage
     http_code: Literal[200]
     response_code: str | None
     response_msg: str
+    data: _MmsReceiptPage
 
 
 def _to_list_MmsReceiptsResponse(ws: list[Any]) -> list[MmsReceiptsResponse]:
@@ -685,10 +685,10 @@ def _to_MmsReceiptsResponse(w: Any) -> MmsReceiptsResponse:
 
 
 class _MmsReceiptResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    data: msgspec.Raw
     http_code: Literal[200]
     response_code: str | None
     response_msg: str
+    data: msgspec.Raw
 
 
 def _to_list_MmsReceiptResponse(ws: list[Any]) -> list[MmsReceiptResponse]:
@@ -714,10 +714,10 @@ def _to_MmsReceiptResponse(w: Any) -> MmsReceiptResponse:
 
 
 class _EmptyResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    data: list[Any] | None
     http_code: Literal[200]
     response_code: str | None
     response_msg: str
+    data: list[Any] | None
 
 
 def _to_list_EmptyResponse(ws: list[Any]) -> list[EmptyResponse]:
@@ -757,10 +757,10 @@ def _to_CountData(w: Any) -> CountData:
 
 
 class _CancelAllResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    data: _CountData
     http_code: Literal[200]
     response_code: str | None
     response_msg: str
+    data: _CountData
 
 
 def _to_list_CancelAllResponse(ws: list[Any]) -> list[CancelAllResponse]:
@@ -819,10 +819,10 @@ def _to_UploadData(w: Any) -> UploadData:
 
 
 class _UploadResponse(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
-    data: _UploadData
     http_code: Literal[200]
     response_code: str | None
     response_msg: str
+    data: _UploadData
 
 
 def _to_list_UploadResponse(ws: list[Any]) -> list[UploadResponse]:
