@@ -1,16 +1,17 @@
 """Emits ``clicksend_mms/fast_decode.py``: compiled decoders from response bytes to the generated models.
 
 For every model a response can hold, the emitted module has a msgspec Struct that mirrors its wire object (wire
-names, unknown keys refused) and a converter from that Struct to the generated attrs model. msgspec parses and
-checks the shape in C; the converter builds the model with one positional constructor call whose arguments are
-the codec expressions of ``codec_property.CODECS`` (the one place that knows the quirks) inlined.
+names, unknown keys refused) and a converter from Structs to the generated attrs model. msgspec parses and checks
+the shape in C; the converter builds a list's rows in one comprehension, each with one positional constructor
+call whose arguments are the codec expressions of ``codec_property.CODECS`` (the one place that knows the quirks)
+inlined, and a column's unix times in one call.
 
 The contract that makes it safe: the fast path only ever *accepts* what ``from_dict`` accepts, and then returns an
 equal model. Anything else (an unknown key, a spelling msgspec refuses, a value a codec rejects) makes it decline,
 and the caller runs ``Model.from_dict`` on the parsed JSON, the reference path, which gives its own result or
 error. So every field type below is a subset of what the generated ``from_dict`` takes, never a superset:
-- x-codec fields: any JSON scalar but a boolean (``from_dict`` refuses booleans and containers too), converted by
-  the codec's expressions;
+- x-codec fields: the raw JSON types the codec's ``fast_wire`` names, a subset of what it decodes (never a
+  boolean or a container, which every codec refuses), converted by its expressions;
 - plain strings, integers, numbers and booleans: exactly that JSON type (``from_dict`` passes any value through;
   msgspec must not convert, so a number is ``int | float``, never ``float``);
 - consts and literal enums: ``Literal`` of their values (a float ``200.0`` is refused, where ``from_dict`` keeps it);
@@ -213,7 +214,7 @@ class Emitter:
         return Field(str(prop.python_name), wire, annotation, default, expression, column)
 
     def kind(self, prop: PropertyProtocol) -> tuple[str, str]:
-        """(Struct annotation, expression over {v}) for a property, or Unsupported."""
+        """(Struct annotation, expression over the raw value) for a property, or Unsupported."""
         if isinstance(prop, CodecProperty):
             return prop.spec.fast_wire, prop.spec.fast_expression(nullable=prop.nullable)
         if type(prop) in PLAIN:
