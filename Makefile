@@ -5,10 +5,11 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv generate check-generated lint spec-lint typecheck test fuzz sandbox docs docs-vendor bench wheel clean
+.PHONY: help venv generate check-generated lint spec-lint typecheck test fuzz mutants sandbox docs docs-vendor bench wheel clean
 
 help:
 	@echo "make fuzz      contract-fuzz the API (embedded sandbox by default; CLICKSEND_* env for live)"
+	@echo "make mutants   plant each known bug in a copy of the sandbox; the default fuzz must catch every one"
 	@echo "make test      lint, type-check and run every test"
 	@echo "make generate  regenerate generated/ from spec/ + overrides/"
 	@echo "make lint      openapi-spec-validator + Spectral on spec/, ruff on the code"
@@ -49,6 +50,9 @@ test: lint typecheck
 
 fuzz: $(STAMP)
 	$(PY) -m clicksend_mms_fuzz
+
+mutants: $(STAMP)
+	$(PY) -m tests.mutants
 
 sandbox: $(STAMP)
 	$(BIN)/clicksend-mms-sandbox --host 127.0.0.1 --port 8765

@@ -1,14 +1,8 @@
 """Contract fuzzing for clicksend-mms: `python -m clicksend_mms_fuzz` (what `make fuzz` runs).
 
-Modules:
-- ``formats``  hypothesis strategies for the spec's custom string formats (ClickSend-looking values);
-- ``hooks``    the schemathesis hooks module named in schemathesis.toml (formats, spend guard, custom checks,
-               the statistics handler);
-- ``checks``   custom checks no built-in covers (pagination disjointness, cancel finality);
-- ``guard``    the live-mode spend guard (free operations and test recipients only, unless opted in);
-- ``plan``     what a run will do, decided from the environment and stated up front;
-- ``target``   starting the embedded sandbox on a free 127.0.0.1 port;
-- ``stats``    per-operation / per-check counters collected during the run, and the summary printed after it.
+fuzz/README.md has the whole picture: the oracles (pagination, effects, isolation, rules, ratelimit, checks), what
+they compare answers with (model, records, wire), how requests reach stored messages (reach, formats), what a run
+does (plan, sandboxes, target, runenv, guard, baseline, probes, hooks) and what it reports (stats, report_html).
 
 ClickSend's test recipients (free, never delivered) come from ``clicksend_mms_sandbox.testing``, which reads them
 from the spec (x-clicksend-testing). This package imports nothing at import time, so `python -m clicksend_mms_fuzz`

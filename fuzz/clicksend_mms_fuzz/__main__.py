@@ -24,12 +24,11 @@ import clicksend_mms_spec
 from . import config_file, report_html, stats
 from .guard import ALLOW_SPEND_ENV, MAX_SENDS_ENV, MODE_ENV
 from .plan import LIVE_MAX_EXAMPLES, LIVE_RATE_LIMIT, MAX_TIME_ENV, Plan, plan_from_env
+from .runenv import AUTH_KEY_ENV, AUTH_USER_ENV
 
 REPORTS = Path("reports")  # relative to the current directory, as schemathesis.toml's report paths are
-# schemathesis reads Basic auth from the config's [auth] section when these are set; passing them through the
-# environment (never argv) keeps the key out of `ps` output and out of the "command" schemathesis reports.
-AUTH_USER_ENV = "CLICKSEND_FUZZ_AUTH_USER"
-AUTH_KEY_ENV = "CLICKSEND_FUZZ_AUTH_KEY"
+# schemathesis reads Basic auth from the config's [auth] section (AUTH_USER_ENV, AUTH_KEY_ENV); passing it through
+# the environment (never argv) keeps the key out of `ps` output and out of the "command" schemathesis reports.
 EXIT_MISSING_EXTRA = 3  # the CLI's exit code for a configuration error
 # What a run imports beyond the client; the [fuzz] extra installs all of it (the sandbox included).
 NEEDS = ("schemathesis", "hypothesis", "starlette", "uvicorn", "jsonschema", "yaml")
@@ -48,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-time",
         type=int,
         metavar="SECONDS",
-        help=f"stop generating cases after this many seconds (default: the config's 55; env {MAX_TIME_ENV})",
+        help=f"stop generating cases after this many seconds (default: the config's 52; env {MAX_TIME_ENV})",
     )
     return parser
 
@@ -65,16 +64,14 @@ def missing_modules() -> list[str]:
 
 
 @contextlib.contextmanager
-def _target(plan: Plan) -> Iterator[str]:
-    if plan.base_url is not None:
-        yield plan.base_url
-    else:
-        # Imported here, not at the top: the target is the sandbox extra, which a plain install (where --help and
-        # the "install [fuzz]" message must still work) does not have.
-        from . import target
+def _target(plan: Plan) -> Iterator[tuple[str, dict[str, str]]]:
+    """(URL, what the schemathesis process is told about the targets): see sandboxes.py."""
+    # Imported here, not at the top: the sandboxes are the sandbox extra, which a plain install (where --help and
+    # the "install [fuzz]" message must still work) does not have.
+    from . import sandboxes
 
-        with target.sandbox_server() as url:
-            yield url
+    with sandboxes.targets(plan) as target:
+        yield target
 
 
 def _command(plan: Plan, url: str) -> list[str]:
@@ -87,7 +84,7 @@ def _command(plan: Plan, url: str) -> list[str]:
         command += ["--max-examples", str(LIVE_MAX_EXAMPLES), "--rate-limit", LIVE_RATE_LIMIT]
         for operation_id in plan.policy.excluded_operations:
             command += ["--exclude-operation-id", operation_id]
-    return command
+    return command + plan.schemathesis_arguments()
 
 
 def _environment(plan: Plan) -> dict[str, str]:
@@ -120,9 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stale in (stats_file, REPORTS / "fuzz-failures.har"):
         stale.unlink(missing_ok=True)
     started = time.monotonic()
-    with _target(plan) as url:
+    with _target(plan) as (url, target_env):
         print(f"Running schemathesis against {url} (config: {config_file.path()}) ...", flush=True)
-        result = subprocess.run(_command(plan, url), env=_environment(plan), check=False)
+        result = subprocess.run(_command(plan, url), env=_environment(plan) | target_env, check=False)
     elapsed = time.monotonic() - started
     if not stats_file.exists():
         print("schemathesis wrote no statistics (it failed before running); see its output above.", file=sys.stderr)

@@ -1,8 +1,9 @@
 """Hypothesis strategies for the spec's custom formats, shaped like the values ClickSend really sends.
 
 Without them a generator treats `format: decimal` / `format: unix-time` as plain strings filtered by the
-pattern (mostly "0", "00", "1"...), and `to` as any text: valid, but nothing like the wire, so the
-interesting paths (a real-looking recipient, a millisecond schedule) are rarely reached.
+pattern (mostly "0", "00", "1"...), `to` as any text and `media_file` as any http URL: valid, but nothing
+like the wire, so the interesting paths (a deliverable recipient, an accepted image, a millisecond schedule)
+are rarely reached. `recipient` and `media-url` are given to those two fields by `hooks._annotate_schema`.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from typing import Any
 from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
 from hypothesis import strategies as st
 
-E164_FORMAT = "e164"
+RECIPIENT_FORMAT = "recipient"
+MEDIA_URL_FORMAT = "media-url"
 DECIMAL_FORMAT = "decimal"
 UNIX_TIME_FORMAT = "unix-time"
 
 # 2015-01-01 .. 2033-05-18: the range of ClickSend timestamps seen in docs and live answers.
 _WEEK = 7 * 24 * 3600
+_DECADE = 10 * 365 * 24 * 3600
 _SECONDS = st.integers(min_value=1_420_070_400, max_value=2_000_000_000)
 
 
@@ -38,27 +41,58 @@ def unix_time_strings() -> st.SearchStrategy[str]:
     return st.one_of(_SECONDS.map(str), _SECONDS.map(lambda s: str(s * 1000)))
 
 
-def e164_numbers() -> st.SearchStrategy[str]:
-    """Recipients: ClickSend's test numbers, or E.164 numbers of the countries its docs use (AU, US, UK, CN)."""
-    national = st.sampled_from(["+614", "+1405", "+4477", "+8615", "+6129"])
-    generated = st.builds(lambda prefix, digits: prefix + digits, national, st.from_regex(r"\A[0-9]{7,9}\Z"))
-    return st.one_of(st.sampled_from(TEST_RECIPIENTS), generated)
+def recipients() -> st.SearchStrategy[str]:
+    """Recipients: ClickSend's test numbers, E.164 and local numbers of the countries its docs use (AU, US, UK,
+    CN, NZ), and strings that are no phone number at all (which must never come back SUCCESS)."""
+    national = st.sampled_from(["+614", "+1405", "+4477", "+8615", "+6129", "+6421"])
+    e164 = st.builds(lambda prefix, digits: prefix + digits, national, st.from_regex(r"\A[0-9]{7,9}\Z"))
+    local = st.from_regex(r"\A04[0-9]{8}\Z")
+    not_a_number = st.one_of(
+        st.sampled_from(["abc", "+", "12", "+61 4x1 111 111", "not-a-number", "0x41", "☎"]),
+        st.from_regex(r"\A[A-Za-z]{1,12}\Z"),
+    )
+    return st.one_of(st.sampled_from(TEST_RECIPIENTS), e164, e164, local, not_a_number)
 
 
-def near_future_schedules(body: Any, now: float) -> Any:
-    """Move each generated `schedule` into the next week, keeping it deterministic in the generated value.
+# ClickSend attaches jpg/jpeg/gif as they are and converts png/bmp; any other file is INVALID_MEDIA_FILE.
+_IMAGE_EXTENSIONS = ("jpg", "jpeg", "gif", "png", "bmp", "JPG", "Gif")
 
-    A uniform integer in the spec's 0..99999999999 lands in ClickSend's accepted window (now .. now + a few
-    months) about once in a thousand draws, so without this nearly every "scheduled" send is rejected or sent at
-    once, and the stateful send -> cancel link never reaches a message that can be cancelled.
+
+def media_urls() -> st.SearchStrategy[str]:
+    """`media_file` URLs: mostly images ClickSend accepts (some with a query string), some it refuses."""
+    host = st.sampled_from(["example.com", "cdn.example.org", "yourdomain.com", "127.0.0.1:8080"])
+    path = st.from_regex(r"\A[a-zA-Z0-9_-]{1,24}(/[a-zA-Z0-9_-]{1,12}){0,2}\Z")
+    image = st.builds(
+        lambda scheme, h, p, ext, query: f"{scheme}://{h}/{p}.{ext}{query}",
+        st.sampled_from(["https", "http"]),
+        host,
+        path,
+        st.sampled_from(_IMAGE_EXTENSIONS),
+        st.sampled_from(["", "", "", "?v=2"]),
+    )
+    refused = st.builds(lambda h, p, ext: f"https://{h}/{p}{ext}", host, path, st.sampled_from([".pdf", ".txt", ""]))
+    return st.one_of(image, image, image, image, refused)
+
+
+def future_schedules(body: Any, now: float) -> Any:
+    """Move generated `schedule`s into the future, keeping each deterministic in the generated value.
+
+    A uniform integer in the spec's 0..99999999999 lands in the next few years about once in a thousand draws, so
+    without this nearly every "scheduled" send is rejected or sent at once, and nothing is ever cancellable. By the
+    value modulo 4: two quarters go into the next week (what cancel and cancel-all then meet), one anywhere in the
+    next ten years (every horizon, ClickSend's limit on how far ahead included), one keeps its generated value
+    (past and far future).
     """
     if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
         return body
     messages = []
     for message in body["messages"]:
-        if isinstance(message, dict) and isinstance(message.get("schedule"), int) and message["schedule"] % 2 == 0:
-            # Every other value (by parity) keeps its generated schedule, past and far future included.
-            message = {**message, "schedule": int(now) + 300 + message["schedule"] % _WEEK}
+        raw = message.get("schedule") if isinstance(message, dict) else None
+        # JSON Schema's integer admits 2533.0 too; the server reads it as 2533.
+        value = int(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) and raw == int(raw) else None
+        if value is not None and value % 4 != 3:
+            ahead = 300 + value % _WEEK if value % 4 < 2 else value % _DECADE
+            message = {**message, "schedule": int(now) + ahead}
         messages.append(message)
     return {**body, "messages": messages}
 
@@ -68,5 +102,6 @@ def format_strategies() -> dict[str, st.SearchStrategy[str]]:
     return {
         DECIMAL_FORMAT: decimal_strings(),
         UNIX_TIME_FORMAT: unix_time_strings(),
-        E164_FORMAT: e164_numbers(),
+        RECIPIENT_FORMAT: recipients(),
+        MEDIA_URL_FORMAT: media_urls(),
     }

@@ -30,6 +30,28 @@ DEFAULT_MAX_SENDS = 3
 SPENDING_OPERATIONS = ("cancel_mms", "cancel_all_mms", "upload_media")
 SEND_OPERATION = "send_mms"
 
+# What each custom check (checks.CHECKS) needs against live ClickSend. "free": it only reads, or calls price
+# (free), after what the run did anyway: always runs. "spend": it verifies cancels, which only a spending run
+# makes: runs with CLICKSEND_ALLOW_SPEND=1. "sandbox": it needs what only the sandbox shows (its balance, a
+# low-limit twin to burst): never runs live. The runner leaves the others out with --exclude-checks.
+CHECKS_LIVE: dict[str, str] = {
+    "paginator_arithmetic": "free",
+    "next_page_continues": "free",
+    "send_is_recorded": "free",
+    "records_match_sends": "free",
+    "receipts_read_takes_effect": "free",
+    "invalid_recipient_not_success": "free",
+    "price_matches_send": "free",
+    "scheduled_not_delivered_early": "free",
+    "receipts_only_for_sent": "free",
+    "other_account_sees_nothing": "free",  # reads as the peer; its cancel replay and canary need spend
+    "cancel_is_final": "spend",
+    "cancel_takes_effect": "spend",
+    "cancel_all_takes_effect": "spend",
+    "balance_matches_charges": "sandbox",
+    "rate_limit_burst": "sandbox",
+}
+
 
 @dataclass(frozen=True)
 class SpendPolicy:
@@ -50,6 +72,13 @@ class SpendPolicy:
     @property
     def excluded_operations(self) -> tuple[str, ...]:
         return SPENDING_OPERATIONS if self.live and not self.allow_spend else ()
+
+    @property
+    def excluded_checks(self) -> tuple[str, ...]:
+        if not self.live:
+            return ()
+        allowed = {"free", "spend"} if self.allow_spend else {"free"}
+        return tuple(name for name, where in CHECKS_LIVE.items() if where not in allowed)
 
 
 class SendBudget:

@@ -1,11 +1,12 @@
 """The schemathesis hooks module named in schemathesis.toml (`hooks = "clicksend_mms_fuzz.hooks"`).
 
 Importing it registers, for both `schemathesis run` and the pytest integration:
-- the custom formats (ClickSend-looking decimals, unix times and E.164 recipients);
-- the spec view the fuzzer generates from (`to` read as E.164, see `_annotate_schema`);
-- the live-mode spend guard (a no-op against the sandbox);
-- the custom checks in `checks` (history pages disjoint, a cancel is final);
-- the statistics handler that feeds the runner's summary (CLI only).
+- the custom formats (ClickSend-looking decimals, unix times, recipients and media URLs);
+- the spec view the fuzzer generates from (`to` and `media_file` given those formats, see `_annotate_schema`);
+- `before_call`: first contact (baselines, the peer's canary), near-future schedules, known message ids (reach),
+  the peer's replay of a cancel, the receipts snapshot before receipts-read, and the live-mode spend guard;
+- `after_call`: every answer recorded in the run's model (model.py);
+- the custom checks (checks.py lists them) and the statistics handler that feeds the runner's summary (CLI only).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import Any
 import schemathesis
 from schemathesis.core.failures import Failure
 
-from . import ast_lock, checks, formats, guard
-from .checks import AnyCase
+from . import ast_lock, baseline, checks, effects, formats, guard, isolation, model, reach, runenv
+from .effects import requester
 from .formats import format_strategies
+from .probes import AnyCase, Api, operation_id
 
 ast_lock.install()  # before any worker thread starts: see ast_lock
 
@@ -28,16 +30,20 @@ for _name, _strategy in format_strategies().items():
 
 
 def _annotate_schema(raw_schema: dict[str, Any]) -> None:
-    """Give `MmsMessageInput.to` the `e164` format so positive sends go to phone-number-looking recipients.
+    """Give `MmsMessageInput.to` the `recipient` format and `SendMmsRequest.media_file` the `media-url` one.
 
-    The spec describes `to` as "E.164 or local format" in prose only (a local number is valid too, so the spec
-    cannot say `format: e164`); without a format the generator sends `"0"`, `"\\u00a0"`..., which only ever
-    exercises the INVALID_RECIPIENT path. Negative generation is unaffected: an unknown format validates nothing.
+    The spec describes both in prose only (a local number is a valid `to`, any URL a valid `media_file`: ClickSend
+    decides), so it cannot carry a format; without one the generator sends `"0"`, `"\\u00a0"`... and
+    `http://0`, which only ever exercise the INVALID_RECIPIENT / INVALID_MEDIA_FILE paths. Negative generation is
+    unaffected: an unknown format validates nothing.
     """
     schemas = raw_schema.get("components", {}).get("schemas", {})
     to = schemas.get("MmsMessageInput", {}).get("properties", {}).get("to")
     if isinstance(to, dict):
-        to.setdefault("format", "e164")
+        to.setdefault("format", formats.RECIPIENT_FORMAT)
+    media = schemas.get("SendMmsRequest", {}).get("properties", {}).get("media_file")
+    if isinstance(media, dict):
+        media.setdefault("format", formats.MEDIA_URL_FORMAT)
 
 
 @schemathesis.hook
@@ -61,13 +67,29 @@ def _is_positive(case: AnyCase) -> bool:
 
 @schemathesis.hook
 def before_call(context: schemathesis.HookContext, case: AnyCase, kwargs: dict[str, Any]) -> None:
-    if not isinstance(case.body, dict):
-        return  # no body (NOT_SET) or a negative non-object one: nothing to schedule or to guard
-    operation_id = checks.operation_id(case)
-    if operation_id == guard.SEND_OPERATION and _is_positive(case) and _phase_name(case) in _SCHEDULE_PHASES:
-        case.body = formats.near_future_schedules(case.body, time.time())
-    # On the request actually sent, whatever phase produced it; a no-op unless the runner chose live mode.
-    case.body = guard.GUARD.guard_body(operation_id, case.body)
+    baseline.first_contact(case)
+    run = runenv.current()
+    operation = operation_id(case)
+    api = Api.of(case)
+    reach.rewrite(api, run.account, operation, case, _phase_name(case), _is_positive(case))
+    if operation == "cancel_mms":
+        isolation.replay_cancel_first(api, case)
+    elif operation == "mark_mms_receipts_read" and run.account is not None:
+        unread = effects.snapshot_receipts(api, case, run.account)
+        reach.date_before(case, unread, _phase_name(case), _is_positive(case))
+    if isinstance(case.body, dict):
+        if operation == guard.SEND_OPERATION and _is_positive(case) and _phase_name(case) in _SCHEDULE_PHASES:
+            case.body = formats.future_schedules(case.body, api.model.now())
+        # On the request actually sent, whatever phase produced it; a no-op unless the runner chose live mode.
+        case.body = guard.GUARD.guard_body(operation, case.body)
+    api.model.started[case.id] = time.time()
+
+
+@schemathesis.hook
+def after_call(context: schemathesis.HookContext, case: AnyCase, response: schemathesis.Response) -> None:
+    state = model.of(case)
+    started = state.started.get(case.id, time.time())
+    state.observe(requester(response), operation_id(case), case, response, started, time.time())
 
 
 def _is_clicksend_wrong_method(response: schemathesis.Response) -> bool:

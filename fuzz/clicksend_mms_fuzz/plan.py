@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .guard import ALLOW_SPEND_ENV, MAX_SENDS_ENV, SpendPolicy
+from .runenv import Credentials
 
 USERNAME_ENV = "CLICKSEND_USERNAME"
 API_KEY_ENV = "CLICKSEND_API_KEY"
+# A second account of the same user, for the isolation oracle (live; the sandbox always has one).
+PEER_USERNAME_ENV = "CLICKSEND_USERNAME_2"
+PEER_API_KEY_ENV = "CLICKSEND_API_KEY_2"
 BASE_URL_ENV = "CLICKSEND_BASE_URL"
 MAX_TIME_ENV = "CLICKSEND_FUZZ_MAX_TIME"
+# Stop after this many failures (the mutation harness: the first catch is the answer).
+MAX_FAILURES_ENV = "CLICKSEND_FUZZ_MAX_FAILURES"
 LIVE_DEFAULT_URL = "https://rest.clicksend.com/v3"
 # Against a real account: fewer cases and a gentle pace, so a run stays well under ClickSend's rate limits.
 LIVE_MAX_EXAMPLES = 20
@@ -23,16 +29,29 @@ class Plan:
     live: bool
     base_url: str | None  # None: start the embedded sandbox
     username: str
-    api_key: str
+    api_key: str = field(repr=False)
     policy: SpendPolicy
     max_time: int | None
+    peer: Credentials | None = None
+    max_failures: int | None = None
+
+    def schemathesis_arguments(self) -> list[str]:
+        """What the plan adds to `schemathesis run` besides the target (checks left out live, a failure cap)."""
+        arguments: list[str] = []
+        if self.policy.excluded_checks:
+            arguments += ["--exclude-checks", ",".join(self.policy.excluded_checks)]
+        if self.max_failures is not None:
+            arguments += ["--max-failures", str(self.max_failures)]
+        return arguments
 
     def describe(self) -> str:
-        """The up-front statement of the run. Never includes the API key."""
+        """The up-front statement of the run. Never includes an API key."""
         if not self.live:
             return (
                 "Target: the embedded sandbox (fresh, in memory) on a free 127.0.0.1 port, account 'sandbox'.\n"
-                "Runs: every operation in spec/clicksend-mms.yaml; phases examples, coverage, fuzzing, stateful."
+                "Runs: every operation in spec/clicksend-mms.yaml; phases examples, coverage, fuzzing, stateful,\n"
+                "then a rate-limit burst against a second sandbox limited to a few requests per account.\n"
+                "Isolation: on (the sandbox's second account replays every id-taking request)."
             )
         lines = [
             f"Target: LIVE API {self.base_url} as user {self.username!r} (API key from {API_KEY_ENV}, never shown).",
@@ -53,6 +72,15 @@ class Plan:
                 "Skipped: " + ", ".join(self.policy.excluded_operations) + f" (set {ALLOW_SPEND_ENV}=1 to include)."
             )
         lines.append(f"Pace: at most {LIVE_RATE_LIMIT} requests, {LIVE_MAX_EXAMPLES} examples per operation.")
+        if self.peer is not None:
+            lines.append(f"Isolation: on, second account {self.peer.username!r} ({PEER_API_KEY_ENV}, never shown).")
+        else:
+            lines.append(
+                f"Isolation: off (set {PEER_USERNAME_ENV} and {PEER_API_KEY_ENV} to a second account to enable)."
+            )
+        lines.append("Rate-limit burst: off (never against a live account).")
+        if self.policy.excluded_checks:
+            lines.append("Checks left out live: " + ", ".join(self.policy.excluded_checks) + ".")
         return "\n".join(lines)
 
 
@@ -62,7 +90,9 @@ def plan_from_env(environ: Mapping[str, str] | None = None) -> Plan:
     api_key = env.get(API_KEY_ENV, "")
     live = bool(username and api_key)
     raw_time = env.get(MAX_TIME_ENV, "").strip()
+    raw_failures = env.get(MAX_FAILURES_ENV, "").strip()
     policy = SpendPolicy.from_env({**env, "CLICKSEND_FUZZ_MODE": "live" if live else "sandbox"})
+    peer_user, peer_key = env.get(PEER_USERNAME_ENV, ""), env.get(PEER_API_KEY_ENV, "")
     return Plan(
         live=live,
         base_url=(env.get(BASE_URL_ENV) or LIVE_DEFAULT_URL).rstrip("/") if live else None,
@@ -70,4 +100,6 @@ def plan_from_env(environ: Mapping[str, str] | None = None) -> Plan:
         api_key=api_key,
         policy=policy,
         max_time=int(raw_time) if raw_time.isdigit() else None,
+        peer=Credentials(peer_user, peer_key) if live and peer_user and peer_key else None,
+        max_failures=int(raw_failures) if raw_failures.isdigit() else None,
     )

@@ -35,16 +35,36 @@ class FailureRecord:
 class RunStats:
     cases_by_operation: Counter[str] = field(default_factory=Counter)
     cases_by_phase: Counter[str] = field(default_factory=Counter)
+    # Requests checks sent on their own (read-backs, replays, schemathesis' auth probes), by operation.
+    followups_by_operation: Counter[str] = field(default_factory=Counter)
+    # Generated cases answered 2xx, by operation (what explains schemathesis' "only 404" warnings).
+    ok_by_operation: Counter[str] = field(default_factory=Counter)
     checks_run: Counter[str] = field(default_factory=Counter)
     checks_failed: Counter[str] = field(default_factory=Counter)
     failures: dict[tuple[str, str, str], FailureRecord] = field(default_factory=dict)
+    # Failures `filter_failure` dropped (hooks.filter_failure says which and why).
+    filtered: int = 0
+    # Errors that stopped part of the run (a crashing hook or check, a schema problem): "label: title".
+    errors: list[str] = field(default_factory=list)
     # HAR entries of the failing interactions only (schemathesis' own HAR holds every request: ~17 MB per run).
     har_entries: list[dict[str, Any]] = field(default_factory=list)
+    # Filled at the end of a run from the model and schemathesis' own collector.
+    reach: dict[str, dict[str, int]] = field(default_factory=dict)
+    rate_limit: dict[str, int] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
     def add_scenario(self, phase: str, recorder: Any) -> None:
         for node in recorder.cases.values():
-            self.cases_by_operation[node.value.operation.label] += 1
+            label = node.value.operation.label
+            if node.parent_id is not None and node.transition is None:  # sent by a check, not generated
+                self.followups_by_operation[label] += 1
+                continue
+            self.cases_by_operation[label] += 1
             self.cases_by_phase[phase] += 1
+            interaction = recorder.interactions.get(node.value.id)
+            if interaction is not None and interaction.response is not None:
+                self.ok_by_operation[label] += 200 <= interaction.response.status_code < 300
+        self.filtered += sum(recorder.filtered_failures.values())
         for case_id, nodes in recorder.checks.items():
             case_node = recorder.cases.get(case_id)
             label = case_node.value.operation.label if case_node is not None else "?"
@@ -69,12 +89,44 @@ class RunStats:
                         curl=info.code_sample,
                     )
 
+    def add_run_failures(self, failures: list[Any]) -> None:
+        """Failures of class checks' `after_run` (the rate-limit burst): not tied to any case."""
+        for failure in failures:
+            title = str(failure.title)
+            check = title.split("`")[1] if title.count("`") >= 2 else title
+            self.checks_failed[check] += 1
+            key = ("(run)", check, title)
+            if key not in self.failures:
+                self.failures[key] = FailureRecord("(run)", check, title, str(failure.message), "")
+
+    def finish(self, warnings: dict[str, list[str]] | None = None) -> None:
+        """Add what is known only at the end: reach, the burst, schemathesis' warnings."""
+        from . import model, ratelimit
+
+        tried: Counter[str] = Counter()
+        reached: Counter[str] = Counter()
+        for state in model.all_models():
+            tried.update(state.reach_tried)
+            reached.update(state.reach)
+        self.reach = {op: {"cases": tried[op], "reaching_a_stored_message": reached[op]} for op in sorted(tried)}
+        self.rate_limit = dict(ratelimit.COUNTS)
+        if self.rate_limit.get("requests"):
+            self.checks_run["rate_limit_burst"] += 1
+        self.warnings = {kind: labels for kind, labels in (warnings or {}).items() if labels}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "cases_by_operation": dict(sorted(self.cases_by_operation.items())),
             "cases_by_phase": dict(self.cases_by_phase),
+            "followups_by_operation": dict(sorted(self.followups_by_operation.items())),
+            "ok_by_operation": dict(sorted(self.ok_by_operation.items())),
             "checks_run": dict(sorted(self.checks_run.items())),
             "checks_failed": dict(sorted(self.checks_failed.items())),
+            "filtered": self.filtered,
+            "errors": self.errors,
+            "reach": self.reach,
+            "rate_limit": self.rate_limit,
+            "warnings": self.warnings,
             "failures": [vars(f) for f in self.failures.values()],
         }
 
@@ -159,8 +211,14 @@ def register_cli_handler() -> None:
         def handle_event(self, ctx: Any, event: Any) -> None:
             if isinstance(event, events.ScenarioFinished):
                 self.stats.add_scenario(str(getattr(event.phase, "value", event.phase)), event.recorder)
+            elif isinstance(event, events.EngineFinished):
+                self.stats.add_run_failures(list(event.failures or []))
+            elif isinstance(event, events.NonFatalError):
+                self.stats.errors.append(f"{event.label}: {event.info.title}: {event.info.message}"[:500])
 
         def shutdown(self, ctx: Any) -> None:
+            warnings = getattr(ctx, "warnings", None)
+            self.stats.finish(warnings.as_labels() if warnings is not None else None)
             path = stats_path()
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(self.stats.to_json(), indent=2) + "\n", encoding="utf-8")
@@ -181,19 +239,72 @@ def load(path: Path) -> dict[str, Any]:
     return data
 
 
+# Why a schemathesis warning does or does not mean what it says, for the warnings this API raises.
+_ID_OPERATIONS = ("GET /mms/receipts/{message_id}", "PUT /mms/{message_id}/cancel")
+_WARNING_NOTES = {
+    "base_url_mismatch": (
+        "misleading here: {ok} other operation(s) answered 2xx at the same base URL, so no path is missing. These "
+        "take a message id; in the scenario behind the warning every positive case named an id the account does "
+        "not have, and 404 NOT_FOUND is the right answer (their reach, above, counts the cases that met one)."
+    ),
+    "missing_test_data": (
+        "expected: these take a message id, and in the scenario behind the warning no positive case named one the "
+        "account has (404 NOT_FOUND is right); their reach, above, counts the cases that did."
+    ),
+    "validation_mismatch": (
+        "expected for POST /uploads: the spec can say 'base64', not 'an image', and the API refuses any file that "
+        "is no jpeg, png, gif or bmp with 400."
+    ),
+}
+
+
+def explain_warning(kind: str, labels: list[str], data: dict[str, Any]) -> str:
+    ok = [op for op, count in data.get("ok_by_operation", {}).items() if count and op not in labels]
+    if kind in ("base_url_mismatch", "missing_test_data") and set(labels) <= set(_ID_OPERATIONS) and ok:
+        return _WARNING_NOTES[kind].format(ok=len(ok))
+    if kind == "validation_mismatch" and labels == ["POST /uploads"]:
+        return _WARNING_NOTES[kind]
+    return "not explained: look into it"
+
+
 def render(data: dict[str, Any]) -> str:
-    """The human summary: cases per operation and per check, then each distinct failure with its curl."""
+    """The human summary: cases per operation, phase and check, reach, what was filtered or warned about, then each
+    distinct failure with its curl."""
     lines = ["", "== clicksend-mms fuzz summary =="]
     by_op: dict[str, int] = data["cases_by_operation"]
+    followups: dict[str, int] = data.get("followups_by_operation", {})
     total = sum(by_op.values())
-    lines.append(f"Cases per operation ({total} in total):")
-    width = max((len(op) for op in by_op), default=10)
-    lines += [f"  {op:<{width}}  {count:>7}" for op, count in by_op.items()]
-    lines.append("Cases per phase: " + ", ".join(f"{p} {n}" for p, n in data["cases_by_phase"].items()))
-    lines.append("Checks (runs / failures):")
+    lines.append(f"Cases per operation ({total} generated; follow-ups: requests checks sent themselves):")
+    width = max((len(op) for op in {*by_op, *followups}), default=10)
+    lines.append(f"  {'':<{width}}  {'cases':>7}  {'follow-ups':>10}")
+    for op in sorted({*by_op, *followups}):
+        lines.append(f"  {op:<{width}}  {by_op.get(op, 0):>7}  {followups.get(op, 0):>10}")
+    phases = [f"{p} {n}" for p, n in data["cases_by_phase"].items()]
+    burst = data.get("rate_limit") or {}
+    if burst.get("requests"):
+        phases.append(f"rate-limit burst {burst['requests']} requests ({burst.get('429', 0)} answered 429)")
+    lines.append("Cases per phase: " + ", ".join(phases))
+    lines.append("Checks (cases judged / failures):")
     failed: dict[str, int] = data["checks_failed"]
-    width = max((len(c) for c in data["checks_run"]), default=10)
-    lines += [f"  {c:<{width}}  {n:>7} / {failed.get(c, 0)}" for c, n in data["checks_run"].items()]
+    names = sorted({*data["checks_run"], *failed})
+    width = max((len(c) for c in names), default=10)
+    lines += [f"  {c:<{width}}  {data['checks_run'].get(c, 0):>7} / {failed.get(c, 0)}" for c in names]
+    reach: dict[str, dict[str, int]] = data.get("reach", {})
+    if reach:
+        lines.append("Reach (cases that named a stored message of their account / cases):")
+        lines += [f"  {op}: {r['reaching_a_stored_message']} / {r['cases']}" for op, r in reach.items()]
+    lines.append(
+        f"Filtered: {data.get('filtered', 0)} failure(s) dropped by hooks.filter_failure (ClickSend's documented 404 "
+        "to a wrong method; cases schemathesis itself calls positive but files as negative)"
+    )
+    warnings: dict[str, list[str]] = data.get("warnings", {})
+    lines.append(f"Warnings: {len(warnings)}" + (":" if warnings else ""))
+    for kind, labels in warnings.items():
+        lines.append(f"  {kind}: {', '.join(labels)}")
+        lines.append(f"      {explain_warning(kind, labels, data)}")
+    errors: list[str] = data.get("errors", [])
+    lines.append(f"Errors: {len(errors)}" + (":" if errors else ""))
+    lines += [f"  {error}" for error in errors]
     failures: list[dict[str, Any]] = data["failures"]
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for failure in failures:
@@ -203,6 +314,7 @@ def render(data: dict[str, Any]) -> str:
         for item in items:
             lines.append(f"  [{item['check']}] {operation}: {item['title']} (x{item['count']})")
             lines += [f"      {line}" for line in item["message"].splitlines()[:6]]
-            lines.append("    Reproduce with:")
-            lines += [f"      {line}" for line in item["curl"].splitlines()]
+            if item["curl"]:
+                lines.append("    Reproduce with:")
+                lines += [f"      {line}" for line in item["curl"].splitlines()]
     return "\n".join(lines)

@@ -75,6 +75,7 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
             "list_id": {
                 "type": "integer",
                 "minimum": 1,
+                "maximum": 9223372036854775807,
                 "description": "Send to every contact of this list instead of `to`",
             },
             "subject": {

@@ -6,8 +6,11 @@ from typing import Any
 
 import schemathesis
 from clicksend_mms_fuzz import config_file
+from clicksend_mms_fuzz.sandboxes import SANDBOX_BALANCE
 from clicksend_mms_fuzz.stats import RunStats
 from clicksend_mms_sandbox import Settings, create_app
+from clicksend_mms_sandbox.settings import parse_account_spec
+from clicksend_mms_sandbox.testing import DEFAULT
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
@@ -18,13 +21,16 @@ BASE_URL = "http://sandbox.local"
 
 
 def sandbox_app() -> Any:
-    # No rate limit: the suite sends far more than a real account's 6000/min in bursts.
-    return create_app(Settings(rate_limit=0))
+    """The sandbox `make fuzz` starts, in process: no rate limit (the suite sends far more than a real account's
+    6000/min in bursts), a balance no run spends, and the quick lifecycle (sandboxes.py); its second funded
+    account is the one the isolation oracle replays with."""
+    account = parse_account_spec(f"{DEFAULT.username}:{DEFAULT.api_key}:{SANDBOX_BALANCE}")
+    return create_app(Settings(rate_limit=0, send_delay=0.5, receipt_delay=1).with_accounts([account]))
 
 
 def load_config() -> SchemathesisConfig:
     config = SchemathesisConfig.from_path(CONFIG_PATH)
-    # The toml's max-time makes fuzzing/stateful repeat until 55 s are spent; a CI test stops at max-examples.
+    # The toml's max-time makes fuzzing/stateful repeat until 50 s are spent; a CI test stops at max-examples.
     config.max_time = None
     return config
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
+from clicksend_mms_sandbox.testing import API_BASE_PATH
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # (scope, status, body) -> (status, body): what the broken server answers instead.
@@ -56,8 +57,15 @@ def _query(scope: Scope) -> dict[str, str]:
     return dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
 
 
+def _path(scope: Scope) -> str:
+    """The operation's path, whether the request came to ClickSend's /v3 or to a root alias (the middleware sits
+    outside the app, which strips the base path itself)."""
+    path: str = scope["path"]
+    return path[len(API_BASE_PATH) :] if path.startswith(API_BASE_PATH + "/") else path
+
+
 def _is(scope: Scope, method: str, path: str) -> bool:
-    return bool(scope["method"] == method and scope["path"] == path)
+    return bool(scope["method"] == method and _path(scope) == path)
 
 
 def response_msg_as_number(app: ASGIApp) -> ASGIApp:
@@ -103,7 +111,7 @@ def cancel_not_final(app: ASGIApp) -> ASGIApp:
     cancelled: set[str] = set()
 
     def rewrite(scope: Scope, status: int, body: bytes) -> tuple[int, bytes]:
-        path: str = scope["path"]
+        path = _path(scope)
         if scope["method"] != "PUT" or not path.endswith("/cancel") or path == "/mms/cancel-all":
             return status, body
         if status == 200:

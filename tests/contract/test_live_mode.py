@@ -3,6 +3,7 @@ otherwise, does only what costs nothing. Tested as the issue asks: credentials s
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,10 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+from clicksend_mms_fuzz.guard import CHECKS_LIVE
 from clicksend_mms_fuzz.plan import plan_from_env
 from clicksend_mms_sandbox import Settings, create_app
 from clicksend_mms_sandbox.server import ServerThread
-from clicksend_mms_sandbox.testing import DEFAULT, TEST_RECIPIENTS
+from clicksend_mms_sandbox.testing import DEFAULT, SECOND, TEST_RECIPIENTS
 
 KEY = DEFAULT.api_key
 
@@ -42,31 +44,47 @@ def _history(http: httpx.Client) -> list[dict[str, Any]]:
         page += 1
 
 
-def test_default_live_run_only_does_free_things(live_like: tuple[str, httpx.Client], tmp_path: Path) -> None:
-    url, http = live_like
-    balance_before = http.get("/_sandbox/account").json()["data"]["balance"]
+def _live_run(url: str, cwd: Path, **extra: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLICKSEND_")}
     env |= {
         "CLICKSEND_USERNAME": "sandbox",
         "CLICKSEND_API_KEY": KEY,
         "CLICKSEND_BASE_URL": url,
         "CLICKSEND_FUZZ_MAX_TIME": "8",
+        **extra,
     }
     result = subprocess.run(
         [sys.executable, "-m", "clicksend_mms_fuzz"],
-        cwd=tmp_path,  # reports/ goes under the current directory
+        cwd=cwd,  # reports/ goes under the current directory
         env=env,
         capture_output=True,
         text=True,
         timeout=180,
         check=False,
     )
+    stats_file = cwd / "reports" / "fuzz-stats.json"
+    return result, json.loads(stats_file.read_text()) if stats_file.exists() else {}
+
+
+def test_default_live_run_only_does_free_things(live_like: tuple[str, httpx.Client], tmp_path: Path) -> None:
+    url, http = live_like
+    # A target whose clock is not this machine's (as after the README's example, which advances it): schedules and
+    # "sent at once" are judged on the server's clock, or they would look early or late.
+    http.post("/_sandbox/clock/advance", json={"seconds": 120}).raise_for_status()
+    balance_before = http.get("/_sandbox/account").json()["data"]["balance"]
+    result, stats = _live_run(url, tmp_path)
     output = result.stdout + result.stderr
     # It says up front what it will do, and it did run against the target.
     assert f"Target: LIVE API {url}" in output
     assert "Free operations only" in output
     assert "Skipped: cancel_mms, cancel_all_mms, upload_media" in output
+    assert "Isolation: off" in output and "Rate-limit burst: off" in output
     assert result.returncode == 0, output[-3000:]
+    # Only the checks that read ran: nothing that verifies a write, nothing that needs the sandbox, no burst.
+    ran = {name for name, count in stats["checks_run"].items() if count}
+    assert not ran & {name for name, where in CHECKS_LIVE.items() if where != "free"}, ran
+    assert {"paginator_arithmetic", "price_matches_send", "invalid_recipient_not_success"} <= ran
+    assert not stats["rate_limit"].get("requests")
     # The key appears nowhere: not in the output, not in any report.
     assert KEY not in output
     reports = list((tmp_path / "reports").glob("fuzz-*"))
@@ -79,6 +97,33 @@ def test_default_live_run_only_does_free_things(live_like: tuple[str, httpx.Clie
     assert {row["to"] for row in rows} <= set(TEST_RECIPIENTS)
     assert all(row["status"] != "Cancelled" for row in rows)
     assert http.get("/_sandbox/account").json()["data"]["balance"] == balance_before
+
+
+def test_spending_run_with_a_second_account_verifies_writes_and_isolation(
+    live_like: tuple[str, httpx.Client], tmp_path: Path
+) -> None:
+    url, http = live_like
+    result, stats = _live_run(
+        url,
+        tmp_path,
+        CLICKSEND_ALLOW_SPEND="1",
+        CLICKSEND_MAX_SENDS="0",
+        CLICKSEND_USERNAME_2=SECOND.username,
+        CLICKSEND_API_KEY_2=SECOND.api_key,
+    )
+    output = result.stdout + result.stderr
+    assert "Spending ALLOWED" in output and f"Isolation: on, second account {SECOND.username!r}" in output
+    assert result.returncode == 0, output[-3000:]
+    ran = {name for name, count in stats["checks_run"].items() if count}
+    assert {"cancel_takes_effect", "other_account_sees_nothing"} <= ran, ran
+    assert not ran & {"balance_matches_charges", "rate_limit_burst"} and not stats["rate_limit"].get("requests")
+    assert SECOND.api_key not in output
+    # Even spending, every send went to a test recipient (CLICKSEND_MAX_SENDS=0), and the peer's canary, to a test
+    # recipient too, was cancelled when the run ended.
+    assert {row["to"] for row in _history(http)} <= set(TEST_RECIPIENTS)
+    with httpx.Client(base_url=url, auth=SECOND.basic_auth, timeout=10) as peer:
+        canaries = peer.get("/mms/history").json()["data"]["data"]
+    assert canaries and all(row["status"] == "Cancelled" for row in canaries)
 
 
 def test_spending_needs_an_explicit_opt_in() -> None:

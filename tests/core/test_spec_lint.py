@@ -58,6 +58,13 @@ def test_history_filters_are_optional_query_parameters() -> None:
     assert (params["limit"]["schema"]["minimum"], params["limit"]["schema"]["maximum"]) == (15, 100)
 
 
-def test_send_links_chain_to_receipt_and_cancel() -> None:
+def test_send_links_chain_to_every_operation_that_acts_on_sent_messages() -> None:
     links = spec.operation("send_mms").body["responses"]["200"]["links"]
-    assert {link["operationId"] for link in links.values()} == {"get_mms_receipt", "cancel_mms"}
+    assert {link["operationId"] for link in links.values()} == {
+        "get_mms_receipt",
+        "cancel_mms",
+        "get_mms_history",
+        "cancel_all_mms",
+        "mark_mms_receipts_read",
+        "get_mms_receipts",
+    }

@@ -27,7 +27,9 @@ class MmsMessageInput:
     to: str | Unset = UNSET
     """ Recipient in E.164 (`+61437111222`) or local format. """
     list_id: int | Unset = UNSET
-    """ Send to every contact of this list instead of `to`. """
+    """ Send to every contact of this list instead of `to`. ClickSend runs on PHP, where a larger number is no
+    longer an integer, so the id is at most 2^63 - 1.
+     """
     from_: str | Unset = UNSET
     """ A ClickSend number or alphanumeric sender id; leave out for a shared number. """
     country: str | Unset = UNSET

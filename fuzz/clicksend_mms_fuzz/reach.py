@@ -1,0 +1,106 @@
+"""Reach: make the operations that need a stored message actually meet one.
+
+A generated `message_id` is a random string: receipt-by-id and cancel answer 404 to nearly all of them, so their
+logic past the lookup is only reached through the stateful links. In the fuzzing and stateful phases a positive
+case's random id is therefore replaced, in `before_call`, by one the run knows (deterministically in the
+generated value, like `formats.future_schedules`): most often a message of the account (for cancel, a
+scheduled one: 60%, any: 25%), sometimes the other account's canary (5-15%); 10% stay random (the 404 path).
+
+Receipts-read's `date_before` is likewise moved between the times of the unread receipts, so that it marks some and
+keeps some.
+
+The fuzzing phase runs cancel-all before cancel (writes that take no id first), so by then nothing is scheduled:
+a cancel that is to meet a scheduled message first gets one, sent like a stateful send -> cancel link would.
+
+`count` records, per operation, how many cases met a stored message of their account (the issue's "reach").
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
+
+from . import runenv, wire
+from .probes import Api
+from .runenv import Credentials
+
+# A scheduled message for a cancel to meet: a day ahead, to a test recipient (free) or, against the sandbox, a
+# priced number too (so a cancel has something to refund). 0491 570 xxx is Australia's range for fiction.
+_AHEAD = 24 * 3600
+_SANDBOX_RECIPIENTS = (TEST_RECIPIENTS[1], "+61491570006", "+14155550123")
+
+ID_OPERATIONS = ("get_mms_receipt", "cancel_mms")
+_REWRITE_PHASES = ("fuzzing", "stateful")
+
+
+def _pick(options: list[str], draw: int) -> str | None:
+    return options[draw % len(options)] if options else None
+
+
+def schedule_one(api: Api, account: Credentials, draw: int) -> None:
+    """Send one message scheduled a day ahead (recorded in the model like any send of the run)."""
+    body = {
+        "media_file": "https://example.com/scheduled.jpg",
+        "messages": [
+            {
+                "to": TEST_RECIPIENTS[1] if runenv.current().live else _SANDBOX_RECIPIENTS[draw % 3],
+                "subject": "scheduled",
+                "body": "A scheduled message for cancel to meet.",
+                "schedule": int(api.model.now()) + _AHEAD + draw % 3600,
+            }
+        ],
+    }
+    api.send(api.case("send_mms", body=body), account)
+
+
+def choose_id(api: Api, account: Credentials, operation: str, generated: str, now: float) -> str | None:
+    """The id to send instead of `generated`, or None to keep it. Deterministic in `generated`."""
+    state, username = api.model, account.username
+    draw = zlib.crc32(generated.encode("utf-8", "surrogatepass"))
+    bucket = draw % 100
+    stored = state.stored_ids(username)
+    if operation == "cancel_mms":
+        if bucket < 60:
+            if not state.pending_ids(username, now):
+                schedule_one(api, account, draw)
+            return _pick(state.pending_ids(username), draw) or _pick(stored, draw)
+        if bucket < 85:
+            return _pick(stored, draw)
+    elif bucket < 75:
+        return _pick(stored, draw)
+    if bucket < 90:
+        return state.canary_id
+    return None
+
+
+def date_before(case: Any, unread: list[dict[str, Any]] | None, phase: str, positive: bool) -> None:
+    """Receipts-read's `date_before` moved between the unread receipts' times, so that it marks some and keeps
+    some (a random 0..99999999999 marks all or none). Deterministic in the generated value."""
+    body = case.body
+    if not unread or not positive or phase not in _REWRITE_PHASES or not isinstance(body, dict):
+        return
+    generated = body.get("date_before")
+    times = sorted({int(t) for t in (wire.unix_seconds(r.get("timestamp")) for r in unread) if t is not None})
+    if isinstance(generated, int) and not isinstance(generated, bool) and len(times) > 1:
+        case.body = {**body, "date_before": times[1 + generated % (len(times) - 1)]}
+
+
+def rewrite(api: Api, account: Credentials | None, operation: str, case: Any, phase: str, positive: bool) -> None:
+    """Point a positive case of an id-taking operation at a known message (see the module docstring)."""
+    if operation not in ID_OPERATIONS or account is None or not isinstance(case.path_parameters, dict):
+        return
+    generated = case.path_parameters.get("message_id")
+    if not isinstance(generated, str):
+        return
+    state, username = api.model, account.username
+    # A random id, or one a stateful link took from a message send rejected (never stored): point it elsewhere.
+    if positive and phase in _REWRITE_PHASES and state.message(generated) is None:
+        chosen = choose_id(api, account, operation, generated, state.now())
+        if chosen is not None:
+            case.path_parameters = {**case.path_parameters, "message_id": chosen}
+    state.reach_tried[operation] += 1
+    message = state.message(str(case.path_parameters.get("message_id")))
+    if message is not None and message.owner == username:
+        state.reach[operation] += 1

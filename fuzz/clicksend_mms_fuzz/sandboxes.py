@@ -1,0 +1,48 @@
+"""The targets of a run and what the schemathesis process is told about them.
+
+Without credentials: two fresh sandboxes on free ports, started one after the other (about 0.6 s each). The main
+one has the run's account with a balance no run can spend (so INSUFFICIENT_CREDIT never depends on the order of
+cases), the sandbox's second funded account for the isolation oracle, and a quick lifecycle; the other limits
+every account to a few requests per short window, for the rate-limit burst. Live: the URL and credentials from
+the environment, and no burst.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from . import ratelimit
+from .plan import Plan
+from .runenv import PEER_KEY_ENV, PEER_USER_ENV, RATE_LIMIT_URL_ENV
+from .target import SANDBOX_API_KEY, SANDBOX_USERNAME, SECOND_ACCOUNT, sandbox_server
+
+SANDBOX_BALANCE = "100000000"
+_ACCOUNT = ("--account", f"{SANDBOX_USERNAME}:{SANDBOX_API_KEY}:{SANDBOX_BALANCE}")
+# Queued -> Sent -> receipt in 0.5 + 1 s instead of 2 + 5: receipts exist within the seconds a run gives each
+# operation, so the receipt oracles (and receipts-read) have something to judge.
+_LIFECYCLE = ("--send-delay", "0.5", "--receipt-delay", "1")
+
+
+@contextlib.contextmanager
+def targets(plan: Plan) -> Iterator[tuple[str, dict[str, str]]]:
+    """(base URL, environment for the schemathesis process) for the run's lifetime."""
+    if plan.base_url is not None:
+        env = {}
+        if plan.peer is not None:
+            env = {PEER_USER_ENV: plan.peer.username, PEER_KEY_ENV: plan.peer.api_key}
+        yield plan.base_url, env
+        return
+    window = ("--rate-window", str(ratelimit.RATE_WINDOW))
+    with (
+        sandbox_server(*_ACCOUNT, *_LIFECYCLE) as url,
+        sandbox_server(*window, rate_limit=ratelimit.RATE_LIMIT) as burst_url,
+    ):
+        yield (
+            url,
+            {
+                PEER_USER_ENV: SECOND_ACCOUNT.username,
+                PEER_KEY_ENV: SECOND_ACCOUNT.api_key,
+                RATE_LIMIT_URL_ENV: burst_url,
+            },
+        )

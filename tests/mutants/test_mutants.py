@@ -1,0 +1,51 @@
+"""The mutation harness as tests: every planted bug still applies to the sandbox (CI), a fast subset is caught by
+the default fuzz (CI), and the whole table is caught (`pytest -m mutants`, what `make mutants` prints)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from clicksend_mms_fuzz.checks import CHECKS
+
+from .catalog import FAST, MUTANTS, Mutant, Patch, by_name
+from .harness import PatchDoesNotApply, check_applies, plant, run
+
+# The fast subset's budget: each is caught in seconds; the burst runs after the other phases, so it needs a
+# short run rather than the default minute.
+FAST_MAX_TIME = 10
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_every_mutant_still_applies(mutant: Mutant) -> None:
+    check_applies(mutant)
+
+
+def test_a_patch_that_no_longer_applies_fails_loudly(tmp_path: Path) -> None:
+    stale = Mutant("stale", "1", "targets code that moved", (), (Patch("rules.py", "no such text anywhere", "x"),))
+    with pytest.raises(PatchDoesNotApply, match=re.escape("stale: clicksend_mms_sandbox/rules.py holds 0 copies")):
+        plant(stale, tmp_path)
+
+
+def test_catalog_covers_every_blind_spot_and_every_custom_check() -> None:
+    kinds = Counter(m.kind for m in MUTANTS)
+    assert len(MUTANTS) >= 15
+    assert all(kinds[kind] >= 2 for kind in "123456"), kinds
+    assert kinds["variant"] == 5
+    expected = {check for m in MUTANTS for check in m.expected}
+    assert {check.__name__ for check in CHECKS} <= expected, "a custom check that no mutant proves"
+
+
+@pytest.mark.parametrize("name", FAST)
+def test_fast_subset_is_caught(name: str) -> None:
+    outcome = run(by_name(name), max_time=FAST_MAX_TIME)
+    assert outcome.caught, f"{name} survived ({outcome.cases} cases)"
+
+
+@pytest.mark.mutants
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.name)
+def test_mutant_is_caught_by_the_default_fuzz(mutant: Mutant) -> None:
+    outcome = run(mutant)
+    assert outcome.caught, f"{mutant.name} survived the default fuzz ({outcome.cases} cases, {outcome.seconds:.0f}s)"
