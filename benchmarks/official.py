@@ -31,6 +31,11 @@ def ensure_venv(log: list[str]) -> str | None:
     return None
 
 
+def python() -> str | None:
+    """The official SDK venv's interpreter, once ensure_venv() has found it."""
+    return None if _python is None else str(_python)
+
+
 class OfficialWorker:
     """One long-lived worker process, so its timing blocks interleave with ours in the same run."""
 

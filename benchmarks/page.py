@@ -1,4 +1,9 @@
-"""The benchmark's MMS history page: ClickSend's maximum of 100 rows, built from the seed rows with varied values."""
+"""The benchmark's MMS history page: ClickSend's maximum of 100 rows, built from the seed rows with varied values.
+
+Its keys are in ClickSend's order, the order the spec lists each object's properties (ClickSend's own v6 examples
+and its live envelope agree with it: `http_code, response_code, response_msg, data`); the seed file lists them
+alphabetically, as the old documentation sorted its examples. `page_bytes(sort_keys=True)` gives that order.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import copy
 import json
 import pathlib
 from typing import Any
+
+import clicksend_mms_spec
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "seeds" / "get_mms_history__200.json"
@@ -43,11 +50,23 @@ def build_page(rows: int = ROWS) -> dict[str, Any]:
     page["data"].update(
         {"data": out, "per_page": rows, "total": 3 * rows + 1, "to": rows, "last_page": 4, "next_page_url": "/?page=2"}
     )
-    return page
+    return _in_wire_order(page)
 
 
-def page_bytes(rows: int = ROWS) -> bytes:
-    return json.dumps(build_page(rows), separators=(",", ":")).encode()
+def _in_wire_order(page: dict[str, Any]) -> dict[str, Any]:
+    schemas = clicksend_mms_spec.load()["components"]["schemas"]
+
+    def ordered(obj: dict[str, Any], schema: str) -> dict[str, Any]:
+        keys = [k for k in schemas[schema]["properties"] if k in obj]
+        return {k: obj[k] for k in keys + [k for k in obj if k not in keys]}
+
+    data = ordered(page["data"], "MmsHistoryPage")
+    data["data"] = [ordered(row, "MmsMessageRecord") for row in data["data"]]
+    return {**ordered(page, "MmsHistoryResponse"), "data": data}
+
+
+def page_bytes(rows: int = ROWS, *, sort_keys: bool = False) -> bytes:
+    return json.dumps(build_page(rows), separators=(",", ":"), sort_keys=sort_keys).encode()
 
 
 SEND_RESPONSE: dict[str, Any] = {

@@ -6,9 +6,10 @@
 2. renders with the stock templates plus overrides/templates;
 3. removes the package's root ``__init__.py`` (it lives in sdk/clicksend_mms/, see ``generate``);
 4. copies overrides/runtime/_codecs.py, the codec runtime the generated models call, into the package;
-5. formats with the pinned ruff and overrides/ruff-generated.toml (not the generator's post-hooks, whose
+5. emits clicksend_mms/fast_decode.py, the compiled decoders (fast_decode.py), from the parsed models;
+6. formats with the pinned ruff and overrides/ruff-generated.toml (not the generator's post-hooks, whose
    outcome would depend on whatever ruff config sits above the output folder);
-6. stamps every file with a do-not-edit header.
+7. stamps every file with a do-not-edit header.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ from openapi_python_client import schema as oai
 from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import bodies, openapi, responses
 from openapi_python_client.parser import properties as parser_properties
+from openapi_python_client.parser.errors import GeneratorError
 from openapi_python_client.strings import PythonIdentifier
 from ruff.__main__ import find_ruff_bin
 
 from overrides.codec_property import CodecProperty
+from overrides.fast_decode import write_fast_decode
 from overrides.request_rules import write_request_rules
 
 HERE = Path(__file__).resolve().parent
@@ -88,7 +91,9 @@ def generate(output: Path) -> Path:
         overwrite=True,
         output_path=package_dir,
     )
-    errors = openapi_python_client.generate(config=config, custom_template_path=HERE / "templates")
+    # The generator's own two steps (parse, then build), so the parsed models are at hand for fast_decode.py.
+    project = openapi_python_client._get_project_for_url_or_path(config=config, custom_template_path=HERE / "templates")
+    errors = [project] if isinstance(project, GeneratorError) else project.build()
     if errors:
         for error in errors:
             print(f"{error.level.value}: {error.header}\n{error.detail or ''}", file=sys.stderr)
@@ -101,6 +106,9 @@ def generate(output: Path) -> Path:
     # The models call the codecs, so they ship with the generated code; nothing else hand-written is copied.
     shutil.copyfile(HERE / "runtime" / CODECS_MODULE, package_dir / CODECS_MODULE)
     write_request_rules(SPEC, package_dir)  # the request-body rules the SDK checks inputs against
+    assert not isinstance(project, GeneratorError)
+    for name in write_fast_decode(project.openapi, package_dir):
+        print(f"note: {name} has no compiled decoder; it decodes through from_dict", file=sys.stderr)
     _ruff("check", "--fix-only", "--quiet", cwd=package_dir)
     _ruff("format", "--quiet", cwd=package_dir)
     header = HEADER.format(version=openapi_python_client.__version__)

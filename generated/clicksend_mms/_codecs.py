@@ -7,7 +7,9 @@ Each spec schema with an ``x-codec`` extension names one codec below; generated 
 overrides/README.md says which quirk each codec absorbs.
 
 Decoding dispatches on the exact wire type (str / int / float) once, because a history page holds thousands
-of these fields and this is the client's hot path (see benchmarks/).
+of these fields and this is the client's hot path (see benchmarks/). The compiled decoders (``fast_decode``)
+inline the commonest spellings and call back here for the rest; ``seen`` spares them the call for wire strings
+that repeat row after row (prices, counts, status codes).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Generic, TypeVar
 
+import msgspec
+
 T = TypeVar("T")
 JSONScalar = str | int | float | None
 
@@ -27,6 +31,9 @@ _MS_THRESHOLD = 10**11
 _WHOLE = re.compile(r"^-?[0-9]+(\.0+)?$")
 _UTC = datetime.UTC
 _fromtimestamp = datetime.datetime.fromtimestamp
+# A bound on each codec's memo of wire strings: a history has a handful of prices and counts; anything past this
+# is not a repeating spelling, and clearing keeps memory flat whatever the server sends.
+_SEEN_MAX = 512
 
 
 class WireFormatError(ValueError):
@@ -47,6 +54,8 @@ class Codec(Generic[T]):
         self._from_str = from_str
         self._from_number = from_number
         self._encode = encode
+        # Wire string -> decode(string), filled by decode_seen: the compiled decoders look it up instead of calling.
+        self.seen: dict[str, T | None] = {}
 
     def decode(self, raw: object) -> T | None:
         # "" and null both mean "no value" on ClickSend's wire; generated models pass None for a missing key.
@@ -64,6 +73,15 @@ class Codec(Generic[T]):
                 raise
             raise WireFormatError(f"{self.name}: {raw!r} is not a valid value") from exc
         raise WireFormatError(f"{self.name}: unexpected {cls.__name__} {raw!r}")
+
+    def decode_seen(self, raw: object) -> T | None:
+        """``decode``, remembering the value of a wire string so that ``seen`` answers it next time."""
+        value = self.decode(raw)
+        if isinstance(raw, str):
+            if len(self.seen) >= _SEEN_MAX:
+                self.seen.clear()
+            self.seen[raw] = value
+        return value
 
     def require(self, raw: object) -> T:
         value = self.decode(raw)
@@ -176,5 +194,36 @@ decode_integer, require_integer = INTEGER.decode, INTEGER.require
 decode_unix_time, require_unix_time = UNIX_TIME.decode, UNIX_TIME.require
 decode_status_code, require_status_code = STATUS_CODE.decode, STATUS_CODE.require
 decode_text, require_text = TEXT.decode, TEXT.require
+_TIMES = list[datetime.datetime | None]
+
+
+def decode_unix_times(raws: list[object]) -> list[datetime.datetime | None]:
+    """``decode_unix_time`` of every value of a column (one field of every row of a page). The commonest spellings,
+    int seconds, strings of at most 11 ASCII digits (so below 10**11), "" and null, become seconds in one pass and
+    datetimes in one msgspec call; any other value goes to the codec.
+
+    msgspec's lax int -> datetime gives fromtimestamp(seconds, UTC) for these seconds (tests/core/test_fast_decode.py);
+    its other lax conversions (ISO strings, negative or fractional numbers) never see a value.
+    """
+    seconds = [
+        raw
+        if type(raw) is int and 0 <= raw < _MS_THRESHOLD
+        else None
+        if raw is None or raw == ""
+        else int(raw)
+        if type(raw) is str and 0 < len(raw) < 12 and raw.isdigit() and raw.isascii()
+        else -1
+        for raw in raws
+    ]
+    times: list[datetime.datetime | None] = msgspec.convert(seconds, _TIMES, strict=False)
+    if -1 in seconds:
+        return [decode_unix_time(raw) if s == -1 else t for raw, s, t in zip(raws, seconds, times, strict=True)]
+    return times
+
+
+# What the compiled decoders (fast_decode) use beside the above: memo lookups and the calls that fill them.
+money_seen, decode_money_seen = MONEY.seen, MONEY.decode_seen
+integer_seen, decode_integer_seen = INTEGER.seen, INTEGER.decode_seen
+status_code_seen, decode_status_code_seen = STATUS_CODE.seen, STATUS_CODE.decode_seen
 
 __all__ = ["INTEGER", "MONEY", "STATUS_CODE", "TEXT", "UNIX_TIME", "Codec", "WireFormatError"]

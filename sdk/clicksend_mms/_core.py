@@ -4,11 +4,13 @@ into the error to raise."""
 from __future__ import annotations
 
 import logging
+import ssl
 from typing import Any, TypeVar
 
 import httpx
-import orjson
+import msgspec
 
+from . import fast_decode
 from ._ops import Op
 from .client import AuthenticatedClient
 from .config import Settings
@@ -30,6 +32,13 @@ logger = logging.getLogger("clicksend_mms")
 # A library logs, the application decides whether it is shown: without logging configured, nothing is printed.
 logger.addHandler(logging.NullHandler())
 USER_AGENT = "clicksend-mms-python"
+
+
+def no_tls_needed() -> ssl.SSLContext:
+    """The TLS context of a client whose base URL is plain HTTP (the sandbox): it never speaks TLS to its API, and
+    httpx builds the default verifying context eagerly, loading the CA bundle (~20 ms a client). This one verifies
+    but trusts no CA, so an https request through ``.http`` fails closed rather than going unchecked."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED and check_hostname are its defaults
 
 
 class FacadeBase:
@@ -60,6 +69,7 @@ class FacadeBase:
             api_key=self.settings.api_key,
             timeout=self.settings.timeout,
             headers={"User-Agent": USER_AGENT, **(headers or {})},
+            verify_ssl=no_tls_needed() if self.settings.base_url.startswith("http://") else True,
             httpx_args=httpx_args,
         )
 
@@ -68,15 +78,24 @@ class FacadeBase:
         return f"{type(self).__name__}(username={s.username!r}, api_key='***', base_url={s.base_url!r})"
 
     def _finish(self, op: Op[T], response: httpx.Response) -> T:
-        """Decode a 2xx into the operation's unwrapped ``data``; raise the typed error for anything else."""
+        """Decode a 2xx into what ``op`` unwraps from its envelope; raise the typed error for anything else."""
         logger.debug("%s %s -> %s", op.method, op.path, response.status_code)
-        secrets = (self.settings.api_key,)
         if not response.is_success:
-            raise self._failed(op, error_from_response(response, secrets=secrets))
+            raise self._failed(op, error_from_response(response, secrets=(self.settings.api_key,)))
+        # The compiled decoder takes only a body from_dict takes (a success envelope's http_code is the const 200,
+        # so never an error envelope) and gives the same model; whatever it declines goes the reference way.
+        envelope = fast_decode.decode(op.envelope, response.content)
+        if envelope is None:
+            envelope = self._reference_decode(op, response)
+        return op.unwrap(envelope)
+
+    def _reference_decode(self, op: Op[Any], response: httpx.Response) -> Any:
+        """The 2xx body as JSON, then the envelope's from_dict: a JSON error envelope raises its typed error, a
+        body the spec does not describe raises UnexpectedResponseError."""
         try:
-            # orjson parses a 100-row history page ~2.4x faster than json.loads (benchmarks/, decode section).
-            body = orjson.loads(response.content)
-        except orjson.JSONDecodeError as exc:
+            # msgspec's plain JSON values are json.loads's (big integers exact, unlike orjson's floats), ~2.5x faster.
+            body = msgspec.json.decode(response.content)
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise self._failed(
                 op,
                 UnexpectedResponseError(
@@ -85,9 +104,9 @@ class FacadeBase:
                 ),
             ) from exc
         if is_error_envelope(body):
-            raise self._failed(op, error_from_response(response, secrets=secrets))
+            raise self._failed(op, error_from_response(response, secrets=(self.settings.api_key,)))
         try:
-            return op.decode(body)
+            return op.envelope.from_dict(body)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise self._failed(
                 op,

@@ -1,7 +1,8 @@
 """One description per ClickSend operation, shared by the sync and async facades.
 
 Each ``Op`` pairs the generated module's public request builder (``request_kwargs``: URL, params, body exactly as the
-spec says) with the generated envelope model that decodes a 2xx, and unwraps ``data``. Retry safety is a
+spec says) with the generated envelope model a 2xx decodes to (``_core`` decodes it: the compiled decoder, else
+``from_dict``), and what to unwrap from it. Retry safety is a
 property of the operation, so it lives here too (see ``retry.py`` for the policy table), with what to do when a
 call that must not be repeated may have reached ClickSend anyway.
 
@@ -72,7 +73,8 @@ TOO_MANY_MESSAGES = "Send at most {limit} messages per call; AsyncClickSend.send
 @dataclasses.dataclass(frozen=True)
 class Op(Generic[T]):
     request: dict[str, Any]
-    decode: Callable[[Any], T]
+    envelope: type[Any]  # the generated model of a 2xx body
+    unwrap: Callable[[Any], T]  # what the caller gets from the envelope
     idempotent: bool
     # For a call that is never repeated: what the caller should do if it may have reached ClickSend.
     if_maybe_sent: str | None = None
@@ -136,7 +138,8 @@ def batch_request(wire_messages: Sequence[Mapping[str, Any]], media_file: str) -
 def send(body: SendMmsRequest) -> Op[SendMmsData]:
     return Op(
         send_mms.request_kwargs(body=body),
-        lambda raw: SendMmsResponse.from_dict(raw).data,
+        SendMmsResponse,
+        _data,
         idempotent=False,
         if_maybe_sent=SEND_MAY_HAVE_BEEN_SENT,
     )
@@ -144,7 +147,7 @@ def send(body: SendMmsRequest) -> Op[SendMmsData]:
 
 def price(body: SendMmsRequest) -> Op[SendMmsData]:
     # Pricing changes nothing on the server, so it is safe to repeat.
-    return Op(price_mms.request_kwargs(body=body), lambda raw: SendMmsResponse.from_dict(raw).data, idempotent=True)
+    return Op(price_mms.request_kwargs(body=body), SendMmsResponse, _data, idempotent=True)
 
 
 def history(
@@ -159,37 +162,37 @@ def history(
     kwargs = get_mms_history.request_kwargs(
         q=_opt(q), order_by=_opt(order_by), date_from=_opt(date_from), date_to=_opt(date_to), page=page, limit=limit
     )
-    return Op(kwargs, lambda raw: MmsHistoryResponse.from_dict(raw).data, idempotent=True)
+    return Op(kwargs, MmsHistoryResponse, _data, idempotent=True)
 
 
 def receipts(*, page: int = 1, limit: int = 100) -> Op[MmsReceiptPage]:
     kwargs = get_mms_receipts.request_kwargs(page=page, limit=limit)
-    return Op(kwargs, lambda raw: MmsReceiptsResponse.from_dict(raw).data, idempotent=True)
+    return Op(kwargs, MmsReceiptsResponse, _data, idempotent=True)
 
 
 def receipt(message_id: str) -> Op[MmsMessageRecord | MmsReceipt]:
     kwargs = get_mms_receipt.request_kwargs(message_id)
-    return Op(kwargs, lambda raw: MmsReceiptResponse.from_dict(raw).data, idempotent=True)
+    return Op(kwargs, MmsReceiptResponse, _data, idempotent=True)
 
 
 def mark_receipts_read(date_before: int | None = None) -> Op[None]:
     if date_before is not None:
         require_valid("mark_mms_receipts_read", {"date_before": date_before})
     body = MarkReceiptsReadRequest(date_before=date_before) if date_before is not None else UNSET
-    return Op(mark_mms_receipts_read.request_kwargs(body=body), _empty, idempotent=True)
+    return Op(mark_mms_receipts_read.request_kwargs(body=body), EmptyResponse, _nothing, idempotent=True)
 
 
 def cancel(message_id: str) -> Op[None]:
-    return Op(cancel_mms.request_kwargs(message_id), _empty, idempotent=True)
+    return Op(cancel_mms.request_kwargs(message_id), EmptyResponse, _nothing, idempotent=True)
 
 
 def cancel_all() -> Op[int]:
-    return Op(cancel_all_mms.request_kwargs(), lambda raw: CancelAllResponse.from_dict(raw).data.count, idempotent=True)
+    return Op(cancel_all_mms.request_kwargs(), CancelAllResponse, lambda r: r.data.count, idempotent=True)
 
 
 def export(filename: str) -> Op[str]:
     kwargs = export_mms_history.request_kwargs(filename=filename)
-    return Op(kwargs, lambda raw: ExportResponse.from_dict(raw).data.url, idempotent=True)
+    return Op(kwargs, ExportResponse, lambda r: r.data.url, idempotent=True)
 
 
 def upload(content_b64: str) -> Op[UploadData]:
@@ -198,11 +201,16 @@ def upload(content_b64: str) -> Op[UploadData]:
     kwargs = upload_media.request_kwargs(body=UploadRequest(content=content_b64), convert="mms")
     return Op(
         kwargs,
-        lambda raw: UploadResponse.from_dict(raw).data,
+        UploadResponse,
+        _data,
         idempotent=False,
         if_maybe_sent=UPLOAD_MAY_HAVE_BEEN_SENT,
     )
 
 
-def _empty(raw: Any) -> None:
-    EmptyResponse.from_dict(raw)  # validates the envelope; data is null (or [] on the SMS twin)
+def _data(envelope: Any) -> Any:
+    return envelope.data
+
+
+def _nothing(envelope: EmptyResponse) -> None:
+    """Decoding the envelope validated it; its data is null (or [] on the SMS twin)."""

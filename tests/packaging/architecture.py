@@ -29,7 +29,8 @@ LAYERS = {
 }
 OUR_ROOTS = frozenset({"clicksend_mms", "clicksend_mms_spec", "clicksend_mms_sandbox", "clicksend_mms_fuzz"})
 # Third-party packages each layer may import at module level (anything else only inside a function).
-GENERATED_DEPENDENCIES = frozenset({"httpx", "attrs"})
+# msgspec: the compiled decoders (fast_decode.py)
+GENERATED_DEPENDENCIES = frozenset({"httpx", "attrs", "msgspec"})
 CLIENT_DEPENDENCIES = GENERATED_DEPENDENCIES | {"orjson", "httpx_aiohttp"}  # pyproject's base set
 CLI_DEPENDENCIES = CLIENT_DEPENDENCIES | {"typer", "rich", "click", "jsonschema", "yaml"}  # + the [cli] extra
 SDK_CLI = "sdk/clicksend_mms/cli.py"

@@ -28,8 +28,8 @@ pytestmark = pytest.mark.wheel
 SERVER_OR_FUZZ = {"starlette", "uvicorn", "jsonschema", "pyyaml", "schemathesis", "hypothesis", "typer", "rich"}
 CLIENT = {
     "clicksend-mms",
-    # the generated client
-    *("httpx", "httpcore", "h11", "anyio", "idna", "certifi", "attrs", "typing-extensions"),
+    # the generated client, its compiled decoders (msgspec)
+    *("httpx", "httpcore", "h11", "anyio", "idna", "certifi", "attrs", "typing-extensions", "msgspec"),
     # the SDK: orjson, httpx-aiohttp (aiohttp and its own)
     *("orjson", "httpx-aiohttp", "aiohttp", "aiohappyeyeballs", "aiosignal"),
     *("frozenlist", "multidict", "propcache", "yarl"),

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from ... import errors
+from ... import errors, fast_decode
 from ...client import AuthenticatedClient, Client
 from ...models.bad_request_error import BadRequestError
 from ...models.forbidden_error import ForbiddenError
@@ -55,38 +55,45 @@ def _parse_response(
     | None
 ):
     if response.status_code == 200:
-        response_200 = MmsReceiptsResponse.from_dict(response.json())
-
+        response_200 = fast_decode.decode(MmsReceiptsResponse, response.content)
+        if response_200 is None:
+            response_200 = MmsReceiptsResponse.from_dict(response.json())
         return response_200
 
     if response.status_code == 400:
-        response_400 = BadRequestError.from_dict(response.json())
-
+        response_400 = fast_decode.decode(BadRequestError, response.content)
+        if response_400 is None:
+            response_400 = BadRequestError.from_dict(response.json())
         return response_400
 
     if response.status_code == 401:
-        response_401 = UnauthorizedError.from_dict(response.json())
-
+        response_401 = fast_decode.decode(UnauthorizedError, response.content)
+        if response_401 is None:
+            response_401 = UnauthorizedError.from_dict(response.json())
         return response_401
 
     if response.status_code == 403:
-        response_403 = ForbiddenError.from_dict(response.json())
-
+        response_403 = fast_decode.decode(ForbiddenError, response.content)
+        if response_403 is None:
+            response_403 = ForbiddenError.from_dict(response.json())
         return response_403
 
     if response.status_code == 404:
-        response_404 = NotFoundError.from_dict(response.json())
-
+        response_404 = fast_decode.decode(NotFoundError, response.content)
+        if response_404 is None:
+            response_404 = NotFoundError.from_dict(response.json())
         return response_404
 
     if response.status_code == 429:
-        response_429 = TooManyRequestsError.from_dict(response.json())
-
+        response_429 = fast_decode.decode(TooManyRequestsError, response.content)
+        if response_429 is None:
+            response_429 = TooManyRequestsError.from_dict(response.json())
         return response_429
 
     if response.status_code == 500:
-        response_500 = InternalServerError.from_dict(response.json())
-
+        response_500 = fast_decode.decode(InternalServerError, response.content)
+        if response_500 is None:
+            response_500 = InternalServerError.from_dict(response.json())
         return response_500
 
     if client.raise_on_unexpected_status:
