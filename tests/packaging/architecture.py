@@ -31,8 +31,8 @@ OUR_ROOTS = frozenset({"clicksend_mms", "clicksend_mms_spec", "clicksend_mms_san
 # Third-party packages each layer may import at module level (anything else only inside a function).
 # msgspec: the compiled decoders (fast_decode.py)
 GENERATED_DEPENDENCIES = frozenset({"httpx", "attrs", "msgspec"})
-CLIENT_DEPENDENCIES = GENERATED_DEPENDENCIES | {"orjson", "httpx_aiohttp"}  # pyproject's base set
-CLI_DEPENDENCIES = CLIENT_DEPENDENCIES | {"typer", "rich", "click", "jsonschema", "yaml"}  # + the [cli] extra
+CLIENT_DEPENDENCIES = GENERATED_DEPENDENCIES | {"httpx_aiohttp"}  # pyproject's base set
+CLI_DEPENDENCIES = CLIENT_DEPENDENCIES | {"typer", "rich", "click", "orjson", "jsonschema", "yaml"}  # + the [cli] extra
 SDK_CLI = "sdk/clicksend_mms/cli.py"
 # What the [cli] extra brings: the command line and the conformance checker it runs (its rich report, its typer
 # command); jsonschema and PyYAML, which checking needs, are imported only when a check runs.

@@ -30,8 +30,8 @@ CLIENT = {
     "clicksend-mms",
     # the generated client, its compiled decoders (msgspec)
     *("httpx", "httpcore", "h11", "anyio", "idna", "certifi", "attrs", "typing-extensions", "msgspec"),
-    # the SDK: orjson, httpx-aiohttp (aiohttp and its own)
-    *("orjson", "httpx-aiohttp", "aiohttp", "aiohappyeyeballs", "aiosignal"),
+    # the SDK: httpx-aiohttp (aiohttp and its own)
+    *("httpx-aiohttp", "aiohttp", "aiohappyeyeballs", "aiosignal"),
     *("frozenlist", "multidict", "propcache", "yarl"),
 }
 
