@@ -17,7 +17,7 @@ from openapi_python_client.strings import PythonCode, PythonIdentifier
 
 @dataclass(frozen=True)
 class CodecSpec:
-    constant: str  # the Codec object in runtime/_codecs.py
+    constant: str  # the Codec object in runtime/codecs.py
     python_type: str
     function_suffix: str
     imports: frozenset[str] = frozenset()
@@ -28,7 +28,7 @@ class CodecSpec:
     # have (another JSON type makes the fast path decline, so from_dict decides); the expressions turn it into the
     # field's value, the commonest spellings inline and the rest through the same codec as from_dict (its `seen`
     # memo where spellings repeat row after row). `{w}` marks the raw value's first evaluated use (a conditional
-    # expression evaluates its condition first), `{v}` later ones. Every name used is in runtime/_codecs.py.
+    # expression evaluates its condition first), `{v}` later ones. Every name used is in runtime/codecs.py.
     fast_wire: str = "int | str | None"
     fast_nullable: str = "decode_{suffix}({w})"
     fast_required: str = "require_{suffix}({w})"
@@ -144,9 +144,9 @@ class CodecProperty(PropertyProtocol):
 
     def get_imports(self, *, prefix: str) -> set[str]:
         suffix = self.spec.function_suffix
-        decoders = f"from {prefix}_codecs import decode_{suffix}, require_{suffix}"
+        decoders = f"from {prefix}codecs import decode_{suffix}, require_{suffix}"
         unset = f"from {prefix}types import UNSET, Unset"
-        return {f"from {prefix} import _codecs", decoders, unset, *self.spec.imports}
+        return {f"from {prefix} import codecs", decoders, unset, *self.spec.imports}
 
     def to_string(self) -> PythonCode:
         declaration = f"{self.python_name}: {self.get_type_string().as_unembedded_code()}"

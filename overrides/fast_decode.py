@@ -44,7 +44,7 @@ from openapi_python_client.parser.properties.union import UnionProperty
 from overrides.codec_property import CodecProperty
 
 MODULE = "fast_decode.py"
-# Names the codec expressions may use (runtime/_codecs.py): imported once by the emitted module.
+# Names the codec expressions may use (runtime/codecs.py): imported once by the emitted module.
 CODEC_RUNTIME = (
     "decode_money_seen",
     "decode_integer_seen",
@@ -76,7 +76,7 @@ from typing import Any, Literal, TypeVar
 
 import msgspec
 
-from ._codecs import ({codec_names})
+from .codecs import ({codec_names})
 from .models import ({model_names})
 from .types import UNSET
 

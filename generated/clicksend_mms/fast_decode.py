@@ -15,7 +15,7 @@ from typing import Any, Literal, TypeVar
 
 import msgspec
 
-from ._codecs import (
+from .codecs import (
     decode_integer_seen,
     decode_money_seen,
     decode_status_code_seen,

@@ -1,7 +1,7 @@
 """A client library for ClickSend's REST API v3 MMS endpoints: the generated client plus the hand-written SDK.
 
 ``clicksend_mms`` lives in two folders: generated/clicksend_mms/ (what `make generate` writes: ``api``,
-``models``, ``client``, ``types``, ``errors`` and the codec runtime ``_codecs``) and sdk/clicksend_mms/ (this file
+``models``, ``client``, ``types``, ``errors`` and the codec runtime ``codecs``) and sdk/clicksend_mms/ (this file
 and every hand-written module). Only this folder has an ``__init__.py``; extending ``__path__`` with every other
 ``clicksend_mms`` folder on ``sys.path`` makes ``clicksend_mms.api`` and ``clicksend_mms.models`` resolve into
 generated/ in a checkout. In a wheel both folders are merged into one and the line finds nothing more to add.
@@ -16,6 +16,7 @@ __path__ = pkgutil.extend_path(__path__, __name__)
 from .async_facade import AsyncClickSend
 from .bulk import BatchFailure, BulkSendError
 from .client import AuthenticatedClient, Client
+from .codecs import WireFormatError  # what a generated model's from_dict raises on a wire no variant explains
 from .config import Settings
 from .exceptions import (
     APIError,
@@ -76,5 +77,6 @@ __all__ = (
     "TransportError",
     "UnexpectedResponseError",
     "ValidationError",
+    "WireFormatError",
     "rejected",
 )

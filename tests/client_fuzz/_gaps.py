@@ -1,6 +1,6 @@
 """Known client gaps the fuzzer found, and the generation narrowing that keeps the property tests about the rest.
 
-Each gap is pinned by a strict xfail in test_known_gaps.py: once the codec (overrides/runtime/_codecs.py) or the
+Each gap is pinned by a strict xfail in test_known_gaps.py: once the codec (overrides/runtime/codecs.py) or the
 spec is fixed, that test XPASSes, fails the run, and the narrowing here must be deleted with it.
 """
 

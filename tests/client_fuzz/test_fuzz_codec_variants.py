@@ -10,19 +10,19 @@ from typing import Any
 
 import jsonschema
 import pytest
-from clicksend_mms import _codecs
+from clicksend_mms import codecs
 from hypothesis import HealthCheck, given, settings
 
 from . import _gaps, _oracle
 from ._spec import component, load_spec
 from ._strategies import from_schema
 
-CODECS: dict[str, _codecs.Codec[Any]] = {
-    "money": _codecs.MONEY,
-    "integer": _codecs.INTEGER,
-    "unix-time": _codecs.UNIX_TIME,
-    "status-code": _codecs.STATUS_CODE,
-    "text": _codecs.TEXT,
+CODECS: dict[str, codecs.Codec[Any]] = {
+    "money": codecs.MONEY,
+    "integer": codecs.INTEGER,
+    "unix-time": codecs.UNIX_TIME,
+    "status-code": codecs.STATUS_CODE,
+    "text": codecs.TEXT,
 }
 
 

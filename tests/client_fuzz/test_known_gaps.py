@@ -10,7 +10,7 @@ import datetime
 
 import jsonschema
 import pytest
-from clicksend_mms import _codecs
+from clicksend_mms import codecs
 from clicksend_mms.models import BadRequestError, MmsMessageRecord, MmsReceipt
 
 from ._spec import component
@@ -29,7 +29,7 @@ def test_money_tiny_and_huge_numbers_are_written_as_plain_decimals() -> None:
 def test_out_of_range_unix_time_is_a_wire_format_error() -> None:
     # Was GAP unix-time-range (a bare OSError/ValueError escaped); fixed in the codecs, kept as a regression test.
     for raw in (10**20, "99999999999999999999", 2**63):
-        with pytest.raises(_codecs.WireFormatError):
+        with pytest.raises(codecs.WireFormatError):
             MmsReceipt.from_dict({"message_id": "A", "timestamp": raw})
 
 

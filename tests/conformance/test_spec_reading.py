@@ -6,7 +6,7 @@ import copy
 from pathlib import Path
 
 import pytest
-from clicksend_mms import _codecs
+from clicksend_mms import codecs
 from clicksend_mms.conformance import Category, SpecError, check
 from clicksend_mms.conformance.spec import Spec, default_spec, runtime_codecs
 
@@ -17,7 +17,7 @@ from tests.conformance.test_planted import HISTORY_ANSWER
 def test_every_x_codec_of_the_spec_is_a_runtime_codec() -> None:
     spec = default_spec()
     assert set(runtime_codecs()) == {"money", "integer", "unix-time", "status-code", "text"}
-    assert all(codec is getattr(_codecs, codec.name.upper().replace("-", "_")) for codec in spec.codecs.values())
+    assert all(codec is getattr(codecs, codec.name.upper().replace("-", "_")) for codec in spec.codecs.values())
 
 
 def test_a_spec_naming_a_codec_the_runtime_lacks_is_refused() -> None:

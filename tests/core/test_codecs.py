@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from clicksend_mms._codecs import INTEGER, MONEY, STATUS_CODE, TEXT, UNIX_TIME, WireFormatError
+from clicksend_mms.codecs import INTEGER, MONEY, STATUS_CODE, TEXT, UNIX_TIME, WireFormatError
 
 UTC = datetime.UTC
 T0 = datetime.datetime(2016, 7, 1, 7, 3, 43, tzinfo=UTC)

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from clicksend_mms import ClickSend, UnexpectedResponseError, _codecs, fast_decode, models
+from clicksend_mms import ClickSend, UnexpectedResponseError, codecs, fast_decode, models
 from clicksend_mms.models import MmsHistoryResponse, SendMmsResponse
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -159,12 +159,12 @@ def test_an_error_is_the_reference_error_through_the_generated_api_and_the_sdk()
         for value in BAD_VALUES:
             content = dumps(substituted(body, path, value))
             expected = reference(model, content)
-            if not isinstance(expected, _codecs.WireFormatError):
+            if not isinstance(expected, codecs.WireFormatError):
                 continue
             assert fast_decode.decode(model, content) is None
             module = importlib.import_module("clicksend_mms.api.mms.get_mms_history")
             client = httpx.Client(transport=httpx.MockTransport(lambda _: httpx.Response(200)))
-            with pytest.raises(_codecs.WireFormatError) as raised:
+            with pytest.raises(codecs.WireFormatError) as raised:
                 module._parse_response(client=client, response=httpx.Response(200, content=content))
             assert str(raised.value) == str(expected)
             with (
@@ -225,14 +225,14 @@ def test_a_union_of_models_is_decoded_branch_by_branch() -> None:
 
 
 def test_remembered_spellings_stay_bounded_and_right() -> None:
-    prices = [f"{i}.4200" for i in range(3 * _codecs._SEEN_MAX)]
+    prices = [f"{i}.4200" for i in range(3 * codecs._SEEN_MAX)]
     page = copy.deepcopy(HISTORY)
     rows = page["data"]["data"]
     for start in range(0, len(prices), len(rows)):
         for row, price in zip(rows, prices[start : start + len(rows)], strict=False):
             row["message_price"] = price
         assert compare(MmsHistoryResponse, dumps(page)).accepted
-        assert len(_codecs.MONEY.seen) <= _codecs._SEEN_MAX
+        assert len(codecs.MONEY.seen) <= codecs._SEEN_MAX
 
 
 # -- planted divergences: each must be caught by the checks above ---------------------------------------------------
@@ -331,10 +331,10 @@ def test_a_column_of_unix_times_is_each_value_decoded(column: list[Any]) -> None
     expected: list[Any] = []
     for raw in column:
         try:
-            expected.append(_codecs.decode_unix_time(raw))
-        except _codecs.WireFormatError:
-            with pytest.raises(_codecs.WireFormatError):
-                _codecs.decode_unix_times(column)
+            expected.append(codecs.decode_unix_time(raw))
+        except codecs.WireFormatError:
+            with pytest.raises(codecs.WireFormatError):
+                codecs.decode_unix_times(column)
             return
-    got = _codecs.decode_unix_times(column)
+    got = codecs.decode_unix_times(column)
     assert [differences(g, e) for g, e in zip(got, expected, strict=True)] == [[]] * len(column)

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .. import _codecs
-from .._codecs import require_integer
+from .. import codecs
+from ..codecs import require_integer
 
 T = TypeVar("T", bound="CountData")
 
@@ -21,7 +21,7 @@ class CountData:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        count = _codecs.INTEGER.encode(self.count)
+        count = codecs.INTEGER.encode(self.count)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -8,8 +8,8 @@ from typing import Any, Literal, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .. import _codecs
-from .._codecs import require_text
+from .. import codecs
+from ..codecs import require_text
 
 T = TypeVar("T", bound="EmptyResponse")
 
@@ -28,7 +28,7 @@ class EmptyResponse:
     def to_dict(self) -> dict[str, Any]:
         http_code = self.http_code
 
-        response_code = _codecs.TEXT.encode(self.response_code)
+        response_code = codecs.TEXT.encode(self.response_code)
 
         response_msg = self.response_msg
 

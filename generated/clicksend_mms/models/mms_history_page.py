@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .. import _codecs
-from .._codecs import decode_integer, require_integer
+from .. import codecs
+from ..codecs import decode_integer, require_integer
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -43,13 +43,13 @@ class MmsHistoryPage:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        total = _codecs.INTEGER.encode(self.total)
+        total = codecs.INTEGER.encode(self.total)
 
-        per_page = _codecs.INTEGER.encode(self.per_page)
+        per_page = codecs.INTEGER.encode(self.per_page)
 
-        current_page = _codecs.INTEGER.encode(self.current_page)
+        current_page = codecs.INTEGER.encode(self.current_page)
 
-        last_page = _codecs.INTEGER.encode(self.last_page)
+        last_page = codecs.INTEGER.encode(self.last_page)
 
         data = []
         for data_item_data in self.data:
@@ -70,11 +70,11 @@ class MmsHistoryPage:
 
         from_: Any = UNSET
         if self.from_ is not None:
-            from_ = _codecs.INTEGER.encode(self.from_)
+            from_ = codecs.INTEGER.encode(self.from_)
 
         to: Any = UNSET
         if self.to is not None:
-            to = _codecs.INTEGER.encode(self.to)
+            to = codecs.INTEGER.encode(self.to)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .. import _codecs
-from .._codecs import require_text
+from .. import codecs
+from ..codecs import require_text
 
 if TYPE_CHECKING:
     from ..models.mms_history_page import MmsHistoryPage
@@ -31,7 +31,7 @@ class MmsHistoryResponse:
     def to_dict(self) -> dict[str, Any]:
         http_code = self.http_code
 
-        response_code = _codecs.TEXT.encode(self.response_code)
+        response_code = codecs.TEXT.encode(self.response_code)
 
         response_msg = self.response_msg
 

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .. import _codecs
-from .._codecs import (
+from .. import codecs
+from ..codecs import (
     decode_integer,
     decode_money,
     decode_status_code,
@@ -88,91 +88,91 @@ class MmsMessageRecord:
 
         date_added: Any = UNSET
         if self.date_added is not None:
-            date_added = _codecs.UNIX_TIME.encode(self.date_added)
+            date_added = codecs.UNIX_TIME.encode(self.date_added)
 
         date: Any = UNSET
         if self.date is not None:
-            date = _codecs.UNIX_TIME.encode(self.date)
+            date = codecs.UNIX_TIME.encode(self.date)
 
         to: Any = UNSET
         if self.to is not None:
-            to = _codecs.TEXT.encode(self.to)
+            to = codecs.TEXT.encode(self.to)
 
         body: Any = UNSET
         if self.body is not None:
-            body = _codecs.TEXT.encode(self.body)
+            body = codecs.TEXT.encode(self.body)
 
         subject: Any = UNSET
         if self.subject is not None:
-            subject = _codecs.TEXT.encode(self.subject)
+            subject = codecs.TEXT.encode(self.subject)
 
         from_: Any = UNSET
         if self.from_ is not None:
-            from_ = _codecs.TEXT.encode(self.from_)
+            from_ = codecs.TEXT.encode(self.from_)
 
         schedule: Any = UNSET
         if self.schedule is not None:
-            schedule = _codecs.UNIX_TIME.encode(self.schedule)
+            schedule = codecs.UNIX_TIME.encode(self.schedule)
 
         message_parts: Any = UNSET
         if self.message_parts is not None:
-            message_parts = _codecs.INTEGER.encode(self.message_parts)
+            message_parts = codecs.INTEGER.encode(self.message_parts)
 
         message_price: Any = UNSET
         if self.message_price is not None:
-            message_price = _codecs.MONEY.encode(self.message_price)
+            message_price = codecs.MONEY.encode(self.message_price)
 
         from_email: Any = UNSET
         if self.from_email is not None:
-            from_email = _codecs.TEXT.encode(self.from_email)
+            from_email = codecs.TEXT.encode(self.from_email)
 
         list_id: Any = UNSET
         if self.list_id is not None:
-            list_id = _codecs.INTEGER.encode(self.list_id)
+            list_id = codecs.INTEGER.encode(self.list_id)
 
         contact_id: Any = UNSET
         if self.contact_id is not None:
-            contact_id = _codecs.INTEGER.encode(self.contact_id)
+            contact_id = codecs.INTEGER.encode(self.contact_id)
 
         user_id: Any = UNSET
         if self.user_id is not None:
-            user_id = _codecs.INTEGER.encode(self.user_id)
+            user_id = codecs.INTEGER.encode(self.user_id)
 
         subaccount_id: Any = UNSET
         if self.subaccount_id is not None:
-            subaccount_id = _codecs.INTEGER.encode(self.subaccount_id)
+            subaccount_id = codecs.INTEGER.encode(self.subaccount_id)
 
         priority: Any = UNSET
         if self.priority is not None:
-            priority = _codecs.INTEGER.encode(self.priority)
+            priority = codecs.INTEGER.encode(self.priority)
 
         custom_string: Any = UNSET
         if self.custom_string is not None:
-            custom_string = _codecs.TEXT.encode(self.custom_string)
+            custom_string = codecs.TEXT.encode(self.custom_string)
 
         country: Any = UNSET
         if self.country is not None:
-            country = _codecs.TEXT.encode(self.country)
+            country = codecs.TEXT.encode(self.country)
 
         carrier: Any = UNSET
         if self.carrier is not None:
-            carrier = _codecs.TEXT.encode(self.carrier)
+            carrier = codecs.TEXT.encode(self.carrier)
 
         status_code: Any = UNSET
         if self.status_code is not None:
-            status_code = _codecs.STATUS_CODE.encode(self.status_code)
+            status_code = codecs.STATUS_CODE.encode(self.status_code)
 
         status_text: Any = UNSET
         if self.status_text is not None:
-            status_text = _codecs.TEXT.encode(self.status_text)
+            status_text = codecs.TEXT.encode(self.status_text)
 
         field_media_file_url: Any = UNSET
         if self.field_media_file_url is not None:
-            field_media_file_url = _codecs.TEXT.encode(self.field_media_file_url)
+            field_media_file_url = codecs.TEXT.encode(self.field_media_file_url)
 
         field_api_username: Any = UNSET
         if self.field_api_username is not None:
-            field_api_username = _codecs.TEXT.encode(self.field_api_username)
+            field_api_username = codecs.TEXT.encode(self.field_api_username)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .. import _codecs
-from .._codecs import (
+from .. import codecs
+from ..codecs import (
     decode_integer,
     decode_status_code,
     decode_text,
@@ -56,43 +56,43 @@ class MmsReceipt:
 
         message_type: Any = UNSET
         if self.message_type is not None:
-            message_type = _codecs.TEXT.encode(self.message_type)
+            message_type = codecs.TEXT.encode(self.message_type)
 
         status_code: Any = UNSET
         if self.status_code is not None:
-            status_code = _codecs.STATUS_CODE.encode(self.status_code)
+            status_code = codecs.STATUS_CODE.encode(self.status_code)
 
         status_text: Any = UNSET
         if self.status_text is not None:
-            status_text = _codecs.TEXT.encode(self.status_text)
+            status_text = codecs.TEXT.encode(self.status_text)
 
         error_code: Any = UNSET
         if self.error_code is not None:
-            error_code = _codecs.TEXT.encode(self.error_code)
+            error_code = codecs.TEXT.encode(self.error_code)
 
         error_text: Any = UNSET
         if self.error_text is not None:
-            error_text = _codecs.TEXT.encode(self.error_text)
+            error_text = codecs.TEXT.encode(self.error_text)
 
         custom_string: Any = UNSET
         if self.custom_string is not None:
-            custom_string = _codecs.TEXT.encode(self.custom_string)
+            custom_string = codecs.TEXT.encode(self.custom_string)
 
         subaccount_id: Any = UNSET
         if self.subaccount_id is not None:
-            subaccount_id = _codecs.INTEGER.encode(self.subaccount_id)
+            subaccount_id = codecs.INTEGER.encode(self.subaccount_id)
 
         timestamp: Any = UNSET
         if self.timestamp is not None:
-            timestamp = _codecs.UNIX_TIME.encode(self.timestamp)
+            timestamp = codecs.UNIX_TIME.encode(self.timestamp)
 
         timestamp_send: Any = UNSET
         if self.timestamp_send is not None:
-            timestamp_send = _codecs.UNIX_TIME.encode(self.timestamp_send)
+            timestamp_send = codecs.UNIX_TIME.encode(self.timestamp_send)
 
         digits: Any = UNSET
         if self.digits is not None:
-            digits = _codecs.TEXT.encode(self.digits)
+            digits = codecs.TEXT.encode(self.digits)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

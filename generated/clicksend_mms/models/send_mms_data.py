@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .. import _codecs
-from .._codecs import decode_integer, require_integer, require_money
+from .. import codecs
+from ..codecs import decode_integer, require_integer, require_money
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -39,11 +39,11 @@ class SendMmsData:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        total_price = _codecs.MONEY.encode(self.total_price)
+        total_price = codecs.MONEY.encode(self.total_price)
 
-        total_count = _codecs.INTEGER.encode(self.total_count)
+        total_count = codecs.INTEGER.encode(self.total_count)
 
-        queued_count = _codecs.INTEGER.encode(self.queued_count)
+        queued_count = codecs.INTEGER.encode(self.queued_count)
 
         messages = []
         for messages_item_data in self.messages:
@@ -52,7 +52,7 @@ class SendMmsData:
 
         blocked_count: Any = UNSET
         if self.blocked_count is not None:
-            blocked_count = _codecs.INTEGER.encode(self.blocked_count)
+            blocked_count = codecs.INTEGER.encode(self.blocked_count)
 
         field_currency: dict[str, Any] | Unset = UNSET
         if not isinstance(self.field_currency, Unset):

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .. import _codecs
-from .._codecs import decode_integer, decode_text, decode_unix_time
+from .. import codecs
+from ..codecs import decode_integer, decode_text, decode_unix_time
 from ..types import UNSET
 
 T = TypeVar("T", bound="UploadData")
@@ -37,23 +37,23 @@ class UploadData:
 
         date_added: Any = UNSET
         if self.date_added is not None:
-            date_added = _codecs.UNIX_TIME.encode(self.date_added)
+            date_added = codecs.UNIX_TIME.encode(self.date_added)
 
         date_delete: Any = UNSET
         if self.date_delete is not None:
-            date_delete = _codecs.UNIX_TIME.encode(self.date_delete)
+            date_delete = codecs.UNIX_TIME.encode(self.date_delete)
 
         file_name: Any = UNSET
         if self.file_name is not None:
-            file_name = _codecs.TEXT.encode(self.file_name)
+            file_name = codecs.TEXT.encode(self.file_name)
 
         upload_id: Any = UNSET
         if self.upload_id is not None:
-            upload_id = _codecs.TEXT.encode(self.upload_id)
+            upload_id = codecs.TEXT.encode(self.upload_id)
 
         user_id: Any = UNSET
         if self.user_id is not None:
-            user_id = _codecs.INTEGER.encode(self.user_id)
+            user_id = codecs.INTEGER.encode(self.user_id)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .._codecs import WireFormatError
+from ..codecs import WireFormatError
 from .findings import ABSENT, Category, Finding, Report, json_type, render_path
 from .har import Body, Exchange
 from .spec import Match, Operation, Spec, pointer_join

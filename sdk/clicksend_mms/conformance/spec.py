@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .. import _codecs
+from .. import codecs
 
 SPEC_URI = "urn:clicksend-mms-spec"
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
@@ -63,9 +63,9 @@ def pointer_join(pointer: str, *parts: str | int) -> str:
     return pointer + "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def runtime_codecs() -> dict[str, _codecs.Codec[Any]]:
+def runtime_codecs() -> dict[str, codecs.Codec[Any]]:
     """Every codec object of the runtime, by the name the spec's ``x-codec`` uses (no second table)."""
-    return {value.name: value for value in vars(_codecs).values() if isinstance(value, _codecs.Codec)}
+    return {value.name: value for value in vars(codecs).values() if isinstance(value, codecs.Codec)}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,7 +4,7 @@ Undeclared fields become properties of the schema that lacked them (a shared com
 undeclared query parameters become parameters, new values join the field's list (``x-extensible-enum`` or
 ``enum``), new HTTP statuses become responses. Types are inferred from what was seen; every addition carries a
 description to be rewritten by a human. Schema violations and unknown codec variants are listed, not patched:
-they need a decision (is ClickSend wrong, or the spec?) and, for a codec, a change in ``_codecs.py`` too.
+they need a decision (is ClickSend wrong, or the spec?) and, for a codec, a change in ``codecs.py`` too.
 """
 
 from __future__ import annotations
