@@ -115,9 +115,9 @@ def test_accounts_from_flag_file_and_env(tmp_path: Path) -> None:
     assert b"file-key" not in stderr and b"flag-key" not in stderr and b"env-key" not in stderr
 
 
-def test_bad_accounts_file_is_a_usage_error(tmp_path: Path) -> None:
+def test_bad_accounts_file_is_a_configuration_error(tmp_path: Path) -> None:
     bad = tmp_path / "accounts.json"
     bad.write_text("{}")
     command = [*sandbox_command(), "--accounts", str(bad)]
     result = subprocess.run(command, capture_output=True, timeout=30)
-    assert result.returncode == 2 and b"bad account configuration" in result.stderr
+    assert result.returncode == 3 and b"holds a JSON list of account objects" in result.stderr
