@@ -115,15 +115,11 @@ FAULT_FIELDS = frozenset({"method", "path", "status", "retry_after", "times", "a
 
 async def add_fault(call: ControlCall) -> Response:
     body = call.body
-    base = call.state.contract.base_path
-    path = str(body.get("path", "*"))
-    if path.startswith(base + "/"):
-        path = path[len(base) :]  # faults match the path below /v3, so either spelling works
     try:
         queued = call.state.faults.add(
             call.account.username,
             method=str(body.get("method", "*")),
-            path=path,
+            path=str(body.get("path", "*")),
             status=_opt_int(body.get("status"), "status"),
             retry_after=_opt_int(body.get("retry_after"), "retry_after"),
             times=_opt_int(body.get("times", 1), "times") or 0,
