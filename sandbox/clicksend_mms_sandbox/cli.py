@@ -101,7 +101,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 def listen(host: str, port: int) -> socket.socket:
-    """The listening socket, bound before anything else starts: a port in use is one line and the configuration
+    """The listening socket, bound here rather than by uvicorn: a port in use is one line and the configuration
     exit code, not a server that starts and then logs a bind error."""
     try:
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
@@ -124,18 +124,19 @@ def origin(sock: socket.socket) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
-        settings = settings_from_args(args)
-        sock = listen(args.host, args.port)
+        return serve(args)
     except ConfigError as exc:
         return _refuse(str(exc))
-    try:
-        app = create_app(settings)
     except DatabaseUnavailable as exc:
-        sock.close()
         return _refuse(f"--db: {exc}")
+
+
+def serve(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    app = create_app(settings)
+    sock = listen(args.host, args.port)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     # The spec, its compiled validators and the framework are long-lived: take them out of the collector's sight,
     # so full collections under load stay short (they otherwise walk all of it, a p99 spike each time).
