@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         settings=settings,
         accounts=accounts,
         rules=rules,
-        clock=Clock(),
+        clock=Clock(store.clock_offset(), keep=store.keep_clock_offset),
         faults=FaultQueue(),
         rate_limiter=RateLimiter(settings.rate_limit, settings.rate_window),
         contract=contract,

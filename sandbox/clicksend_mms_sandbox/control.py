@@ -99,7 +99,7 @@ async def advance_clock(call: ControlCall) -> Response:
     seconds = call.body.get("seconds")
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10 * 365 * 86400:
         return envelope.bad_request({"seconds": "A number of seconds, 0 or more."})
-    now = call.state.clock.advance(float(seconds))
+    now = await call.state.clock.advance_kept(float(seconds))
     return envelope.success("Clock advanced.", {"now": int(now), "offset": call.state.clock.offset})
 
 

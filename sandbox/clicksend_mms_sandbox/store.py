@@ -87,6 +87,10 @@ CREATE TABLE IF NOT EXISTS uploads (
     date_added INTEGER NOT NULL,
     date_delete INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS clock (        -- one row: the sandbox clock's offset from real time, kept with the data
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    offset_seconds REAL NOT NULL
+);
 """
 
 # Message fields -> columns. Rows are selected in the dataclass's own field order, so `Message(*row)` cannot drift.
@@ -191,6 +195,17 @@ class Tx:
         row = self.conn.execute("SELECT balance_e4 FROM accounts WHERE username = ?", (username,)).fetchone()
         return int(row[0]) if row else 0
 
+    def clock_offset(self) -> float:
+        row = self.conn.execute("SELECT offset_seconds FROM clock WHERE id = 1").fetchone()
+        return float(row[0]) if row else 0.0
+
+    def set_clock_offset(self, seconds: float) -> None:
+        self.conn.execute(
+            "INSERT INTO clock (id, offset_seconds) VALUES (1, ?) "
+            "ON CONFLICT (id) DO UPDATE SET offset_seconds = excluded.offset_seconds",
+            (seconds,),
+        )
+
     def add_messages(self, messages: Sequence[Message], username: str, cost_e4: int) -> None:
         """Store messages and charge for them: the balance and the kept count move with them."""
         self.conn.executemany(_MESSAGE_INSERT, [_message_values(m) for m in messages])
@@ -243,7 +258,7 @@ class Tx:
 
     def clear(self, balances: Mapping[str, int]) -> None:
         """Forget every message, export, upload and account; then open `balances`."""
-        for table in ("messages", "exports", "uploads", "accounts"):
+        for table in ("messages", "exports", "uploads", "accounts", "clock"):
             self.conn.execute(f"DELETE FROM {table}")
         self.open_accounts(balances)
 
@@ -388,6 +403,16 @@ class Store:
     def balance(self, username: str) -> int:
         with self.snapshot() as conn:
             return Tx(conn).balance(username)
+
+    def clock_offset(self) -> float:
+        """The clock offset last kept (0 for a new database)."""
+        with self.snapshot() as conn:
+            return Tx(conn).clock_offset()
+
+    def keep_clock_offset(self, read: Callable[[], float]) -> Future[None]:
+        """Store the clock's offset, as `read()` gives it when the write runs: writes run in order, so the last one
+        stores the latest offset even when two advances race."""
+        return self.submit(lambda tx: tx.set_clock_offset(read()))
 
     def _where(self, username: str, now: float, query: Query) -> tuple[str, dict[str, Any]]:
         clauses = ["username = :username"]
