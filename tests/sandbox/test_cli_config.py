@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from clicksend_mms_sandbox.cli import main
-from clicksend_mms_sandbox.testing import sandbox_command
+from clicksend_mms_sandbox.testing import sandbox_command, serve
 
 EXIT_CONFIG = 3
 SECRET = "s3cret-key"
@@ -148,3 +148,11 @@ def test_malformed_flag_values_are_usage_errors(
         main(argv)
     assert exit_.value.code == 2
     assert capsys.readouterr().err.strip().endswith(expected)
+
+
+def test_the_start_up_log_says_where_the_api_and_its_reference_are() -> None:
+    with serve("--log-level", "info", stderr=subprocess.PIPE) as sandbox:
+        origin = sandbox.origin
+    assert sandbox.process.stderr is not None
+    log = sandbox.process.stderr.read().decode()
+    assert f"ClickSend MMS API at {origin}/v3, its reference at {origin}/docs" in log
