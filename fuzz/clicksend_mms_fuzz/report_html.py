@@ -333,4 +333,5 @@ td.barcell { width: 30%; } .bar { display: block; height: 10px; background: #84a
 pre { background: var(--soft); padding: 10px; border-radius: 6px; overflow-x: auto; white-space: pre-wrap;
   word-break: break-word; } pre.curl { background: #101828; color: #f2f4f7; }
 footer { margin-top: 40px; color: #475467; font-size: 13px; } .note { color: #475467; font-size: 14px; }
+#filtered-rules td:nth-child(4) { width: 40%; } #filtered-rules td:nth-child(5) { width: 30%; word-break: break-word; }
 """
