@@ -145,7 +145,7 @@ def _burst(stats: dict[str, Any]) -> str:
     return (
         f'<p id="burst">Beside the phases, the rate-limit burst sent <strong>{int(burst["requests"]):,}</strong> '
         f"requests to a second sandbox limited to a few per window; <strong>{int(burst.get('429', 0)):,}</strong> "
-        "were answered 429, as its check expects.</p>"
+        "were answered 429 (the <code>rate_limit_burst</code> check judges them, above).</p>"
     )
 
 
