@@ -101,7 +101,10 @@ def test_the_counts_are_explained_so_they_add_up() -> None:
     page = report_html.render(STATS, RUN)
     # schemathesis' "generated" is cases + follow-ups, its "skipped" the follow-ups no check judged.
     assert "232 &quot;generated&quot; = 200 cases + 32 follow-ups; its 32 &quot;skipped&quot;" in page
-    assert "2 coverage cases are no well-formed request for their operation (Unspecified HTTP method 2): schemathesis judges those with missing_required_header, not_a_server_error, unsupported_method only" in page
+    assert (
+        "2 coverage cases are no well-formed request for their operation (Unspecified HTTP method 2): schemathesis "
+        "judges those with missing_required_header, not_a_server_error, unsupported_method only"
+    ) in page
     assert '<p id="burst">Beside the phases, the rate-limit burst sent <strong>13</strong> requests' in page
 
 
