@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import clicksend_mms_spec
 
@@ -102,6 +103,17 @@ def _environment(plan: Plan) -> dict[str, str]:
     return env
 
 
+def pace(plan: Plan, data: Mapping[str, Any], elapsed: float) -> str:
+    """How much the run did in how long, and what that time includes."""
+    cases = sum(data["cases_by_operation"].values())
+    follow_ups = sum(data.get("followups_by_operation", {}).values())
+    included = f"against {plan.base_url}" if plan.live else "the two sandboxes' start-up and shutdown included"
+    return (
+        f"{cases:,} cases (and {follow_ups:,} follow-ups) in {elapsed:.1f}s wall time: {cases / elapsed:.0f} cases/s, "
+        f"{included}."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     plan = plan_for(argv)  # first: --help must work without the fuzz extra
     missing = missing_modules()
@@ -127,8 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     data = stats.load(stats_file)
     print(stats.render(data))
     print(f"HTML report: {report_html.write(REPORTS).resolve()} (open it in a browser)")
-    total = sum(data["cases_by_operation"].values())
-    print(f"\n{total} cases in {elapsed:.1f}s wall time ({total / elapsed:.0f} cases/s, sandbox start-up included).")
+    print("\n" + pace(plan, data, elapsed))
     print(f"Reports: {REPORTS.resolve()}/ (fuzz-junit.xml, fuzz-failures.har, fuzz-run.json, fuzz-stats.json)")
     print("Result:", "PASS" if result.returncode == 0 else f"FAIL (exit {result.returncode})")
     return result.returncode

@@ -18,7 +18,7 @@ from typing import Any
 import schemathesis
 from schemathesis.core.failures import Failure
 
-from . import ast_lock, baseline, checks, effects, formats, guard, isolation, model, reach, runenv
+from . import ast_lock, baseline, checks, effects, filtered, formats, guard, isolation, model, reach, runenv
 from .effects import requester
 from .formats import format_strategies
 from .probes import AnyCase, Api, operation_id
@@ -107,16 +107,15 @@ def _is_clicksend_wrong_method(response: schemathesis.Response) -> bool:
 def filter_failure(
     context: schemathesis.HookContext, failure: Failure, case: AnyCase, response: schemathesis.Response
 ) -> bool:
+    """False drops the failure; filtered.py holds each rule's reason and records what it dropped."""
     kind = type(failure).__name__
-    # unsupported_method insists on 405; ClickSend (and so the sandbox) answers 404 "Invalid endpoint". Accept
-    # exactly that envelope: any other answer to a wrong method (2xx, 5xx, a bare 404 page) still fails.
-    if kind == "UnsupportedMethodResponse" and _is_clicksend_wrong_method(response):
-        return False
-    # schemathesis 4.32.5 can file a case it itself describes as a "Positive test case" (receipts-read without
-    # a body, which the spec allows) under negative mode, then reports the 200 as accepted negative data.
+    if kind == filtered.WRONG_METHOD_404.failure and _is_clicksend_wrong_method(response):
+        return filtered.drop(filtered.WRONG_METHOD_404, case, response)
     description = getattr(getattr(getattr(case.meta, "phase", None), "data", None), "description", None)
     is_positive = isinstance(description, str) and description.lower().endswith("positive test case")
-    return not (kind == "AcceptedNegativeData" and is_positive)
+    if kind == filtered.POSITIVE_FILED_AS_NEGATIVE.failure and is_positive:
+        return filtered.drop(filtered.POSITIVE_FILED_AS_NEGATIVE, case, response)
+    return True
 
 
 checks.register()

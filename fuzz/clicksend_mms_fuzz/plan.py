@@ -50,7 +50,7 @@ class Plan:
             return (
                 "Target: the embedded sandbox (fresh, in memory) on a free 127.0.0.1 port, account 'sandbox'.\n"
                 "Runs: every operation in spec/clicksend-mms.yaml; phases examples, coverage, fuzzing, stateful,\n"
-                "then a rate-limit burst against a second sandbox limited to a few requests per account.\n"
+                "and beside them a rate-limit burst against a second sandbox limited to a few requests per account.\n"
                 "Isolation: on (the sandbox's second account replays every id-taking request)."
             )
         lines = [

@@ -16,6 +16,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from . import stats as stats_module
+
 REPORT_NAME = "fuzz-report.html"
 STATS_NAME = "fuzz-stats.json"
 RUN_NAME = "fuzz-run.json"
@@ -81,28 +83,70 @@ def _card(label: str, value: str, tone: str = "") -> str:
 
 def _operations(stats: dict[str, Any], failures: list[dict[str, Any]]) -> str:
     cases: dict[str, int] = stats.get("cases_by_operation", {})
+    follow_ups: dict[str, int] = stats.get("followups_by_operation", {})
     distinct: Counter[str] = Counter(f["operation"] for f in failures)
     occurrences: Counter[str] = Counter()
     for failure in failures:
         occurrences[failure["operation"]] += int(failure.get("count", 1))
     largest = max(cases.values(), default=0)
     rows = [
-        [f"<code>{escape(op)}</code>", f"{n:,}", _bar(n, largest), _failed(distinct[op]), _failed(occurrences[op])]
+        [
+            f"<code>{escape(op)}</code>",
+            f"{n:,}",
+            _bar(n, largest),
+            f"{follow_ups.get(op, 0):,}",
+            _failed(distinct[op]),
+            _failed(occurrences[op]),
+        ]
         for op, n in sorted({**dict.fromkeys(distinct, 0), **cases}.items())
     ]
-    headers = ["Operation", "Cases", "", "Distinct failures", "Occurrences"]
-    return _table("operations", headers, rows, ["", "num", "barcell", "num", "num"])
+    headers = ["Operation", "Cases", "", "Follow-ups", "Distinct failures", "Occurrences"]
+    table = _table("operations", headers, rows, ["", "num", "barcell", "num", "num", "num"])
+    note = (
+        '<p class="note">Cases are generated and judged by the checks; follow-ups are the requests the checks sent '
+        "themselves (read-backs, replays, schemathesis' auth probes). "
+        f'<span id="counting">{escape(stats_module.counting_note(stats))}</span></p>'
+    )
+    return table + note
 
 
 def _checks(stats: dict[str, Any]) -> str:
     run: dict[str, int] = stats.get("checks_run", {})
     failed: dict[str, int] = stats.get("checks_failed", {})
+    cases = sum(stats.get("cases_by_operation", {}).values())
     rows = []
     for check in sorted({*run, *failed}):
         runs, fails = run.get(check, 0), failed.get(check, 0)
         rate = f"{100 * fails / runs:.1f}%" if runs else "–"
-        rows.append([f"<code>{escape(check)}</code>", f"{runs:,}", _failed(fails), rate])
-    return _table("checks", ["Check", "Runs", "Failures", "Failure rate"], rows)
+        not_applicable = "the run, once" if check in stats_module.RUN_CHECKS else f"{cases - runs:,}"
+        rows.append([f"<code>{escape(check)}</code>", f"{runs:,}", not_applicable, _failed(fails), rate])
+    headers = ["Check", "Cases judged", "Not applicable", "Failures", "Failure rate"]
+    note = f'<p class="note" id="not-applicable">{escape(stats_module.not_applicable_note(stats))}</p>'
+    return _table("checks", headers, rows) + note
+
+
+def _reach(stats: dict[str, Any]) -> str:
+    reach: dict[str, dict[str, int]] = stats.get("reach", {})
+    rows = [
+        [f"<code>{escape(op)}</code>", f"{r.get('reaching_a_stored_message', 0):,}", f"{r.get('cases', 0):,}"]
+        for op, r in reach.items()
+    ]
+    note = (
+        '<p class="note">Cases of the operations that take a message id which named a message stored for their '
+        "account (the others rightly answer 404).</p>"
+    )
+    return note + _table("reach", ["Operation", "Named a stored message", "Cases"], rows)
+
+
+def _burst(stats: dict[str, Any]) -> str:
+    burst: dict[str, int] = stats.get("rate_limit") or {}
+    if not burst.get("requests"):
+        return '<p id="burst">No rate-limit burst in this run (there is none against a live API).</p>'
+    return (
+        f'<p id="burst">Beside the phases, the rate-limit burst sent <strong>{int(burst["requests"]):,}</strong> '
+        f"requests to a second sandbox limited to a few per window; <strong>{int(burst.get('429', 0)):,}</strong> "
+        "were answered 429 (the <code>rate_limit_burst</code> check judges them, above).</p>"
+    )
 
 
 def _phases(stats: dict[str, Any], run: dict[str, Any] | None) -> str:
@@ -131,16 +175,41 @@ def _failure(index: int, failure: dict[str, Any]) -> str:
     )
 
 
-def _problems(run: dict[str, Any] | None) -> str:
-    """Filtered results, errors and warnings, from schemathesis' own report."""
+def _filtered(stats: dict[str, Any], run: dict[str, Any] | None) -> str:
+    """Each rule of hooks.filter_failure: why, how many failures it dropped, one example (fuzz-stats.json)."""
+    filtered = int((run or {}).get("filtered", stats.get("filtered", 0)) or 0)
+    rules: list[dict[str, Any]] = stats.get("filtered_rules", [])
+    rows = []
+    for rule in rules:
+        example = rule.get("example")
+        shown = f"<code>{escape(stats_module.describe_example(example))}</code>" if example else "–"
+        rows.append(
+            [
+                escape(str(rule.get("rule", "?"))),
+                f"<code>{escape(str(rule.get('check', '?')))}</code>",
+                f"{int(rule.get('count', 0)):,}",
+                escape(str(rule.get("reason", ""))),
+                shown,
+            ]
+        )
+    recorded = sum(int(rule.get("count", 0)) for rule in rules)
+    unexplained = ""
+    if rules and recorded != filtered:
+        unexplained = f' <span class="bad">{filtered - recorded:,} of them without a recorded rule.</span>'
+    intro = (
+        f'<p id="filtered"><strong>{filtered:,}</strong> failure(s) filtered out by the <code>filter_failure</code> '
+        "hook: answers ClickSend documents, which a check built for a generic API reports. They are not in the "
+        f"tables above; each rule, why, and the first failure it dropped:{unexplained}</p>"
+    )
+    headers = ["Rule", "Check", "Dropped", "Why", "Example"]
+    return intro + _table("filtered-rules", headers, rows, ["", "", "num", "", ""])
+
+
+def _problems(stats: dict[str, Any], run: dict[str, Any] | None) -> str:
+    """Errors and warnings: schemathesis' own report, with the runner's explanation of each warning."""
     if run is None:
         return "<p>schemathesis wrote no JSON report for this run (reports/fuzz-run.json).</p>"
-    filtered = int(run.get("filtered", 0) or 0)
-    parts = [
-        f'<p id="filtered"><strong>{filtered:,}</strong> failure(s) filtered out by the <code>filter_failure</code> '
-        "hook: findings that ClickSend's documented behaviour explains (fuzz/README.md lists each rule and why). "
-        "They are not in the tables above.</p>"
-    ]
+    parts = []
     errors: list[dict[str, Any]] = run.get("errors", [])
     error_rows = [[escape(str(e.get("title", "?"))), f"{int(e.get('count', 1)):,}"] for e in errors]
     parts.append("<h3>Errors</h3>" + _table("errors", ["Error (see the runner's output)", "Count"], error_rows))
@@ -149,11 +218,13 @@ def _problems(run: dict[str, Any] | None) -> str:
         [
             escape(WARNING_TEXT.get(kind, kind.replace("_", " "))),
             ", ".join(f"<code>{escape(str(op))}</code>" for op in ops),
+            escape(stats_module.explain_warning(kind, list(ops), stats)),
         ]
         for kind, ops in warnings.items()
         if ops
     ]
-    parts.append("<h3>Warnings</h3>" + _table("warnings", ["Warning", "Operations"], warning_rows, ["", ""]))
+    headers = ["Warning", "Operations", "What it means here"]
+    parts.append("<h3>Warnings</h3>" + _table("warnings", headers, warning_rows, ["", "", ""]))
     return "".join(parts)
 
 
@@ -224,10 +295,15 @@ def render(stats: dict[str, Any], run: dict[str, Any] | None, links: list[str] |
 {_checks(stats)}
 <h2>Phases</h2>
 {_phases(stats, run)}
+{_burst(stats)}
+<h2>Reach</h2>
+{_reach(stats)}
 <h2>Failures ({len(failures)} distinct)</h2>
 {failure_html}
-<h2>Filtered results, errors and warnings</h2>
-{_problems(run)}
+<h2>Filtered results</h2>
+{_filtered(stats, run)}
+<h2>Errors and warnings</h2>
+{_problems(stats, run)}
 <footer>The same run as data: {link_html or "none"}. Written by <code>make fuzz</code>
 (<code>python -m clicksend_mms_fuzz</code>).</footer>
 </body>
@@ -256,5 +332,6 @@ td.barcell { width: 30%; } .bar { display: block; height: 10px; background: #84a
   margin: 10px 0; } .failure summary { cursor: pointer; font-weight: 600; }
 pre { background: var(--soft); padding: 10px; border-radius: 6px; overflow-x: auto; white-space: pre-wrap;
   word-break: break-word; } pre.curl { background: #101828; color: #f2f4f7; }
-footer { margin-top: 40px; color: #475467; font-size: 13px; }
+footer { margin-top: 40px; color: #475467; font-size: 13px; } .note { color: #475467; font-size: 14px; }
+#filtered-rules td:nth-child(4) { width: 40%; } #filtered-rules td:nth-child(5) { width: 30%; word-break: break-word; }
 """

@@ -7,8 +7,10 @@ counts them from the scenario recorders and writes one JSON document that `__mai
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import textwrap
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,8 +44,15 @@ class RunStats:
     checks_run: Counter[str] = field(default_factory=Counter)
     checks_failed: Counter[str] = field(default_factory=Counter)
     failures: dict[tuple[str, str, str], FailureRecord] = field(default_factory=dict)
-    # Failures `filter_failure` dropped (hooks.filter_failure says which and why).
+    # Failures `filter_failure` dropped: schemathesis' total, and per rule why and an example (filtered.py).
     filtered: int = 0
+    filtered_rules: list[dict[str, Any]] = field(default_factory=list)
+    # Requests no check judged (schemathesis' "skipped"): follow-ups, and generated cases (none expected).
+    unjudged: Counter[str] = field(default_factory=Counter)
+    # Generated cases schemathesis judged without its *_conformance checks (not a well-formed request for the
+    # operation: a method it lacks, a Content-Type it does not take), by the kind of case.
+    narrow_cases: Counter[str] = field(default_factory=Counter)
+    narrow_checks: set[str] = field(default_factory=set)  # schemathesis' checks that did judge those
     # Errors that stopped part of the run (a crashing hook or check, a schema problem): "label: title".
     errors: list[str] = field(default_factory=list)
     # HAR entries of the failing interactions only (schemathesis' own HAR holds every request: ~17 MB per run).
@@ -54,13 +63,19 @@ class RunStats:
     warnings: dict[str, list[str]] = field(default_factory=dict)
 
     def add_scenario(self, phase: str, recorder: Any) -> None:
-        for node in recorder.cases.values():
+        for case_id, node in recorder.cases.items():
             label = node.value.operation.label
+            judged_by = [check.name for check in recorder.checks.get(case_id, [])]
             if node.parent_id is not None and node.transition is None:  # sent by a check, not generated
                 self.followups_by_operation[label] += 1
+                self.unjudged["follow_ups"] += not judged_by
                 continue
             self.cases_by_operation[label] += 1
             self.cases_by_phase[phase] += 1
+            self.unjudged["cases"] += not judged_by
+            if judged_by and not any(name.endswith("_conformance") for name in judged_by):
+                self.narrow_cases[_case_kind(node.value)] += 1
+                self.narrow_checks.update(set(judged_by) - _custom_checks())
             interaction = recorder.interactions.get(node.value.id)
             if interaction is not None and interaction.response is not None:
                 self.ok_by_operation[label] += 200 <= interaction.response.status_code < 300
@@ -100,8 +115,10 @@ class RunStats:
                 self.failures[key] = FailureRecord("(run)", check, title, str(failure.message), "")
 
     def finish(self, warnings: dict[str, list[str]] | None = None) -> None:
-        """Add what is known only at the end: reach, the burst, schemathesis' warnings."""
-        from . import model, ratelimit
+        """Add what is known only at the end: reach, the burst, the filter's rules, schemathesis' warnings."""
+        from . import filtered, model, ratelimit
+
+        self.filtered_rules = filtered.summary()
 
         tried: Counter[str] = Counter()
         reached: Counter[str] = Counter()
@@ -123,12 +140,29 @@ class RunStats:
             "checks_run": dict(sorted(self.checks_run.items())),
             "checks_failed": dict(sorted(self.checks_failed.items())),
             "filtered": self.filtered,
+            "filtered_rules": self.filtered_rules,
+            "unjudged": {"follow_ups": self.unjudged["follow_ups"], "cases": self.unjudged["cases"]},
+            "narrow_cases": dict(self.narrow_cases.most_common()),
+            "narrow_checks": sorted(self.narrow_checks),
             "errors": self.errors,
             "reach": self.reach,
             "rate_limit": self.rate_limit,
             "warnings": self.warnings,
             "failures": [vars(f) for f in self.failures.values()],
         }
+
+
+@functools.cache
+def _custom_checks() -> frozenset[str]:
+    from . import checks  # the schemathesis process has it loaded already; the runner never needs it
+
+    return frozenset(check.__name__ for check in checks.CHECKS)
+
+
+def _case_kind(case: Any) -> str:
+    """ "Unspecified HTTP method", "Malformed Content-Type"...: schemathesis' description of a case, up to its colon."""
+    description = getattr(getattr(getattr(case.meta, "phase", None), "data", None), "description", None)
+    return str(description).split(":")[0] if description else "other"
 
 
 def _har_headers(headers: Any) -> list[dict[str, str]]:
@@ -267,36 +301,118 @@ def explain_warning(kind: str, labels: list[str], data: dict[str, Any]) -> str:
     return "not explained: look into it"
 
 
+def _wrapped(text: str, indent: str = "  ") -> list[str]:
+    # Continuation lines indented one level deeper than a first line that starts at the margin.
+    return textwrap.wrap(
+        text, width=116, initial_indent=indent, subsequent_indent=indent or "  ", break_on_hyphens=False
+    )
+
+
+# Judged once for the whole run, not per case.
+RUN_CHECKS = frozenset({"rate_limit_burst"})
+
+
+def counting_note(data: dict[str, Any]) -> str:
+    """How the summary's counts relate to schemathesis' own "Test cases: N generated, N passed, M skipped" line."""
+    cases = sum(data.get("cases_by_operation", {}).values())
+    follow_ups = sum(data.get("followups_by_operation", {}).values())
+    unjudged: dict[str, int] = data.get("unjudged", {})
+    skipped = unjudged.get("follow_ups", 0) + unjudged.get("cases", 0)
+    text = (
+        f'schemathesis\' own "Test cases" line counts every request it recorded: {cases + follow_ups:,} "generated" '
+        f'= {cases:,} cases + {follow_ups:,} follow-ups; its {skipped:,} "skipped" are the requests no check judged'
+    )
+    if unjudged.get("cases"):
+        return text + f" ({unjudged.get('follow_ups', 0):,} follow-ups and {unjudged['cases']:,} generated cases)."
+    return text + " (follow-ups: a check judges what its own requests answered, schemathesis does not)."
+
+
+def not_applicable_note(data: dict[str, Any]) -> str:
+    """Why a check judged fewer cases than there are."""
+    text = (
+        "A check judges only the cases it applies to: each custom oracle the operations and answers it is about "
+        "(paginator_arithmetic: pages of history and receipts); rate_limit_burst judges the run once."
+    )
+    narrow: dict[str, int] = data.get("narrow_cases", {})
+    if narrow:
+        kinds = ", ".join(f"{kind} {count:,}" for kind, count in narrow.items())
+        judges = ", ".join(data.get("narrow_checks", [])) or "no check"
+        text += (
+            f" {sum(narrow.values()):,} coverage cases are no well-formed request for their operation ({kinds}): "
+            f"schemathesis judges those with {judges} only (and each custom oracle that applies)."
+        )
+    return text
+
+
+def filtered_lines(data: dict[str, Any]) -> list[str]:
+    """Every failure filter_failure dropped, by rule: why, how many, one example."""
+    total = int(data.get("filtered", 0))
+    rules: list[dict[str, Any]] = data.get("filtered_rules", [])
+    lines = _wrapped(
+        f'Filtered: {total} failure(s) dropped by hooks.filter_failure (schemathesis\' "Filtered: {total}"): answers '
+        "ClickSend documents, not failures of the API" + (":" if total else "."),
+        indent="",
+    )
+    for rule in rules:
+        if not rule["count"]:
+            continue
+        lines.append(f"  {rule['rule']} ({rule['check']}): {rule['count']}")
+        lines += _wrapped(f"why: {rule['reason']}", indent="      ")
+        example = rule.get("example")
+        if example:
+            lines += _wrapped(f"e.g. {describe_example(example)}", indent="      ")
+    recorded = sum(int(rule["count"]) for rule in rules)
+    if rules and recorded != total:
+        lines.append(f"  {total - recorded} more without a recorded rule: look into it")
+    return lines
+
+
+def describe_example(example: dict[str, Any]) -> str:
+    where = ", ".join(part for part in (example.get("phase"), example.get("case")) if part)
+    return f"{example['request']} ({where}) answered {example['status']} {example['response']}"
+
+
 def render(data: dict[str, Any]) -> str:
     """The human summary: cases per operation, phase and check, reach, what was filtered or warned about, then each
     distinct failure with its curl."""
     lines = ["", "== clicksend-mms fuzz summary =="]
     by_op: dict[str, int] = data["cases_by_operation"]
     followups: dict[str, int] = data.get("followups_by_operation", {})
-    total = sum(by_op.values())
-    lines.append(f"Cases per operation ({total} generated; follow-ups: requests checks sent themselves):")
+    total, total_followups = sum(by_op.values()), sum(followups.values())
+    lines += _wrapped(
+        f"Cases per operation: {total:,} generated cases, which the checks below judge, and {total_followups:,} "
+        "follow-ups, requests the checks sent themselves (read-backs, replays, schemathesis' auth probes):",
+        indent="",
+    )
     width = max((len(op) for op in {*by_op, *followups}), default=10)
     lines.append(f"  {'':<{width}}  {'cases':>7}  {'follow-ups':>10}")
     for op in sorted({*by_op, *followups}):
         lines.append(f"  {op:<{width}}  {by_op.get(op, 0):>7}  {followups.get(op, 0):>10}")
     phases = [f"{p} {n}" for p, n in data["cases_by_phase"].items()]
+    lines.append(f"Cases per phase: {', '.join(phases)} (= {total:,})")
     burst = data.get("rate_limit") or {}
     if burst.get("requests"):
-        phases.append(f"rate-limit burst {burst['requests']} requests ({burst.get('429', 0)} answered 429)")
-    lines.append("Cases per phase: " + ", ".join(phases))
-    lines.append("Checks (cases judged / failures):")
+        lines.append(
+            f"Beside them, the rate-limit burst: {burst['requests']} requests to the second sandbox "
+            f"({burst.get('429', 0)} answered 429)"
+        )
+    lines += _wrapped(counting_note(data))
+    lines.append(f"Checks (each of the {total:,} cases is judged by a check, or the check does not apply to it):")
     failed: dict[str, int] = data["checks_failed"]
-    names = sorted({*data["checks_run"], *failed})
+    judged: dict[str, int] = data["checks_run"]
+    names = sorted({*judged, *failed})
     width = max((len(c) for c in names), default=10)
-    lines += [f"  {c:<{width}}  {data['checks_run'].get(c, 0):>7} / {failed.get(c, 0)}" for c in names]
+    lines.append(f"  {'':<{width}}  {'judged':>7}  {'n/a':>7}  {'failed':>6}")
+    for name in names:
+        runs = judged.get(name, 0)
+        not_applicable = "(run)" if name in RUN_CHECKS else f"{total - runs:,}"
+        lines.append(f"  {name:<{width}}  {runs:>7,}  {not_applicable:>7}  {failed.get(name, 0):>6}")
+    lines += _wrapped(not_applicable_note(data))
     reach: dict[str, dict[str, int]] = data.get("reach", {})
     if reach:
         lines.append("Reach (cases that named a stored message of their account / cases):")
         lines += [f"  {op}: {r['reaching_a_stored_message']} / {r['cases']}" for op, r in reach.items()]
-    lines.append(
-        f"Filtered: {data.get('filtered', 0)} failure(s) dropped by hooks.filter_failure (ClickSend's documented 404 "
-        "to a wrong method; cases schemathesis itself calls positive but files as negative)"
-    )
+    lines += filtered_lines(data)
     warnings: dict[str, list[str]] = data.get("warnings", {})
     lines.append(f"Warnings: {len(warnings)}" + (":" if warnings else ""))
     for kind, labels in warnings.items():

@@ -22,6 +22,19 @@ def kind_of(name: str) -> AccountKind:
     raise ValueError(f"unknown account kind {name!r} (one of {', '.join(KINDS)})")
 
 
+def account_problems(username: object, api_key: object, rate_limit: object = None) -> dict[str, str]:
+    """What is wrong with the fields of an account to add (from --accounts, --account or POST /_sandbox/accounts),
+    per field; empty when nothing is."""
+    problems = {}
+    if not isinstance(username, str) or not 1 <= len(username) <= 64 or ":" in username or not username.isprintable():
+        problems["username"] = "1 to 64 printable characters, no colon (HTTP Basic splits on it)"
+    if not isinstance(api_key, str) or not 1 <= len(api_key) <= 128:
+        problems["api_key"] = "1 to 128 characters"
+    if rate_limit is not None and (not isinstance(rate_limit, int) or isinstance(rate_limit, bool) or rate_limit < 0):
+        problems["rate_limit"] = "requests per window: a whole number, 0 (unlimited) or more"
+    return problems
+
+
 @dataclass(frozen=True)
 class Account:
     username: str

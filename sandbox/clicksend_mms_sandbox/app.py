@@ -7,6 +7,7 @@ paths are aliases), the sandbox's control routes, and /openapi.json.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 
@@ -25,7 +26,9 @@ from .faults import FaultQueue, RateLimiter
 from .gsm import BodyLimits
 from .handlers import HANDLERS
 from .pipeline import DroppedConnection, api_endpoint
+from .root_page import is_root, links, root_page, wants_html
 from .rules import Rules, opening_e4
+from .served_spec import reached_at, served_spec
 from .settings import Settings
 from .spec import Contract, load_spec
 from .state import SandboxState
@@ -76,6 +79,13 @@ async def _crash(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     if status in (404, 405):  # ClickSend answers an unknown path and a wrong method alike: 404 "Invalid endpoint"
+        base_path = request.app.base_path
+        if is_root(request, base_path):  # a person looking for the sandbox: point at its reference
+            if wants_html(request):
+                return root_page(request, base_path)
+            response = envelope.not_found()
+            response.headers.update(links(request))
+            return response
         return envelope.not_found()
     if status == 413:
         return envelope.payload_too_large()
@@ -95,15 +105,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
         settings=settings,
         accounts=accounts,
         rules=rules,
-        clock=Clock(),
+        clock=Clock(store.clock_offset(), keep=store.keep_clock_offset),
         faults=FaultQueue(),
         rate_limiter=RateLimiter(settings.rate_limit, settings.rate_window),
         contract=contract,
     )
-    spec_json = json.dumps(contract.spec, ensure_ascii=False).encode("utf-8")
+
+    @functools.lru_cache(maxsize=8)  # one per URL the sandbox is reached at (Host header, prefix): a handful
+    def spec_json(api_url: str) -> bytes:
+        return json.dumps(served_spec(contract.spec, api_url), ensure_ascii=False).encode("utf-8")
 
     async def openapi(request: Request) -> Response:
-        return Response(spec_json, media_type="application/json")
+        return Response(spec_json(reached_at(request, contract.base_path)), media_type="application/json")
 
     served: list[BaseRoute] = [
         *(

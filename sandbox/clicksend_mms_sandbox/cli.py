@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import logging
+import math
 import os
+import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import uvicorn
 
+from .__main__ import EXIT_CONFIG
 from .app import create_app
 from .server import uvicorn_config
-from .settings import Settings, accounts_from_env, load_accounts_file, parse_account_spec
+from .settings import ConfigError, Settings, accounts_from_env, load_accounts_file, parse_account_spec
+from .store import DatabaseUnavailable
+from .testing import API_BASE_PATH
 
 log = logging.getLogger("clicksend_mms_sandbox")
+N = TypeVar("N", int, float)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,9 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="clicksend-mms-sandbox",
         description="A local, stateful ClickSend MMS API (REST v3) for tests and development.",
+        epilog=f"Exit codes: 0 stopped, 2 a malformed flag, {EXIT_CONFIG} a configuration it cannot use "
+        "(--db, --accounts, --account, the port).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: local only)")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=_number(int, 0, 65535), default=8765, help="0: any free port")
     parser.add_argument(
         "--db",
         default=os.environ.get("CLICKSEND_SANDBOX_DB", ":memory:"),
@@ -35,12 +45,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--account", action="append", default=[], metavar="USER:KEY[:BALANCE]", help="add an account (repeatable)"
     )
-    parser.add_argument("--send-delay", type=float, default=defaults.send_delay, help="seconds Queued -> Sent")
-    parser.add_argument("--receipt-delay", type=float, default=defaults.receipt_delay, help="seconds Sent -> receipt")
-    parser.add_argument("--rate-limit", type=int, default=defaults.rate_limit, help="requests per window; 0: off")
-    parser.add_argument("--rate-window", type=int, default=defaults.rate_window, help="rate-limit window, seconds")
-    parser.add_argument("--max-body", type=int, default=defaults.max_body_bytes, help="body size limit, bytes")
-    parser.add_argument("--export-ttl", type=int, default=defaults.export_ttl, help="export link lifetime, seconds")
+    seconds, count = _number(float, 0.0), _number(int, 0)
+    parser.add_argument("--send-delay", type=seconds, default=defaults.send_delay, help="seconds Queued -> Sent")
+    parser.add_argument("--receipt-delay", type=seconds, default=defaults.receipt_delay, help="seconds Sent -> receipt")
+    parser.add_argument("--rate-limit", type=count, default=defaults.rate_limit, help="requests per window; 0: off")
+    parser.add_argument(
+        "--rate-window", type=_number(int, 1), default=defaults.rate_window, help="rate-limit window, seconds"
+    )
+    parser.add_argument(
+        "--max-body", type=_number(int, 1), default=defaults.max_body_bytes, help="body size limit, bytes"
+    )
+    parser.add_argument("--export-ttl", type=count, default=defaults.export_ttl, help="export link lifetime, seconds")
     parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     access = parser.add_mutually_exclusive_group()
     access.add_argument(
@@ -48,6 +63,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     access.add_argument("--no-access-log", dest="access_log", action="store_false", help="no access log (default)")
     return parser
+
+
+def _number(kind: Callable[[str], N], low: N, high: N | None = None) -> Callable[[str], N]:
+    """An argparse type: `kind` within [low, high]; a usage error saying so otherwise."""
+
+    def parse(text: str) -> N:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not {'a whole number' if kind is int else 'a number'}"
+            ) from None
+        if not (math.isfinite(value) and low <= value and (high is None or value <= high)):
+            bounds = f"from {low:g} to {high:g}" if high is not None else f"{low:g} or more"
+            raise argparse.ArgumentTypeError(f"{text} is out of range ({bounds})")
+        return value
+
+    return parse
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -67,15 +100,44 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return settings.with_accounts(extra) if extra else settings
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here rather than by uvicorn: a port in use is one line and the configuration
+    exit code, not a server that starts and then logs a bind error."""
     try:
-        settings = settings_from_args(args)
-    except (OSError, ValueError, KeyError) as exc:
-        parser.error(f"bad account configuration: {exc}")
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError as exc:
+        raise ConfigError(f"--host {host}: cannot listen there ({exc.strerror or exc})") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a restart need not wait
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        hint = "; another sandbox? choose another --port" if exc.errno == errno.EADDRINUSE else ""
+        raise ConfigError(f"--host {host} --port {port}: cannot listen there ({exc.strerror or exc}{hint})") from None
+    return sock
+
+
+def origin(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if sock.family == socket.AF_INET6 else f"http://{host}:{port}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return serve(args)
+    except ConfigError as exc:
+        return _refuse(str(exc))
+    except DatabaseUnavailable as exc:
+        return _refuse(f"--db: {exc}")
+
+
+def serve(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
     app = create_app(settings)
+    sock = listen(args.host, args.port)
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     # The spec, its compiled validators and the framework are long-lived: take them out of the collector's sight,
     # so full collections under load stay short (they otherwise walk all of it, a p99 spike each time).
     gc.collect()
@@ -85,9 +147,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.info("state: %s", settings.db_path if settings.db_path != ":memory:" else "in memory (lost at exit)")
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("binding %s: the sandbox is reachable from other machines", args.host)
+    where = origin(sock)
+    log.info("ClickSend MMS API at %s%s, its reference at %s/docs (Ctrl+C to stop)", where, API_BASE_PATH, where)
     config = uvicorn_config(app, args.host, args.port, log_level=args.log_level, access_log=args.access_log)
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+def _refuse(message: str) -> int:
+    print(f"clicksend-mms-sandbox: error: {message}", file=sys.stderr)
+    return EXIT_CONFIG
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import envelope
-from .accounts import Account
+from .accounts import Account, account_problems
 from .faults import FaultError
 from .pipeline import account_or_refusal, parse_json, read_body
 from .rules import EXPORTS_PATH, FILES_PATH, BadRequest, NotFound
@@ -99,7 +99,7 @@ async def advance_clock(call: ControlCall) -> Response:
     seconds = call.body.get("seconds")
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10 * 365 * 86400:
         return envelope.bad_request({"seconds": "A number of seconds, 0 or more."})
-    now = call.state.clock.advance(float(seconds))
+    now = await call.state.clock.advance_kept(float(seconds))
     return envelope.success("Clock advanced.", {"now": int(now), "offset": call.state.clock.offset})
 
 
@@ -115,15 +115,11 @@ FAULT_FIELDS = frozenset({"method", "path", "status", "retry_after", "times", "a
 
 async def add_fault(call: ControlCall) -> Response:
     body = call.body
-    base = call.state.contract.base_path
-    path = str(body.get("path", "*"))
-    if path.startswith(base + "/"):
-        path = path[len(base) :]  # faults match the path below /v3, so either spelling works
     try:
         queued = call.state.faults.add(
             call.account.username,
             method=str(body.get("method", "*")),
-            path=path,
+            path=str(body.get("path", "*")),
             status=_opt_int(body.get("status"), "status"),
             retry_after=_opt_int(body.get("retry_after"), "retry_after"),
             times=_opt_int(body.get("times", 1), "times") or 0,
@@ -170,18 +166,12 @@ async def reset_balance(call: ControlCall) -> Response:
 
 async def add_account(call: ControlCall) -> Response:
     body = call.body
-    username, api_key = body.get("username"), body.get("api_key")
-    errors = {}
-    if not isinstance(username, str) or not 1 <= len(username) <= 64 or ":" in username or not username.isprintable():
-        errors["username"] = "1 to 64 printable characters, no colon (HTTP Basic splits on it)."
-    if not isinstance(api_key, str) or not 1 <= len(api_key) <= 128:
-        errors["api_key"] = "1 to 128 characters."
-    rate_limit = _opt_int(body.get("rate_limit"), "rate_limit")
-    if rate_limit is not None and rate_limit < 0:
-        errors["rate_limit"] = "Requests per window: 0 (unlimited) or more."
-    if errors:
-        return envelope.bad_request(errors)
+    username, api_key, rate_limit = body.get("username"), body.get("api_key"), body.get("rate_limit")
+    problems = account_problems(username, api_key, rate_limit)
+    if problems:
+        return envelope.bad_request({name: f"{text[0].upper()}{text[1:]}." for name, text in problems.items()})
     assert isinstance(username, str) and isinstance(api_key, str)
+    assert rate_limit is None or isinstance(rate_limit, int)
     balance = _amount(body, "balance") if "balance" in body else None
     data = await call.state.rules.add_account(username, api_key, balance, rate_limit)
     return envelope.success("Account added.", data)

@@ -16,6 +16,8 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .testing import API_BASE_PATH, DEFAULT
+
 FAULT_STATUSES = (429, 500, 503)
 MAX_DELAY = 60.0
 
@@ -92,7 +94,8 @@ class QueuedFault:
 
 
 class FaultQueue:
-    """Faults queued per account through POST /_sandbox/faults; each applies to the next `times` matches."""
+    """Faults queued per account (through POST /_sandbox/faults, or the pytest plugin's `clicksend_sandbox.faults`);
+    each applies to the next `times` matching requests of that account."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -100,7 +103,7 @@ class FaultQueue:
 
     def add(
         self,
-        username: str,
+        username: str = DEFAULT.username,
         *,
         path: str = "*",
         method: str = "*",
@@ -111,6 +114,10 @@ class FaultQueue:
         delay: float = 0.0,
         drop: bool = False,
     ) -> QueuedFault:
+        """Queue a fault for `username`'s requests (the default account, `sandbox`, unless told). `path` is exact or
+        a glob (`/mms/*/cancel`), with or without the API's `/v3`: faults match the path below it."""
+        if path.startswith(API_BASE_PATH + "/"):
+            path = path[len(API_BASE_PATH) :]
         if times < 1:
             raise FaultError("times must be at least 1")
         fault = Fault(status, retry_after, after_commit, delay, drop)
@@ -130,11 +137,12 @@ class FaultQueue:
                     return queued.fault
         return None
 
-    def pending(self, username: str) -> list[dict[str, Any]]:
+    def pending(self, username: str = DEFAULT.username) -> list[dict[str, Any]]:
         with self._lock:
             return [q.describe() for q in self._queued.get(username, [])]
 
     def clear(self, username: str | None = None) -> int:
+        """Forget the queued faults of `username`, or of every account."""
         with self._lock:
             if username is None:
                 count = sum(len(v) for v in self._queued.values())

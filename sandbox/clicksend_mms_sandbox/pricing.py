@@ -14,6 +14,7 @@ CURRENCY = {
     "currency_name_long": "Australian Dollars",
 }
 E4 = 10_000
+MAX_AMOUNT = Decimal(10) ** 9  # the largest balance or top-up the sandbox takes (its own bound, not ClickSend's)
 
 
 def money(e4: int, decimals: int = 4) -> str:
@@ -35,3 +36,13 @@ def to_e4(amount: Decimal) -> int:
     if e4 != e4.to_integral_value():
         raise ValueError("at most 4 decimals")
     return int(e4)
+
+
+def amount_e4(amount: Decimal) -> int:
+    """A balance or an amount added to one, in 1/10000 units; ValueError saying what is allowed otherwise."""
+    if not amount.is_finite() or not 0 <= amount <= MAX_AMOUNT:
+        raise ValueError(f"an amount from 0 to {MAX_AMOUNT}")
+    try:
+        return to_e4(amount)
+    except ValueError:
+        raise ValueError("an amount with at most 4 decimals") from None

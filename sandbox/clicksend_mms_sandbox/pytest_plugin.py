@@ -5,8 +5,17 @@ Fixtures (each test gets fresh state):
                              and ``http()`` for a raw httpx.Client with the default account;
 - ``clicksend_client``        a ``clicksend_mms.AuthenticatedClient`` wired to that app in-process (no socket), for
                              both the sync and the asyncio API functions;
+- ``clicksend_facade``        a ``clicksend_mms.ClickSend`` on that app, as the default account, closed after the test;
+- ``clicksend_async_facade``  a ``clicksend_mms.AsyncClickSend`` on that app, as the default account (a plain fixture:
+                             await it from ``asyncio.run(...)`` or an async test; it holds nothing to close);
 - ``clicksend_sandbox_url``  the base URL (``http://127.0.0.1:PORT/v3``, as ClickSend's ``.../v3``) of a real uvicorn
                              server on a free 127.0.0.1 port, stopped after the test.
+
+``clicksend_sandbox.faults.add(path="/mms/send", status=500)`` queues a fault for the default account's next matching
+request (``username=`` for another account; ``path`` with or without ``/v3``, exact or a glob); ``.advance(s)``
+moves the clock every client of that sandbox sees. The facades use the default retry policy; for another, build one
+the same way: ``ClickSend(username, api_key, base_url=IN_PROCESS_URL, transport=SandboxTransport(app), retry=...)``
+with ``IN_PROCESS_URL`` and ``SandboxTransport`` from ``clicksend_mms_sandbox.transports``.
 
 The accounts, ClickSend's test recipients and a subprocess launcher are in ``clicksend_mms_sandbox.testing``.
 
@@ -24,6 +33,7 @@ import pytest
 
 if TYPE_CHECKING:  # imports deferred: the plugin loads in every pytest run where the package is installed
     import httpx
+    from clicksend_mms import AsyncClickSend, ClickSend
     from starlette.applications import Starlette
 
     from .clock import Clock
@@ -110,6 +120,31 @@ def clicksend_client(clicksend_sandbox: SandboxHandle) -> Iterator[Any]:
     client.set_async_httpx_client(async_http)
     yield client
     sync_http.close()  # the async client holds no resources beyond the app
+
+
+@pytest.fixture
+def clicksend_facade(clicksend_sandbox: SandboxHandle) -> Iterator[ClickSend]:
+    from clicksend_mms import ClickSend
+
+    from .testing import DEFAULT
+    from .transports import IN_PROCESS_URL, SandboxTransport
+
+    transport = SandboxTransport(clicksend_sandbox.app)
+    with ClickSend(DEFAULT.username, DEFAULT.api_key, base_url=IN_PROCESS_URL, transport=transport) as facade:
+        yield facade
+
+
+@pytest.fixture
+def clicksend_async_facade(clicksend_sandbox: SandboxHandle) -> AsyncClickSend:
+    # A plain fixture, so no async plugin is needed. Its transport calls the app in whichever event loop awaits it
+    # and pools no connections, so it holds nothing that needs closing.
+    from clicksend_mms import AsyncClickSend
+
+    from .testing import DEFAULT
+    from .transports import IN_PROCESS_URL, AsyncSandboxTransport
+
+    transport = AsyncSandboxTransport(clicksend_sandbox.app)
+    return AsyncClickSend(DEFAULT.username, DEFAULT.api_key, base_url=IN_PROCESS_URL, transport=transport)
 
 
 @pytest.fixture

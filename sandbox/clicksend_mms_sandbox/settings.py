@@ -5,14 +5,24 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from . import testing
-from .accounts import DEFAULT_BALANCE, Account, kind_of
+from .accounts import DEFAULT_BALANCE, Account, account_problems, kind_of
+from .pricing import amount_e4
 
-__all__ = ["Account", "Settings", "accounts_from_env", "default_accounts", "load_accounts_file", "parse_account_spec"]
+__all__ = [
+    "Account",
+    "ConfigError",
+    "Settings",
+    "accounts_from_env",
+    "default_accounts",
+    "load_accounts_file",
+    "parse_account_spec",
+]
+ENV_ACCOUNTS = "CLICKSEND_SANDBOX_ACCOUNTS"
 
 
 def default_accounts() -> tuple[Account, ...]:
@@ -48,40 +58,108 @@ class Settings:
         return replace(self, accounts=tuple(renumbered))
 
 
-def parse_account_spec(spec: str) -> Account:
-    """`USER:KEY` or `USER:KEY:BALANCE`."""
+class ConfigError(ValueError):
+    """A start-up setting the sandbox cannot use. The text says, in one line, which one (flag, variable, file entry)
+    and what is wrong with it; never an API key."""
+
+
+ACCOUNT_FILE_KEYS = ("username", "api_key", "balance", "kind", "rate_limit")
+
+
+def opening_balance(value: object) -> Decimal:
+    """An account's opening balance from a flag or a file: a number or a decimal string, in the range the control
+    endpoints accept for a balance. ValueError saying what is allowed otherwise."""
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f'balance {value!r}: a number or a decimal string such as "250.00"')
+    else:
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValueError(f'balance {value!r}: a number or a decimal string such as "250.00"') from None
+    try:
+        amount_e4(amount)
+    except ValueError as exc:
+        raise ValueError(f"balance {value!r}: {exc}") from None
+    return amount
+
+
+def parse_account_spec(spec: str, where: str = "--account") -> Account:
+    """`USER:KEY` or `USER:KEY:BALANCE`; a ConfigError naming `where` and the user (never the key) otherwise."""
     parts = spec.split(":")
-    if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
-        raise ValueError("an account is USER:KEY or USER:KEY:BALANCE")
-    balance = Decimal(parts[2]) if len(parts) == 3 else DEFAULT_BALANCE
+    if len(parts) not in (2, 3):
+        raise ConfigError(f"{where}: an account is USER:KEY or USER:KEY:BALANCE ({len(parts)} part(s) given)")
+    label = f"{where} {parts[0]!r}" if parts[0] else where
+    problems = account_problems(parts[0], parts[1])
+    if problems:
+        raise ConfigError(f"{label}: " + "; ".join(f"{name}: {text}" for name, text in problems.items()))
+    try:
+        balance = opening_balance(parts[2]) if len(parts) == 3 else DEFAULT_BALANCE
+    except ValueError as exc:
+        raise ConfigError(f"{label}: {exc}") from None
     return Account(parts[0], parts[1], balance=balance)
 
 
 def load_accounts_file(path: str | Path) -> list[Account]:
-    """A JSON list of {"username", "api_key", "balance"?, "kind"?, "rate_limit"?}."""
-    raw: Any = json.loads(Path(path).read_text(encoding="utf-8"))
+    """A JSON list of {"username", "api_key", "balance"?, "kind"?, "rate_limit"?}; a ConfigError naming the file and
+    the entry (by position and username) otherwise."""
+    where = f"--accounts {path}"
+    try:
+        raw: Any = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read it ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{where}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
     if not isinstance(raw, list):
-        raise ValueError("the accounts file holds a JSON list of objects")
+        raise ConfigError(f"{where}: holds a JSON list of account objects, not {_json_type(raw)}")
     accounts: list[Account] = []
-    for item in raw:
-        rate_limit = item.get("rate_limit")
-        if rate_limit is not None and (
-            not isinstance(rate_limit, int) or isinstance(rate_limit, bool) or rate_limit < 0
-        ):
-            raise ValueError(f"rate_limit must be a whole number of requests per window, not {rate_limit!r}")
-        accounts.append(
-            Account(
-                str(item["username"]),
-                str(item["api_key"]),
-                kind=kind_of(item.get("kind", "normal")),
-                balance=Decimal(str(item.get("balance", DEFAULT_BALANCE))),
-                rate_limit=rate_limit,
-            )
-        )
+    for position, item in enumerate(raw, start=1):
+        accounts.append(_account_entry(item, f"{where}: entry {position}"))
+    _no_duplicates(accounts, where)
     return accounts
+
+
+def _account_entry(item: object, where: str) -> Account:
+    if not isinstance(item, dict):
+        raise ConfigError(f"{where}: an object with {', '.join(ACCOUNT_FILE_KEYS)}, not {_json_type(item)}")
+    username = item.get("username")
+    if isinstance(username, str) and username:
+        where = f"{where} ({username!r})"
+    problems = [f"unknown key {key!r}" for key in item if key not in ACCOUNT_FILE_KEYS]
+    fields = account_problems(item.get("username"), item.get("api_key"), item.get("rate_limit"))
+    problems += [f"{key}: {text}" if key in item else f"missing {key!r}" for key, text in fields.items()]
+    try:
+        kind = kind_of(item.get("kind", "normal"))
+    except ValueError as exc:
+        problems.append(str(exc))
+    try:
+        balance = opening_balance(item.get("balance", DEFAULT_BALANCE))
+    except ValueError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise ConfigError(f"{where}: " + "; ".join(problems))
+    return Account(item["username"], item["api_key"], kind=kind, balance=balance, rate_limit=item.get("rate_limit"))
+
+
+def _json_type(value: object) -> str:
+    # The type, never the value: an entry written as "user:key" must not print its key.
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
+def _no_duplicates(accounts: list[Account], where: str) -> None:
+    seen: set[str] = set()
+    for position, account in enumerate(accounts, start=1):
+        if account.username in seen:
+            raise ConfigError(f"{where}: entry {position} ({account.username!r}): that username is given twice")
+        seen.add(account.username)
 
 
 def accounts_from_env(environ: dict[str, str] | None = None) -> list[Account]:
     """CLICKSEND_SANDBOX_ACCOUNTS="user:key[:balance],..." adds accounts."""
-    value = (environ if environ is not None else dict(os.environ)).get("CLICKSEND_SANDBOX_ACCOUNTS", "")
-    return [parse_account_spec(item.strip()) for item in value.split(",") if item.strip()]
+    value = (environ if environ is not None else dict(os.environ)).get(ENV_ACCOUNTS, "")
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    return [parse_account_spec(item, f"{ENV_ACCOUNTS} entry {n}") for n, item in enumerate(items, start=1)]

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
@@ -26,7 +27,17 @@ import orjson
 from .message import CANCELLABLE_SQL, RECEIPT_VISIBLE_SQL, STATUS_SQL, Message, Status
 from .writer import StoreClosed, Writer, WriterStats
 
-__all__ = ["ExportLink", "HistoryPage", "Query", "Store", "StoreClosed", "Tx", "Upload", "WriterStats"]
+__all__ = [
+    "DatabaseUnavailable",
+    "ExportLink",
+    "HistoryPage",
+    "Query",
+    "Store",
+    "StoreClosed",
+    "Tx",
+    "Upload",
+    "WriterStats",
+]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -75,6 +86,10 @@ CREATE TABLE IF NOT EXISTS uploads (
     content BLOB NOT NULL,
     date_added INTEGER NOT NULL,
     date_delete INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS clock (        -- one row: the sandbox clock's offset from real time, kept with the data
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    offset_seconds REAL NOT NULL
 );
 """
 
@@ -180,6 +195,17 @@ class Tx:
         row = self.conn.execute("SELECT balance_e4 FROM accounts WHERE username = ?", (username,)).fetchone()
         return int(row[0]) if row else 0
 
+    def clock_offset(self) -> float:
+        row = self.conn.execute("SELECT offset_seconds FROM clock WHERE id = 1").fetchone()
+        return float(row[0]) if row else 0.0
+
+    def set_clock_offset(self, seconds: float) -> None:
+        self.conn.execute(
+            "INSERT INTO clock (id, offset_seconds) VALUES (1, ?) "
+            "ON CONFLICT (id) DO UPDATE SET offset_seconds = excluded.offset_seconds",
+            (seconds,),
+        )
+
     def add_messages(self, messages: Sequence[Message], username: str, cost_e4: int) -> None:
         """Store messages and charge for them: the balance and the kept count move with them."""
         self.conn.executemany(_MESSAGE_INSERT, [_message_values(m) for m in messages])
@@ -232,7 +258,7 @@ class Tx:
 
     def clear(self, balances: Mapping[str, int]) -> None:
         """Forget every message, export, upload and account; then open `balances`."""
-        for table in ("messages", "exports", "uploads", "accounts"):
+        for table in ("messages", "exports", "uploads", "accounts", "clock"):
             self.conn.execute(f"DELETE FROM {table}")
         self.open_accounts(balances)
 
@@ -240,24 +266,51 @@ class Tx:
 TxJob = Callable[[Tx], T]
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database file cannot be opened, read or written; the text says which file and why, in one line."""
+
+    def __init__(self, path: str, exc: sqlite3.Error) -> None:
+        target = Path(path)
+        if target.is_dir():
+            why = "it is a directory"
+        elif not target.parent.is_dir():
+            why = f"no directory {target.parent}"
+        else:
+            why = str(exc)  # SQLite's words: "file is not a database", "attempt to write a readonly database"...
+        super().__init__(f"cannot use the database {path}: {why}")
+
+
+def _open(path: str) -> sqlite3.Connection:
+    try:
+        return sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise DatabaseUnavailable(path, exc) from exc
+
+
 class Store:
     def __init__(self, path: str = ":memory:") -> None:
         self.path = path
         self.in_memory = path in (":memory:", "")  # private to one connection: readers must share the writer's
         # The writer's connection: used by the writer thread, and by in-memory reads, behind the lock.
-        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn = _open(path)
         self._lock = threading.RLock()
         self._readers: list[sqlite3.Connection] = []  # idle pooled read connections (database files only)
         self._all_readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._closed = False
-        with self._lock:
-            if not self.in_memory:
-                self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=FULL")  # an acknowledged send survives kill -9 / power loss
-            self._conn.execute("PRAGMA busy_timeout=5000")
-            self._conn.executescript(_SCHEMA)
-            self._migrate()
+        try:
+            with self._lock:
+                if not self.in_memory:
+                    self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=FULL")  # an acknowledged send survives kill -9 / power loss
+                self._conn.execute("PRAGMA busy_timeout=5000")
+                self._conn.executescript(_SCHEMA)
+                self._migrate()
+                self._conn.execute("BEGIN IMMEDIATE")  # can it be written? (a read-only file opens, then fails)
+                self._conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            self._conn.close()
+            raise DatabaseUnavailable(path, exc) from exc
         self._writer = Writer(self._conn, self._lock)
         weakref.finalize(self, self._writer.stop, None)  # an unclosed, forgotten store still ends its thread
 
@@ -350,6 +403,16 @@ class Store:
     def balance(self, username: str) -> int:
         with self.snapshot() as conn:
             return Tx(conn).balance(username)
+
+    def clock_offset(self) -> float:
+        """The clock offset last kept (0 for a new database)."""
+        with self.snapshot() as conn:
+            return Tx(conn).clock_offset()
+
+    def keep_clock_offset(self, read: Callable[[], float]) -> Future[None]:
+        """Store the clock's offset, as `read()` gives it when the write runs: writes run in order, so the last one
+        stores the latest offset even when two advances race."""
+        return self.submit(lambda tx: tx.set_clock_offset(read()))
 
     def _where(self, username: str, now: float, query: Query) -> tuple[str, dict[str, Any]]:
         clauses = ["username = :username"]

@@ -131,9 +131,23 @@ def test_the_fuzz_report_of_a_short_run_renders_its_tables(browser: Chromium, tm
     total = sum(stats["cases_by_operation"].values())
     assert f"{total:,}" in _text(page, ".cards")
     assert _count(page, "details.failure") == len(stats["failures"])
+    # What the oracles write beside the counts: follow-ups, reach, the burst, each filter rule with an example.
+    follow_ups = sum(stats["followups_by_operation"].values())
+    assert f'{total + follow_ups:,} "generated" = {total:,} cases + {follow_ups:,} follow-ups' in _text(
+        page, "#counting"
+    )
+    assert _count(page, "#reach tbody tr") == len(stats["reach"]) > 0
+    assert f"sent {stats['rate_limit']['requests']:,} requests" in _text(page, "#burst")
+    rules = _text(page, "#filtered-rules tbody")
+    assert _count(page, "#filtered-rules tbody tr") == len(stats["filtered_rules"])
+    for rule in stats["filtered_rules"]:
+        assert rule["rule"] in rules and (rule["example"] is None or rule["example"]["request"] in rules)
+    assert sum(rule["count"] for rule in stats["filtered_rules"]) == stats["filtered"] > 0
+    assert "fuzz/README.md" not in _text(page, "body")  # not in the wheel: the page explains itself
     # Each table really is laid out (a table that failed to render has no height).
     assert page.evaluate("[...document.querySelectorAll('table')].every(t => t.getBoundingClientRect().height > 40)")
     page.screenshot(SCREENSHOTS / "fuzz-report.png", full_page=True)
+    _show(page, "#filtered", SCREENSHOTS / "fuzz-report-filtered.png")
     assert page.console_errors() == []
 
 

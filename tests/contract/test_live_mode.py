@@ -80,6 +80,9 @@ def test_default_live_run_only_does_free_things(live_like: tuple[str, httpx.Clie
     assert "Skipped: cancel_mms, cancel_all_mms, upload_media" in output
     assert "Isolation: off" in output and "Rate-limit burst: off" in output
     assert result.returncode == 0, output[-3000:]
+    # No sandbox was started, and the closing line says what the time was spent against.
+    pace = next(line for line in result.stdout.splitlines() if "wall time" in line)
+    assert "sandbox" not in pace and pace.endswith(f"cases/s, against {url}."), pace
     # Only the checks that read ran: nothing that verifies a write, nothing that needs the sandbox, no burst.
     ran = {name for name, count in stats["checks_run"].items() if count}
     assert not ran & {name for name, where in CHECKS_LIVE.items() if where != "free"}, ran

@@ -7,7 +7,8 @@ import asyncio
 import json
 from typing import Any
 
-from clicksend_mms import AuthenticatedClient
+import pytest
+from clicksend_mms import AsyncClickSend, AuthenticatedClient, ClickSend, ServerError
 from clicksend_mms.api.mms import (
     cancel_all_mms,
     get_mms_history,
@@ -27,7 +28,7 @@ from clicksend_mms.models import (
     SendMmsResponse,
 )
 from clicksend_mms_sandbox.pytest_plugin import SandboxHandle
-from clicksend_mms_sandbox.testing import DEFAULT
+from clicksend_mms_sandbox.testing import DEFAULT, SECOND
 
 from tests.sandbox.conftest import MEDIA
 
@@ -97,3 +98,45 @@ def test_plugin_handle_http_and_faults(clicksend_sandbox: SandboxHandle) -> None
     clicksend_sandbox.faults.add("sandbox", path="/mms/history", status=503)
     assert http.get("/mms/history").status_code == 503
     assert http.get("/mms/history").status_code == 200
+
+
+def test_plugin_facade_fixture_shares_the_sandbox(
+    clicksend_facade: ClickSend, clicksend_sandbox: SandboxHandle
+) -> None:
+    sent = clicksend_facade.send([{"to": "+61400000001", "subject": "Hi", "body": "Hello"}], media_file=MEDIA)
+    message_id = sent.messages[0].message_id
+    assert [row.message_id for row in clicksend_facade.history().data] == [message_id]
+    clicksend_sandbox.advance(60)  # the handle's clock is the facade's sandbox's clock
+    assert [r.message_id for r in clicksend_facade.iter_receipts()] == [message_id]
+
+
+def test_plugin_async_facade_fixture(clicksend_async_facade: AsyncClickSend, clicksend_sandbox: SandboxHandle) -> None:
+    async def send_then_read() -> tuple[list[str], list[str]]:
+        messages = [{"to": f"+6140000{i:04d}", "subject": "Hi", "body": "Hello"} for i in range(10, 13)]
+        results = await clicksend_async_facade.send_bulk(messages, media_file=MEDIA)
+        clicksend_sandbox.advance(60)
+        receipts = [r.message_id async for r in clicksend_async_facade.iter_receipts()]
+        return [r.message_id for r in results], receipts
+
+    sent, receipts = asyncio.run(send_then_read())
+    assert len(sent) == 3 and sorted(receipts) == sorted(sent)
+    # A second event loop works too: the transport pools nothing bound to the first.
+    assert asyncio.run(clicksend_async_facade.history()).total == 3
+
+
+def test_plugin_faults_default_to_the_default_account(
+    clicksend_facade: ClickSend, clicksend_sandbox: SandboxHandle
+) -> None:
+    # No username: the default account, whose requests the facade fixtures make. /v3 may be spelled out or not.
+    clicksend_sandbox.faults.add(method="GET", path="/v3/mms/history", status=500)
+    assert clicksend_sandbox.faults.pending() == [
+        {"method": "GET", "path": "/mms/history", "times": 1, "status": 500, "retry_after": None,
+         "after_commit": False, "delay": 0.0, "drop": False}
+    ]  # fmt: skip
+    with pytest.raises(ServerError) as raised:
+        clicksend_facade.history()  # a 500 is never retried
+    assert raised.value.http_code == 500
+    assert clicksend_facade.history().total == 0  # the fault was used once
+    clicksend_sandbox.faults.add(SECOND.username, path="/mms/history", status=500)  # another account's: not ours
+    assert clicksend_facade.history().total == 0
+    assert clicksend_sandbox.faults.pending(SECOND.username) != [] and clicksend_sandbox.faults.pending() == []

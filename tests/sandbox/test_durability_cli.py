@@ -99,6 +99,21 @@ def test_concurrently_acknowledged_sends_survive_kill_9(tmp_path: Path) -> None:
         assert f"{balance:.4f}" == balance_after(*["2.42"] * len(stored))  # charges committed with messages
 
 
+def test_the_clock_offset_is_kept_with_the_data(tmp_path: Path) -> None:
+    # Statuses are computed from the clock: without its offset, a restart turned a Completed message back into Sent.
+    db = tmp_path / "sandbox.db"
+    with running("--db", str(db)) as (url, _), httpx.Client(base_url=url, auth=DEFAULT.basic_auth) as client:
+        client.post("/mms/send", json={"media_file": MEDIA, "messages": [message(to="+61400000001")]})
+        assert client.post("/_sandbox/clock/advance", json={"seconds": 3600}).status_code == 200
+        assert client.get("/mms/history").json()["data"]["data"][0]["status"] == "Completed"
+    with running("--db", str(db)) as (url, _), httpx.Client(base_url=url, auth=DEFAULT.basic_auth) as client:
+        assert client.get("/_sandbox/clock").json()["data"]["offset"] == 3600
+        assert client.get("/mms/history").json()["data"]["data"][0]["status"] == "Completed"
+        assert client.post("/_sandbox/reset").status_code == 200  # back to real time, and kept so
+    with running("--db", str(db)) as (url, _), httpx.Client(base_url=url, auth=DEFAULT.basic_auth) as client:
+        assert client.get("/_sandbox/clock").json()["data"]["offset"] == 0
+
+
 def test_accounts_from_flag_file_and_env(tmp_path: Path) -> None:
     accounts = tmp_path / "accounts.json"
     accounts.write_text(json.dumps([{"username": "file-user", "api_key": "file-key", "balance": "3"}]))
@@ -115,9 +130,9 @@ def test_accounts_from_flag_file_and_env(tmp_path: Path) -> None:
     assert b"file-key" not in stderr and b"flag-key" not in stderr and b"env-key" not in stderr
 
 
-def test_bad_accounts_file_is_a_usage_error(tmp_path: Path) -> None:
+def test_bad_accounts_file_is_a_configuration_error(tmp_path: Path) -> None:
     bad = tmp_path / "accounts.json"
     bad.write_text("{}")
     command = [*sandbox_command(), "--accounts", str(bad)]
     result = subprocess.run(command, capture_output=True, timeout=30)
-    assert result.returncode == 2 and b"bad account configuration" in result.stderr
+    assert result.returncode == 3 and b"holds a JSON list of account objects" in result.stderr

@@ -172,7 +172,40 @@ def test_openapi_json_is_public_and_is_the_spec(make_client: ClientFactory) -> N
     from tests.helpers.spec import load_spec
 
     response = make_client(None).get("/openapi.json")
-    assert response.status_code == 200 and response.json() == load_spec()
+    assert response.status_code == 200
+    served, spec = response.json(), load_spec()
+    assert {**served, "servers": spec["servers"]} == spec  # the spec, but for where it says the sandbox is
+
+
+@pytest.mark.parametrize("path", ["/openapi.json", "/v3/openapi.json", "/docs", "/v3/docs"])
+def test_the_spec_names_the_url_the_sandbox_was_reached_at(make_client: ClientFactory, path: str) -> None:
+    # The spec documents the default http://127.0.0.1:8765/v3; a sandbox elsewhere names itself, ClickSend stays first.
+    response = make_client(None, base_url="http://127.0.0.1:41999").get(path)
+    assert response.status_code == 200
+    text = response.text
+    assert "http://127.0.0.1:41999/v3" in text and "127.0.0.1:8765" not in text
+    if path.endswith(".json"):
+        assert [s["url"] for s in response.json()["servers"]] == [
+            "https://rest.clicksend.com/v3",
+            "http://127.0.0.1:41999/v3",
+        ]
+
+
+@pytest.mark.parametrize("path", ["/", "/v3", "/v3/"])
+def test_the_root_points_a_browser_at_the_reference_and_stays_clicksends_404_for_clients(
+    make_client: ClientFactory, path: str
+) -> None:
+    client = make_client(None, base_url="http://127.0.0.1:41999")
+    for accept in ("application/json", "*/*", None):
+        response = client.get(path, headers={"Accept": accept} if accept else {})
+        assert response.status_code == 404 and response.json()["response_msg"] == "Invalid endpoint. Please try again."
+        assert '<http://127.0.0.1:41999/docs>; rel="service-doc"' in response.headers["link"]
+    page = client.get(path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert '<a href="http://127.0.0.1:41999/docs">' in page.text and "http://127.0.0.1:41999/v3" in page.text
+    # Anything but the root, and anything but GET, is ClickSend's envelope whatever the client accepts.
+    assert client.get(path + "x", headers={"Accept": "text/html"}).json()["response_code"] == "NOT_FOUND"
+    assert client.post(path, headers={"Accept": "text/html"}).json()["response_code"] == "NOT_FOUND"
 
 
 def test_accounts_see_only_their_own(client: httpx.Client, make_client: ClientFactory, state: SandboxState) -> None:

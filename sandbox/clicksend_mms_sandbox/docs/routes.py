@@ -9,21 +9,26 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
+from ..served_spec import reached_at, served_spec
+from ..spec import base_path
 from .facts import sandbox_facts
 from .page import ASSETS, BUNDLE, render_page
 from .reference import reference_spec
 
 
 def routes(spec: dict[str, Any]) -> list[Route]:
-    """The docs routes for an app serving `spec`. The page is built on first request, once."""
+    """The docs routes for an app serving `spec`. The page is built on first request, once per URL the sandbox is
+    reached at (its servers name that URL, as /openapi.json does)."""
+    api_base = base_path(spec)
 
-    @functools.cache
-    def page() -> bytes:
+    @functools.lru_cache(maxsize=8)
+    def page(api_url: str) -> bytes:
         # Relative to /docs, so the page also works behind a path prefix (root_path).
-        return render_page(reference_spec(spec, sandbox_facts()), f"docs/{BUNDLE}").encode("utf-8")
+        view = reference_spec(served_spec(spec, api_url), sandbox_facts())
+        return render_page(view, f"docs/{BUNDLE}").encode("utf-8")
 
     async def docs(request: Request) -> Response:
-        return HTMLResponse(page())
+        return HTMLResponse(page(reached_at(request, api_base)))
 
     async def bundle(request: Request) -> Response:
         # FileResponse answers conditional requests (ETag, Last-Modified) from the file itself.
