@@ -6,13 +6,11 @@ pins, then reused), so the SDK benchmarked is the SDK tested against the sandbox
 
 from __future__ import annotations
 
-import json
 import pathlib
-import subprocess
-from types import TracebackType
 from typing import Any
 
 from tests.sandbox.foreign_sdks import venvs
+from tests.sandbox.foreign_sdks.worker import LineWorker
 
 from .servers import HERE
 
@@ -36,30 +34,16 @@ def python() -> str | None:
     return None if _python is None else str(_python)
 
 
-class OfficialWorker:
+class OfficialWorker(LineWorker):
     """One long-lived worker process, so its timing blocks interleave with ours in the same run."""
 
     def __init__(self) -> None:
         if _python is None:
             raise RuntimeError("call ensure_venv() first")
-        self.proc = subprocess.Popen(
-            [str(_python), str(WORKER)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
+        super().__init__([str(_python), str(WORKER)])
 
     def call(self, cmd: str, **args: Any) -> Any:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps({"cmd": cmd, **args}) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            err = self.proc.stderr.read() if self.proc.stderr else ""
-            raise RuntimeError(f"official SDK worker died: {err[-1000:]}")
-        reply = json.loads(line)
+        reply = self.exchange({"cmd": cmd, **args})
         if not reply["ok"]:
             raise RuntimeError(f"official SDK worker: {reply['error']}")
         return reply["result"]
@@ -70,18 +54,3 @@ class OfficialWorker:
 
     def seconds(self, cmd: str, n: int) -> float:
         return float(self.call(cmd, n=n))
-
-    def close(self) -> None:
-        if self.proc.stdin:
-            self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-    def __enter__(self) -> OfficialWorker:
-        return self
-
-    def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
-        self.close()

@@ -51,6 +51,8 @@ def _row(f: Figure) -> list[str]:
     elif "p99_ms" in f.extra:
         value += f"  p50 {_fmt(f.extra['p50_ms'])} / p99 {_fmt(f.extra['p99_ms'])} ms"
     ratio = f"{f.ratio:.2f} {f.ratio_label}" if f.ratio is not None else ""
+    if isinstance(f.extra.get("vs_floor"), dict):
+        ratio += f", {f.extra['vs_floor']['median']:.2f} x floor"
     verdict = "" if f.passed is None else ("PASS" if f.passed else "MISS")
     if f.extra.get("warning"):
         verdict = (verdict + " !errors").strip()

@@ -1,10 +1,12 @@
-"""Section 3: requests/s and p50/p99 of GET /mms/history and POST /mms/send, our sandbox (at /v3, as ClickSend)
-vs Prism (which serves the spec's paths at the root)."""
+"""Section 3: requests/s and p50/p99 of GET /mms/history and POST /mms/send: our sandbox (at /v3, as ClickSend)
+against the floor (bare Starlette replaying the sandbox's own answers) and Prism (which serves the spec's paths at
+the root)."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import pathlib
 import time
 
 import httpx
@@ -12,13 +14,24 @@ import httpx
 from . import load
 from .context import Context, Figure
 from .page import SEND_REQUEST
-from .servers import Server, basic_auth, ensure_prism, prism_server, sandbox_missing, sandbox_server, seed_history
+from .servers import (
+    CACHE,
+    Server,
+    basic_auth,
+    ensure_prism,
+    prism_server,
+    sandbox_missing,
+    sandbox_server,
+    seed_history,
+)
+from .starlette_floor import starlette_floor
 from .stats import summarize
 
 SECTION = "sandbox"
 CONCURRENCIES = (1, 32)
 SANDBOX = "clicksend_mms_sandbox"
 PRISM = "Prism 5.14.2"
+FLOOR = "bare Starlette (floor)"
 
 
 def _targets(server: Server) -> dict[str, load.Target]:
@@ -43,6 +56,19 @@ def _check(server: Server) -> dict[str, int]:
     return sizes
 
 
+def _captured(sandbox: Server) -> tuple[pathlib.Path, pathlib.Path]:
+    """The sandbox's answers to the two benchmark requests, as files the floor replays byte for byte."""
+    files = []
+    for name, t in _targets(sandbox).items():
+        r = httpx.request(t.method, t.url, content=t.body or None, headers=dict(t.headers), timeout=10)
+        r.raise_for_status()
+        path = CACHE / "run" / f"floor-{name.split()[0].lower()}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(r.content)
+        files.append(path)
+    return files[0], files[1]
+
+
 def run(ctx: Context) -> None:
     ctx.note(
         SECTION,
@@ -60,6 +86,7 @@ def run(ctx: Context) -> None:
         sb = stack.enter_context(sandbox_server())
         seed_history(sb)
         servers: dict[str, Server] = {SANDBOX: sb}
+        servers[FLOOR] = stack.enter_context(starlette_floor(*_captured(sb)))
         ctx.data["sandbox_pid"] = sb.pid
         why = ensure_prism(ctx.notes.setdefault(SECTION, []))
         if why:
@@ -115,6 +142,8 @@ def _record(ctx: Context, endpoint: str, c: int, results: dict[str, list[load.Lo
             "x Prism req/s" if vs else "",
             extra=extra,
         )
+        if FLOOR in rps and name != FLOOR:  # what share of the bare-framework ceiling this server reaches
+            fig.extra["vs_floor"] = summarize([a / b for a, b in zip(rps[name], rps[FLOOR], strict=False)]).as_dict()
         if errors:
             fig.extra["warning"] = f"{errors} non-2xx/socket errors during load"
         if name == SANDBOX:

@@ -7,7 +7,7 @@ import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from clicksend_mms_sandbox.testing import Credentials
 
@@ -22,37 +22,26 @@ class Reply:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-class SdkWorker:
-    """One long-lived worker process running ClickSend's SDK against the sandbox at `origin` as `account`."""
+class LineWorker:
+    """A long-lived process that answers each JSON line it reads with one JSON line: the foreign-SDK workers here,
+    and the benchmarks' official-SDK worker (benchmarks/official.py)."""
 
-    def __init__(self, python: Path, script: str, origin: str, account: Credentials) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CLICKSEND_")}
-        env |= {
-            "CLICKSEND_ORIGIN": origin,
-            "CLICKSEND_USERNAME": account.username,
-            "CLICKSEND_API_KEY": account.api_key,
-        }
-        env.pop("PYTHONPATH", None)  # the venv's packages only (the script's folder gives it _protocol.py)
+    def __init__(self, argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
+        self._name = Path(argv[-1]).name
         self._proc = subprocess.Popen(
-            [str(python), "-s", str(HERE / script)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-            cwd=HERE,
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd
         )
 
-    def call(self, name: str, **args: Any) -> Reply:
+    def exchange(self, request: dict[str, Any]) -> dict[str, Any]:
         assert self._proc.stdin is not None and self._proc.stdout is not None
-        self._proc.stdin.write(json.dumps({"call": name, "args": args}) + "\n")
+        self._proc.stdin.write(json.dumps(request) + "\n")
         self._proc.stdin.flush()
         line = self._proc.stdout.readline()
         if not line:
-            raise RuntimeError(f"the SDK worker died: {self._proc.stderr.read() if self._proc.stderr else ''}")
-        raw = json.loads(line)
-        ok, value, error = raw.pop("ok"), raw.pop("value", None), raw.pop("error", None)
-        return Reply(ok, value, error, raw)
+            err = self._proc.stderr.read() if self._proc.stderr else ""
+            raise RuntimeError(f"the worker {self._name} died: {err[-1000:]}")
+        reply: dict[str, Any] = json.loads(line)
+        return reply
 
     def close(self) -> None:
         if self._proc.stdin:
@@ -65,3 +54,28 @@ class SdkWorker:
         for stream in (self._proc.stdout, self._proc.stderr):
             if stream:
                 stream.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SdkWorker(LineWorker):
+    """One worker process running ClickSend's SDK against the sandbox at `origin` as `account`."""
+
+    def __init__(self, python: Path, script: str, origin: str, account: Credentials) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CLICKSEND_")}
+        env |= {
+            "CLICKSEND_ORIGIN": origin,
+            "CLICKSEND_USERNAME": account.username,
+            "CLICKSEND_API_KEY": account.api_key,
+        }
+        env.pop("PYTHONPATH", None)  # the venv's packages only (the script's folder gives it _protocol.py)
+        super().__init__([str(python), "-s", str(HERE / script)], env=env, cwd=HERE)
+
+    def call(self, name: str, **args: Any) -> Reply:
+        raw = self.exchange({"call": name, "args": args})
+        ok, value, error = raw.pop("ok"), raw.pop("value", None), raw.pop("error", None)
+        return Reply(ok, value, error, raw)
