@@ -1,7 +1,8 @@
-"""Emit ``clicksend_mms/request_rules.py``: the spec's request-body schemas as plain Python data.
+"""Emit ``clicksend_mms/request_rules.py``: the spec's request-body and parameter schemas as plain Python data.
 
-The SDK checks every request body against these rules before anything is sent (``clicksend_mms.request_check``):
-a misspelled key, a missing field, a wrong type or an over-long subject never reaches the wire. Emitting the rules
+The SDK checks every request body and every query/path parameter against these rules before anything is sent
+(``clicksend_mms.request_check``): a misspelled key, a missing field, a wrong type, an over-long subject or a
+``limit`` below ClickSend's minimum never reaches the wire. Emitting the rules
 at generation time keeps the spec the only place they are written, and the installed client needs neither PyYAML
 nor jsonschema. Only keywords the checker implements are emitted; any other keyword in a request schema stops
 generation, so the spec cannot outgrow the checker unnoticed.
@@ -39,16 +40,21 @@ CHECKED = frozenset(
 # Formats request_check knows (a unix time given in milliseconds gets a hint); any other stops generation too.
 FORMATS = frozenset({"unix-time"})
 # Keywords that document rather than constrain (contentEncoding is an annotation in JSON Schema 2020-12;
-# x-clicksend-truncate says where ClickSend cuts a long body, which it keeps rather than refuses).
-DOCUMENTATION = frozenset({"description", "example", "examples", "title", "contentEncoding", "x-clicksend-truncate"})
+# x-clicksend-truncate says where ClickSend cuts a long body, which it keeps rather than refuses; a default is
+# what ClickSend assumes when a parameter is left out).
+DOCUMENTATION = frozenset(
+    {"description", "example", "examples", "title", "default", "contentEncoding", "x-clicksend-truncate"}
+)
 _REF_PREFIX = "#/components/schemas/"
+_PARAM_PREFIX = "#/components/parameters/"
 _FIELD_PREFIX = "field_"  # openapi-python-client's default, as in overrides/config.yaml
 
 _HEADER = '''"""The request-body rules of spec/clicksend-mms.yaml, for ``clicksend_mms.request_check``.
 
 ``SCHEMAS`` maps a component name to its rules (JSON Schema keywords; ``$ref`` names another entry,
 ``description`` is the first sentence of the spec's, used to explain a pattern in plain words).
-``REQUEST_BODIES`` maps an operationId to the schema of its JSON body; ``PYTHON_NAMES`` maps a model's Python
+``REQUEST_BODIES`` maps an operationId to the schema of its JSON body; ``PARAMETERS`` maps an operationId to its
+query and path parameters as one object schema (keys are the wire names); ``PYTHON_NAMES`` maps a model's Python
 attribute name to the wire key where the two differ (``from_`` -> ``from``).
 """
 
@@ -102,17 +108,59 @@ def _rules(schema: dict[str, Any], where: str, refs: list[str]) -> dict[str, Any
     return out
 
 
-def request_rules(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], dict[str, dict[str, str]]]:
-    """(schemas, operationId -> body schema, schema -> {python name: wire key}) for every JSON request body."""
+def _parameter(spec: dict[str, Any], parameter: dict[str, Any]) -> dict[str, Any]:
+    ref = parameter.get("$ref")
+    if ref is None:
+        return parameter
+    if not ref.startswith(_PARAM_PREFIX):
+        raise UnsupportedRule(f"parameters may only $ref {_PARAM_PREFIX}*, got {ref!r}")
+    found: dict[str, Any] = spec["components"]["parameters"][ref.removeprefix(_PARAM_PREFIX)]
+    return found
+
+
+def _parameter_rules(spec: dict[str, Any], operation: dict[str, Any], refs: list[str]) -> dict[str, Any]:
+    """An operation's query and path parameters as one object schema keyed by wire name."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for raw in operation.get("parameters", []):
+        parameter = _parameter(spec, raw)
+        if parameter["in"] not in ("query", "path"):
+            raise UnsupportedRule(f"{operation['operationId']}: {parameter['in']} parameters are not checked")
+        where = f"{operation['operationId']}({parameter['name']})"
+        rules = _rules(parameter["schema"], where, refs)
+        if "description" in parameter:  # the parameter's own words explain it better than its schema's
+            rules["description"] = _first_sentence(parameter["description"])
+        properties[parameter["name"]] = rules
+        if parameter.get("required"):
+            required.append(parameter["name"])
+    out: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": properties}
+    if required:
+        out["required"] = tuple(required)
+    return out
+
+
+def request_rules(
+    spec: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, str], dict[str, dict[str, Any]], dict[str, dict[str, str]]]:
+    """(schemas, operationId -> body schema, operationId -> parameters schema, schema -> {python name: wire key})
+    for every JSON request body and every operation's parameters."""
     bodies: dict[str, str] = {}
+    parameters: dict[str, dict[str, Any]] = {}
     pending: list[str] = []
+    parameter_refs: list[str] = []  # after the bodies' schemas, so SCHEMAS opens with the bodies
     for path_item in spec["paths"].values():
+        if "parameters" in path_item:
+            raise UnsupportedRule("path-level parameters are not emitted; declare them on each operation")
         for operation in path_item.values():
-            if not isinstance(operation, dict) or "requestBody" not in operation:
+            if not isinstance(operation, dict):
+                continue
+            parameters[operation["operationId"]] = _parameter_rules(spec, operation, parameter_refs)
+            if "requestBody" not in operation:
                 continue
             schema = operation["requestBody"]["content"]["application/json"]["schema"]
             bodies[operation["operationId"]] = _ref_name(schema["$ref"])
             pending.append(bodies[operation["operationId"]])
+    pending.extend(parameter_refs)
     components = spec["components"]["schemas"]
     schemas: dict[str, Any] = {}
     python_names: dict[str, dict[str, str]] = {}
@@ -130,12 +178,12 @@ def request_rules(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str],
         if renamed:
             python_names[name] = renamed
         pending.extend(refs)
-    return schemas, dict(sorted(bodies.items())), python_names
+    return schemas, dict(sorted(bodies.items())), dict(sorted(parameters.items())), python_names
 
 
 def render(spec_path: Path) -> str:
     spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
-    schemas, bodies, python_names = request_rules(spec)
+    schemas, bodies, parameters, python_names = request_rules(spec)
 
     def literal(value: object) -> str:
         return pprint.pformat(value, sort_dicts=False, width=110)
@@ -144,6 +192,7 @@ def render(spec_path: Path) -> str:
         _HEADER
         + f"SCHEMAS: Final[dict[str, dict[str, Any]]] = {literal(schemas)}\n\n"
         + f"REQUEST_BODIES: Final[dict[str, str]] = {literal(bodies)}\n\n"
+        + f"PARAMETERS: Final[dict[str, dict[str, Any]]] = {literal(parameters)}\n\n"
         + f"PYTHON_NAMES: Final[dict[str, dict[str, str]]] = {literal(python_names)}\n"
     )
 

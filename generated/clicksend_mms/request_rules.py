@@ -4,7 +4,8 @@
 
 ``SCHEMAS`` maps a component name to its rules (JSON Schema keywords; ``$ref`` names another entry,
 ``description`` is the first sentence of the spec's, used to explain a pattern in plain words).
-``REQUEST_BODIES`` maps an operationId to the schema of its JSON body; ``PYTHON_NAMES`` maps a model's Python
+``REQUEST_BODIES`` maps an operationId to the schema of its JSON body; ``PARAMETERS`` maps an operationId to its
+query and path parameters as one object schema (keys are the wire names); ``PYTHON_NAMES`` maps a model's Python
 attribute name to the wire key where the two differ (``from_`` -> ``from``).
 """
 
@@ -63,6 +64,13 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                 "description": "What to convert the file for, when not given as the `convert` query parameter",
             },
         },
+    },
+    "UnixSecondsParam": {
+        "type": "integer",
+        "format": "unix-time",
+        "minimum": 0,
+        "maximum": 99999999999,
+        "description": "Unix time in seconds",
     },
     "MmsMessageInput": {
         "type": "object",
@@ -126,6 +134,113 @@ REQUEST_BODIES: Final[dict[str, str]] = {
     "price_mms": "SendMmsRequest",
     "send_mms": "SendMmsRequest",
     "upload_media": "UploadRequest",
+}
+
+PARAMETERS: Final[dict[str, dict[str, Any]]] = {
+    "cancel_all_mms": {"type": "object", "additionalProperties": False, "properties": {}},
+    "cancel_mms": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "message_id": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 64,
+                "pattern": "^[A-Za-z0-9-]+$",
+                "description": "The message id ClickSend assigned at send time (an upper-case UUID)",
+            }
+        },
+        "required": ("message_id",),
+    },
+    "export_mms_history": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "filename": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 255,
+                "description": "Name for the exported file (ClickSend sanitises it)",
+            }
+        },
+        "required": ("filename",),
+    },
+    "get_mms_history": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "q": {
+                "type": "string",
+                "maxLength": 500,
+                "pattern": "^[A-Za-z_]+:[^,]*(,[A-Za-z_]+:[^,]*)*$",
+                "description": "Filter as `field:value[,field:value]`, "
+                "case-insensitive, e.g. "
+                "`list_id:429,direction:out`",
+            },
+            "order_by": {
+                "type": "string",
+                "maxLength": 100,
+                "pattern": "^[A-Za-z_]+:([Aa][Ss][Cc]|[Dd][Ee][Ss][Cc])$",
+                "description": "Sort records by `field:asc` or `field:desc`, e.g. `subject:desc`",
+            },
+            "date_from": {
+                "$ref": "UnixSecondsParam",
+                "description": "Unix time in seconds; only records added at or after it",
+            },
+            "date_to": {
+                "$ref": "UnixSecondsParam",
+                "description": "Unix time in seconds; only records added at or before it",
+            },
+            "page": {"type": "integer", "minimum": 1, "maximum": 1000000, "description": "Page number, from 1"},
+            "limit": {
+                "type": "integer",
+                "minimum": 15,
+                "maximum": 100,
+                "description": "Rows per page, 15 to 100 (old SDKs send 10, below the minimum)",
+            },
+        },
+    },
+    "get_mms_receipt": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "message_id": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 64,
+                "pattern": "^[A-Za-z0-9-]+$",
+                "description": "The message id ClickSend assigned at send time (an upper-case UUID)",
+            }
+        },
+        "required": ("message_id",),
+    },
+    "get_mms_receipts": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "page": {"type": "integer", "minimum": 1, "maximum": 1000000, "description": "Page number, from 1"},
+            "limit": {
+                "type": "integer",
+                "minimum": 15,
+                "maximum": 100,
+                "description": "Rows per page, 15 to 100 (old SDKs send 10, below the minimum)",
+            },
+        },
+    },
+    "mark_mms_receipts_read": {"type": "object", "additionalProperties": False, "properties": {}},
+    "price_mms": {"type": "object", "additionalProperties": False, "properties": {}},
+    "send_mms": {"type": "object", "additionalProperties": False, "properties": {}},
+    "upload_media": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "convert": {
+                "type": "string",
+                "enum": ["mms"],
+                "description": "What to convert the file for (or `convert` in the body)",
+            }
+        },
+    },
 }
 
 PYTHON_NAMES: Final[dict[str, dict[str, str]]] = {"MmsMessageInput": {"from_": "from"}}

@@ -6,8 +6,8 @@ spec says) with the generated envelope model a 2xx decodes to (``_core`` decodes
 property of the operation, so it lives here too (see ``retry.py`` for the policy table), with what to do when a
 call that must not be repeated may have reached ClickSend anyway.
 
-Every request body is checked against the spec's rules (``request_check``) before an ``Op`` exists, so input
-the contract forbids raises ``InvalidRequestError`` and never reaches the wire.
+Every request body and every query or path parameter is checked against the spec's rules (``request_check``)
+before an ``Op`` exists, so input the contract forbids raises ``InvalidRequestError`` and never reaches the wire.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from .models import (
     UploadRequest,
     UploadResponse,
 )
-from .request_check import check, require_valid, rule
+from .request_check import check, require_valid, require_valid_parameters, rule
 from .types import UNSET, Unset
 
 T = TypeVar("T")
@@ -159,6 +159,9 @@ def history(
     page: int = 1,
     limit: int = 100,
 ) -> Op[MmsHistoryPage]:
+    require_valid_parameters(
+        "get_mms_history", q=q, order_by=order_by, date_from=date_from, date_to=date_to, page=page, limit=limit
+    )
     kwargs = get_mms_history.request_kwargs(
         q=_opt(q), order_by=_opt(order_by), date_from=_opt(date_from), date_to=_opt(date_to), page=page, limit=limit
     )
@@ -166,11 +169,13 @@ def history(
 
 
 def receipts(*, page: int = 1, limit: int = 100) -> Op[MmsReceiptPage]:
+    require_valid_parameters("get_mms_receipts", page=page, limit=limit)
     kwargs = get_mms_receipts.request_kwargs(page=page, limit=limit)
     return Op(kwargs, MmsReceiptsResponse, _data, idempotent=True)
 
 
 def receipt(message_id: str) -> Op[MmsMessageRecord | MmsReceipt]:
+    require_valid_parameters("get_mms_receipt", message_id=message_id)
     kwargs = get_mms_receipt.request_kwargs(message_id)
     return Op(kwargs, MmsReceiptResponse, _data, idempotent=True)
 
@@ -183,6 +188,7 @@ def mark_receipts_read(date_before: int | None = None) -> Op[None]:
 
 
 def cancel(message_id: str) -> Op[None]:
+    require_valid_parameters("cancel_mms", message_id=message_id)
     return Op(cancel_mms.request_kwargs(message_id), EmptyResponse, _nothing, idempotent=True)
 
 
@@ -191,6 +197,7 @@ def cancel_all() -> Op[int]:
 
 
 def export(filename: str) -> Op[str]:
+    require_valid_parameters("export_mms_history", filename=filename)
     kwargs = export_mms_history.request_kwargs(filename=filename)
     return Op(kwargs, ExportResponse, lambda r: r.data.url, idempotent=True)
 

@@ -53,7 +53,7 @@ from .exceptions import (
 from .facade import ClickSend
 from .local_files import LocalFileError, read_bytes, read_messages, refuse_to_overwrite, replace_atomically
 from .models import MmsMessageRecord, MmsReceipt, SendMmsData
-from .request_check import rule
+from .request_check import parameter_rule, rule
 from .results import rejected
 from .retry import RetryPolicy
 from .retry import log as retry_log
@@ -512,15 +512,32 @@ def cancel_all(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 # -- history & receipts ---------------------------------------------------------------------------------
 
 
+def _about_param(operation_id: str, name: str) -> str:
+    """A parameter's description from the spec."""
+    return f"{parameter_rule(operation_id, name, 'description')}."
+
+
+def _param_range(operation_id: str, name: str) -> Any:
+    """A paging option with the spec's bounds and words."""
+    low, high = (parameter_rule(operation_id, name, keyword) for keyword in ("minimum", "maximum"))
+    return typer.Option(min=low, max=high, help=_about_param(operation_id, name))
+
+
+HistoryPageOpt = Annotated[int, _param_range("get_mms_history", "page")]
+HistoryLimitOpt = Annotated[int, _param_range("get_mms_history", "limit")]
+ReceiptsPageOpt = Annotated[int, _param_range("get_mms_receipts", "page")]
+ReceiptsLimitOpt = Annotated[int, _param_range("get_mms_receipts", "limit")]
+
+
 @app.command()
 def history(
     ctx: typer.Context,
-    q: Annotated[str | None, typer.Option(help="Filter, e.g. status:Sent,to:+61411111111.")] = None,
-    order_by: Annotated[str | None, typer.Option(help="e.g. date:desc.")] = None,
-    date_from: Annotated[int | None, typer.Option(help="Unix time.")] = None,
-    date_to: Annotated[int | None, typer.Option(help="Unix time.")] = None,
-    page: Annotated[int, typer.Option(min=1)] = 1,
-    limit: Annotated[int, typer.Option(min=15, max=100)] = 100,
+    q: Annotated[str | None, typer.Option(help=_about_param("get_mms_history", "q"))] = None,
+    order_by: Annotated[str | None, typer.Option(help=_about_param("get_mms_history", "order_by"))] = None,
+    date_from: Annotated[int | None, typer.Option(help=_about_param("get_mms_history", "date_from"))] = None,
+    date_to: Annotated[int | None, typer.Option(help=_about_param("get_mms_history", "date_to"))] = None,
+    page: HistoryPageOpt = 1,
+    limit: HistoryLimitOpt = 100,
     all_pages: Annotated[bool, typer.Option("--all", help="Every page, not just --page.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -547,8 +564,8 @@ def history(
 @app.command()
 def receipts(
     ctx: typer.Context,
-    page: Annotated[int, typer.Option(min=1)] = 1,
-    limit: Annotated[int, typer.Option(min=15, max=100)] = 100,
+    page: ReceiptsPageOpt = 1,
+    limit: ReceiptsLimitOpt = 100,
     all_pages: Annotated[bool, typer.Option("--all", help="Every page, not just --page.")] = False,
     as_json: JsonOpt = False,
 ) -> None:

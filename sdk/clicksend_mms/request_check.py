@@ -1,4 +1,4 @@
-"""Check a request body against the spec's rules before anything is sent.
+"""Check a request body and its query/path parameters against the spec's rules before anything is sent.
 
 The rules are ``request_rules.py``, emitted from spec/clicksend-mms.yaml by ``make generate``; this module is the
 small interpreter of the JSON Schema keywords they use (the generator refuses any keyword it does not handle, so
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .exceptions import InvalidRequestError
-from .request_rules import PYTHON_NAMES, REQUEST_BODIES, SCHEMAS
+from .request_rules import PARAMETERS, PYTHON_NAMES, REQUEST_BODIES, SCHEMAS
 
 _TYPE_NAMES = {
     "object": "an object (a dict)",
@@ -74,6 +74,22 @@ def require_valid(operation_id: str, body: Any, *, advice: str | None = None) ->
         raise InvalidRequestError(problems, advice=advice)
 
 
+def check_parameters(operation_id: str, params: Mapping[str, Any]) -> list[Problem]:
+    """Every problem of the query and path parameters given to ``operation_id``, by wire name (``limit``);
+    a parameter given as None is left out of the request, so it is not checked."""
+    problems: list[Problem] = []
+    given = {name: value for name, value in params.items() if value is not None}
+    _check(PARAMETERS[operation_id], given, (), problems, None)
+    return problems
+
+
+def require_valid_parameters(operation_id: str, **params: Any) -> None:
+    """Raise ``InvalidRequestError`` (nothing was sent) unless the parameters are valid for ``operation_id``."""
+    problems = check_parameters(operation_id, params)
+    if problems:
+        raise InvalidRequestError(problems)
+
+
 def rule(operation_id: str, *path: str, keyword: str) -> Any:
     """A rule from the spec, e.g. ``rule("send_mms", "messages", keyword="maxItems")`` -> 1000.
 
@@ -83,6 +99,17 @@ def rule(operation_id: str, *path: str, keyword: str) -> Any:
     for step in path:
         rules = _resolve(rules["items"] if step == "items" else rules["properties"][step])
     return rules[keyword]
+
+
+def parameter_rule(operation_id: str, name: str, keyword: str) -> Any:
+    """A parameter's rule from the spec, e.g. ``parameter_rule("get_mms_history", "limit", "minimum")`` -> 15.
+
+    KeyError if the spec has no such rule.
+    """
+    declared = PARAMETERS[operation_id]["properties"][name]
+    if keyword in declared:  # the parameter's own words (its description) before its schema's
+        return declared[keyword]
+    return _resolve(declared)[keyword]
 
 
 def _resolve(rules: Mapping[str, Any]) -> Mapping[str, Any]:

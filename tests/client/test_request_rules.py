@@ -114,7 +114,7 @@ def test_other_bodies_judged_like_json_schema(body: Any) -> None:
 
 
 def test_emitted_rules_are_the_specs() -> None:
-    schemas, bodies, python_names = emit(load_spec())
+    schemas, bodies, _, python_names = emit(load_spec())
     assert schemas == request_rules.SCHEMAS
     assert (
         bodies
@@ -132,7 +132,7 @@ def test_emitted_rules_are_the_specs() -> None:
 def test_a_changed_limit_in_the_spec_changes_the_rules() -> None:
     spec = copy.deepcopy(load_spec())
     spec["components"]["schemas"]["MmsMessageInput"]["properties"]["subject"]["maxLength"] = 5
-    schemas, _, _ = emit(spec)
+    schemas, _, _, _ = emit(spec)
     assert schemas["MmsMessageInput"]["properties"]["subject"]["maxLength"] == 5
     assert rule("send_mms", "messages", "items", "subject", keyword="maxLength") == 20  # the committed spec's
 

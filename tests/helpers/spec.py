@@ -112,3 +112,12 @@ def assert_valid_response(operation_id: str, status: int | str, payload: Any) ->
     errors = response_errors(operation_id, status, payload)
     if errors:
         raise ValidationError(f"{operation_id} {status} does not match the spec:\n  " + "\n  ".join(errors))
+
+
+def parameter_errors(operation_id: str, name: str, value: Any) -> list[str]:
+    """jsonschema's verdict on one query or path parameter's value (its schema as the spec declares it)."""
+    for raw in operation(operation_id).body.get("parameters", []):
+        parameter = resolve(raw)
+        if parameter["name"] == name:
+            return _errors(parameter["schema"], value)
+    raise KeyError(f"{operation_id} has no parameter {name!r}")
