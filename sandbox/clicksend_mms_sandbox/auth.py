@@ -45,7 +45,9 @@ def authenticate(accounts: Accounts, header: str | None) -> AuthResult:
     expected = account.api_key.encode() if account else _DUMMY_KEY
     key_ok = hmac.compare_digest(expected, key.encode())
     if account is None or not key_ok:
-        log.info("authorization failed for username=%r", username)  # never the key
+        # Never the key, and no username that is not an account's: a key given in the username's place (the two
+        # swapped) would otherwise land in the log.
+        log.info("authorization failed: %s", f"wrong key for username={username!r}" if account else "unknown username")
         return AuthResult(None, "unauthorized")
     if account.kind == "notactive":
         # ClickSend answers an inactive account exactly like wrong credentials.

@@ -26,10 +26,10 @@ log = logging.getLogger("clicksend_mms_sandbox")
 N = TypeVar("N", int, float)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "clicksend-mms-sandbox") -> argparse.ArgumentParser:
     defaults = Settings()
     parser = argparse.ArgumentParser(
-        prog="clicksend-mms-sandbox",
+        prog=prog,
         description="A local, stateful ClickSend MMS API (REST v3) for tests and development.",
         epilog=f"Exit codes: 0 stopped, 2 a malformed flag, {EXIT_CONFIG} a configuration it cannot use "
         "(--db, --accounts, --account, the port).",
@@ -123,8 +123,9 @@ def origin(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if sock.family == socket.AF_INET6 else f"http://{host}:{port}"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = "clicksend-mms-sandbox") -> int:
+    """``prog`` is the command the user typed, for usage and errors (``clicksend-mms sandbox`` from the SDK's CLI)."""
+    args = build_parser(prog).parse_args(argv)
     try:
         return serve(args)
     except ConfigError as exc:

@@ -688,8 +688,7 @@ def sandbox(ctx: typer.Context) -> None:
         )
         raise typer.Exit(exit_codes.CONFIG)
     sandbox_cli = importlib.import_module("clicksend_mms_sandbox.cli")
-    sys.argv = ["clicksend-mms-sandbox", *ctx.args]
-    result: object = sandbox_cli.main()
+    result: object = sandbox_cli.main(ctx.args, prog="clicksend-mms sandbox")
     raise typer.Exit(result if isinstance(result, int) else 0)
 
 

@@ -79,6 +79,9 @@ class ClickSendError(Exception):
 class APIError(ClickSendError):
     """ClickSend answered with an error envelope ``{http_code, response_code, response_msg, data}``."""
 
+    # What to do about it, where ClickSend's own words do not say (a line after them in the text).
+    advice: str | None = None
+
     def __init__(
         self,
         *,
@@ -99,7 +102,8 @@ class APIError(ClickSendError):
         self.retry_after = retry_after
         where = f" on {method} {path}" if method and path else ""
         text = f"HTTP {http_code} {response_code or '-'}{where}: {response_msg or '(no message)'}"
-        super().__init__("\n  ".join([text, *describe_data(data)]))
+        text = "\n  ".join([text, *describe_data(data)])
+        super().__init__(f"{text}\n{self.advice}" if self.advice else text)
 
     def __repr__(self) -> str:
         extra = f", retry_after={self.retry_after!r}" if self.retry_after is not None else ""
@@ -115,6 +119,12 @@ class ValidationError(APIError):
 
 class AuthenticationError(APIError):
     """401: wrong username / API key, or an inactive account."""
+
+    advice = (
+        "Check the username and API key (ClickSend(username, api_key), CLICKSEND_USERNAME and CLICKSEND_API_KEY, "
+        "or the CLI's --username and --api-key): the key is the API key from ClickSend's dashboard, not the "
+        "account password. A swapped pair, and an inactive account, are refused the same way."
+    )
 
 
 class ForbiddenError(APIError):

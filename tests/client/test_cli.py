@@ -431,3 +431,10 @@ def test_a_reader_that_goes_away_ends_the_output_quietly(tmp_path: Path) -> None
         code = proc.wait(timeout=60)
         stderr = proc.stderr.read().decode()
         assert (code, stderr) == (141, ""), args
+
+
+def test_sandbox_subcommand_speaks_as_the_command_the_user_typed() -> None:
+    result = runner.invoke(app, ["sandbox", "--port", "not-a-port"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("usage: clicksend-mms sandbox "), result.stderr
+    assert "clicksend-mms sandbox: error: argument --port" in result.stderr

@@ -61,6 +61,15 @@ def test_status_picks_the_class(status: int, cls: type[APIError]) -> None:
     assert (exc.method, exc.path) == ("GET", "/v3/mms/history")
 
 
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 429, 500])
+def test_only_a_401_tells_to_check_the_credentials(status: int) -> None:
+    body = {"http_code": status, "response_code": "X", "response_msg": "Authorization failed."}
+    text = str(error_from_response(answer(status, body)))
+    says = "Check the username and API key" in text and "CLICKSEND_API_KEY" in text and "swapped" in text
+    assert says == (status == 401), text
+    assert text.startswith(f"HTTP {status} X on GET /v3/mms/history: Authorization failed.")
+
+
 def test_validation_error_keeps_per_field_data() -> None:
     data = {"messages.0.subject": ["The subject is required."]}
     exc = error_from_response(

@@ -155,6 +155,16 @@ def test_401_on_every_route(
     assert "www-authenticate" not in response.headers
 
 
+def test_a_failed_login_never_logs_a_key(make_client: ClientFactory, caplog: pytest.LogCaptureFixture) -> None:
+    """Swapped credentials put the key where the username goes: the log names known usernames only."""
+    caplog.set_level("INFO", logger="clicksend_mms_sandbox.auth")
+    assert make_client(DEFAULT.api_key, DEFAULT.username).get("/mms/history").status_code == 401
+    assert make_client(DEFAULT.username, "wrong-key").get("/mms/history").status_code == 401
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert DEFAULT.api_key not in logged and "wrong-key" not in logged
+    assert "unknown username" in logged and f"wrong key for username={DEFAULT.username!r}" in logged
+
+
 @pytest.mark.parametrize("header", ["Bearer abc", "Basic !!!", "Basic " + base64.b64encode(b"no-colon").decode()])
 def test_malformed_authorization_is_401(make_client: ClientFactory, header: str) -> None:
     response = make_client(None).get("/mms/history", headers={"Authorization": header})
