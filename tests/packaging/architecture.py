@@ -40,6 +40,23 @@ SDK_CLI_MODULES = (SDK_CLI, "sdk/clicksend_mms/conformance/")
 SANDBOX_PLUGIN = "sandbox/clicksend_mms_sandbox/pytest_plugin.py"
 # The sandbox's public API: its package root (names in __all__) and the testing module (WAVE2 decision 2).
 SANDBOX_PUBLIC_MODULES = frozenset({"clicksend_mms_sandbox", "clicksend_mms_sandbox.testing"})
+# Inside the sandbox dependencies point one way, routes -> rules -> store -> the message domain (ARCHITECTURE.md):
+# a module imports its own tier or lower ones, and the modules "beside" them all import only each other and the
+# domain. Every sandbox module is named here, so a new one has to be placed before the check passes.
+SANDBOX_TIERS: dict[str, int | None] = {
+    # routes, and what assembles or launches them (None marks "beside")
+    **dict.fromkeys(
+        ("", "__main__", "app", "auth", "cli", "control", "handlers", "pipeline", "pytest_plugin", "root_page"),
+        3,
+    ),
+    **dict.fromkeys(("served_spec", "server", "state", "transports", "docs"), 3),
+    # the operations' rules, with their helpers and settings
+    **dict.fromkeys(("rules", "numbers", "pricing", "gsm", "media", "wire", "export", "cache", "settings"), 2),
+    **dict.fromkeys(("store", "writer"), 1),  # persistence
+    "message": 0,  # the domain: a message and its lifecycle
+    **dict.fromkeys(("clock", "faults", "accounts", "testing", "spec", "envelope"), None),
+}
+_TIER_NAMES = {3: "routes", 2: "rules", 1: "store", 0: "the message domain"}
 
 
 @dataclass(frozen=True)
@@ -130,7 +147,7 @@ def imports(path: str, source: str, index: Mapping[str, str]) -> Iterator[Import
                 yield from from_import(child, top)
             else:
                 literal = _import_module_literal(child)
-                if literal is not None:
+                if literal is not None and isinstance(child, ast.Call):  # a call: it has a line number
                     yield Import(literal, (), child.lineno, top)
                 nested = isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
                 yield from visit(child, top and not nested and not _is_type_checking(child))
@@ -184,6 +201,8 @@ class _Rules:
             yield "the sandbox imports the client only in its pytest plugin"
         if target == "fuzz":
             yield "the sandbox never imports the fuzzer"
+        if target == "sandbox":
+            yield from _sandbox_direction(module_name(path), imp.module)
 
     def fuzz(self, path: str, imp: Import) -> Iterator[str]:
         target = self.target(imp)
@@ -198,6 +217,27 @@ class _Rules:
     def spec(self, path: str, imp: Import) -> Iterator[str]:
         if self.target(imp) not in {None, "spec"} or (imp.at_runtime_top and _third_party(imp.module)):
             yield "clicksend_mms_spec depends on nothing but the standard library at import"
+
+
+def _sandbox_module(module: str) -> str:
+    """``clicksend_mms_sandbox.docs.site`` -> ``docs`` (a subpackage is one module here), the root -> ``""``."""
+    return module.removeprefix("clicksend_mms_sandbox").lstrip(".").partition(".")[0]
+
+
+def _sandbox_direction(source: str, target: str) -> Iterator[str]:
+    mine, theirs = _sandbox_module(source), _sandbox_module(target)
+    if mine == theirs:
+        return
+    for name in (mine, theirs):
+        if name not in SANDBOX_TIERS:
+            yield f"sandbox module {name!r} has no place in the sandbox's tiers (tests/packaging/architecture.py)"
+            return
+    my_tier, their_tier = SANDBOX_TIERS[mine], SANDBOX_TIERS[theirs]
+    if my_tier is None and their_tier not in (None, 0):
+        yield f"{mine} sits beside the sandbox's tiers and imports only its peers and the message domain"
+    elif my_tier is not None and their_tier is not None and their_tier > my_tier:
+        lower, higher = _TIER_NAMES[my_tier], _TIER_NAMES[their_tier]
+        yield f"the sandbox's dependencies point one way: {lower} never imports {higher}"
 
 
 def violations(sources: Mapping[str, str]) -> list[str]:

@@ -54,6 +54,22 @@ def _planted(path: str, code: str) -> list[str]:
             "only in its pytest plugin",
         ),
         ("sandbox/clicksend_mms_sandbox/cli.py", "import clicksend_mms_fuzz", "never imports the fuzzer"),
+        # inside the sandbox: routes -> rules -> store -> message, and the modules beside them stay beside
+        ("sandbox/clicksend_mms_sandbox/store.py", "from .rules import Rules", "store never imports rules"),
+        (
+            "sandbox/clicksend_mms_sandbox/writer.py",
+            "def f():\n    from . import pipeline",
+            "store never imports routes",
+        ),
+        ("sandbox/clicksend_mms_sandbox/rules.py", "from .pipeline import Call", "rules never imports routes"),
+        ("sandbox/clicksend_mms_sandbox/wire.py", "from .docs import facts", "rules never imports routes"),
+        (
+            "sandbox/clicksend_mms_sandbox/message.py",
+            "from .store import Store",
+            "the message domain never imports store",
+        ),
+        ("sandbox/clicksend_mms_sandbox/faults.py", "from . import rules", "beside the sandbox's tiers"),
+        ("sandbox/clicksend_mms_sandbox/ledger.py", "from . import store", "has no place in the sandbox's tiers"),
         # fuzz uses only the spec and the sandbox's public API
         ("fuzz/clicksend_mms_fuzz/hooks.py", "from clicksend_mms_sandbox.store import Store", "public API"),
         ("fuzz/clicksend_mms_fuzz/hooks.py", "from clicksend_mms_sandbox import rules", "public API"),
@@ -93,6 +109,10 @@ def test_a_planted_violation_fails(path: str, code: str, rule: str) -> None:
             "def f():\n    from clicksend_mms import AuthenticatedClient",
         ),
         ("sandbox/clicksend_mms_sandbox/app.py", "import clicksend_mms_spec"),
+        ("sandbox/clicksend_mms_sandbox/rules.py", "from .store import Store"),
+        ("sandbox/clicksend_mms_sandbox/store.py", "from .message import Message"),
+        ("sandbox/clicksend_mms_sandbox/accounts.py", "from .message import Message"),
+        ("sandbox/clicksend_mms_sandbox/docs/facts.py", "from .. import rules"),
         ("fuzz/clicksend_mms_fuzz/target.py", "from clicksend_mms_sandbox import create_app, Settings"),
         ("fuzz/clicksend_mms_fuzz/target.py", "import clicksend_mms_spec"),
         ("spec/clicksend_mms_spec/__init__.py", "def load():\n    import yaml"),
