@@ -16,6 +16,7 @@ from .client import AuthenticatedClient
 from .config import Settings
 from .exceptions import (
     ClickSendError,
+    NotFoundError,
     TransportError,
     UnexpectedResponseError,
     error_from_response,
@@ -125,6 +126,8 @@ class FacadeBase:
         """``exc`` for ``op``; a call that is never repeated and may have reached ClickSend says so and what to do."""
         if op.if_maybe_sent is not None and reached_server(exc):
             exc.flag_may_have_been_sent(op.if_maybe_sent)
+        if op.if_not_found is not None and isinstance(exc, NotFoundError):
+            exc.advise(op.if_not_found)
         return exc
 
     def _retries(self, op: Op[Any], policy: RetryPolicy | None = None) -> Retries:

@@ -67,6 +67,10 @@ SEND_MAY_HAVE_BEEN_SENT = (
 UPLOAD_MAY_HAVE_BEEN_SENT = (
     "The file may have been stored by ClickSend; uploading again stores a second copy with a new URL."
 )
+CANCEL_NOT_FOUND = (
+    "Only a message of this account that is still scheduled can be cancelled: one already sent, already "
+    "cancelled, sent by another account, or never sent answers this 404 (history shows each message's status)."
+)
 TOO_MANY_MESSAGES = "Send at most {limit} messages per call; AsyncClickSend.send_bulk sends any number in batches."
 
 
@@ -78,6 +82,8 @@ class Op(Generic[T]):
     idempotent: bool
     # For a call that is never repeated: what the caller should do if it may have reached ClickSend.
     if_maybe_sent: str | None = None
+    # What a 404 means for this call, where ClickSend's own words leave it open.
+    if_not_found: str | None = None
 
     @property
     def method(self) -> str:
@@ -189,7 +195,8 @@ def mark_receipts_read(date_before: int | None = None) -> Op[None]:
 
 def cancel(message_id: str) -> Op[None]:
     require_valid_parameters("cancel_mms", message_id=message_id)
-    return Op(cancel_mms.request_kwargs(message_id), EmptyResponse, _nothing, idempotent=True)
+    kwargs = cancel_mms.request_kwargs(message_id)
+    return Op(kwargs, EmptyResponse, _nothing, idempotent=True, if_not_found=CANCEL_NOT_FOUND)
 
 
 def cancel_all() -> Op[int]:

@@ -66,6 +66,10 @@ class ClickSendError(Exception):
         if self.may_have_been_sent:
             return
         self.may_have_been_sent = True
+        self.advise(advice)
+
+    def advise(self, advice: str) -> None:
+        """Add what to do about it, a line after what happened."""
         self.message = f"{self.message}\n{advice}"
         self.args = (self.message,)
 

@@ -229,3 +229,18 @@ def test_invalid_request_text_carries_no_credentials() -> None:
     with pytest.raises(InvalidRequestError) as info:
         client.send([{"to": "+61411111111", "subject": "s", "body": "b", "api_key": "x"}], media_file="https://e/a.jpg")
     assert "SECRET-KEY-123" not in str(info.value) + repr(info.value) + repr(vars(info.value))
+
+
+def test_a_404_on_cancel_says_what_can_be_cancelled() -> None:
+    from clicksend_mms_sandbox import create_app
+    from clicksend_mms_sandbox.transports import SandboxTransport
+
+    transport = SandboxTransport(create_app())
+    with ClickSend("sandbox", "sandbox-key", base_url="http://s/v3", transport=transport) as cs:
+        with pytest.raises(NotFoundError) as cancelled:
+            cs.cancel("2453E085-C1F8-47EC-AD35-B793960B1313")
+        with pytest.raises(NotFoundError) as read:
+            cs.receipt("2453E085-C1F8-47EC-AD35-B793960B1313")
+    transport.close()
+    assert str(cancelled.value).splitlines()[1].startswith("Only a message of this account that is still scheduled")
+    assert "still scheduled" not in str(read.value)  # the advice is cancel's own
