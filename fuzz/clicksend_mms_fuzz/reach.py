@@ -77,14 +77,17 @@ def choose_id(api: Api, account: Credentials, operation: str, generated: str, no
 
 def date_before(case: Any, unread: list[dict[str, Any]] | None, phase: str, positive: bool) -> None:
     """Receipts-read's `date_before` moved between the unread receipts' times, so that it marks some and keeps
-    some (a random 0..99999999999 marks all or none). Deterministic in the generated value."""
+    some (a random 0..99999999999 marks all or none). When they all share one second, onto that second: it then
+    keeps them all, which a receipts-read that ignores `date_before` does not. Deterministic in the generated value."""
     body = case.body
     if not unread or not positive or phase not in _REWRITE_PHASES or not isinstance(body, dict):
         return
     generated = body.get("date_before")
     times = sorted({int(t) for t in (wire.unix_seconds(r.get("timestamp")) for r in unread) if t is not None})
-    if isinstance(generated, int) and not isinstance(generated, bool) and len(times) > 1:
-        case.body = {**body, "date_before": times[1 + generated % (len(times) - 1)]}
+    if not isinstance(generated, int) or isinstance(generated, bool) or not times:
+        return
+    chosen = times[0] if len(times) == 1 else times[1 + generated % (len(times) - 1)]
+    case.body = {**body, "date_before": chosen}
 
 
 def rewrite(api: Api, account: Credentials | None, operation: str, case: Any, phase: str, positive: bool) -> None:
