@@ -7,7 +7,8 @@ generated value, like `formats.future_schedules`): most often a message of the a
 scheduled one: 60%, any: 25%), sometimes the other account's canary (5-15%); 10% stay random (the 404 path).
 
 Receipts-read's `date_before` is likewise moved between the times of the unread receipts, so that it marks some and
-keeps some.
+keeps some. And half the receipts lists that ask for a page past the first ask for the first: the unread receipts
+are there, and only until the next receipts-read, so a random page (1..1,000,000) would almost never show them.
 
 The fuzzing phase runs cancel-all before cancel (writes that take no id first), so by then nothing is scheduled:
 a cancel that is to meet a scheduled message first gets one, sent like a stateful send -> cancel link would.
@@ -88,6 +89,17 @@ def date_before(case: Any, unread: list[dict[str, Any]] | None, phase: str, posi
         return
     chosen = times[0] if len(times) == 1 else times[1 + generated % (len(times) - 1)]
     case.body = {**body, "date_before": chosen}
+
+
+def receipts_page(case: Any, phase: str, positive: bool) -> None:
+    """Half the positive receipts lists of the fuzzing and stateful phases that ask for a page past the first
+    (those asking for an even page) ask for the first instead. Deterministic in the generated value."""
+    query = case.query
+    if not positive or phase not in _REWRITE_PHASES or not isinstance(query, dict):
+        return
+    page = query.get("page")
+    if isinstance(page, int) and not isinstance(page, bool) and page > 1 and page % 2 == 0:
+        case.query = {**query, "page": 1}
 
 
 def rewrite(api: Api, account: Credentials | None, operation: str, case: Any, phase: str, positive: bool) -> None:

@@ -48,3 +48,28 @@ def test_left_as_generated(unread: list[dict[str, Any]], phase: str, positive: b
     case = Case(dict(body))
     reach.date_before(case, unread, phase, positive)
     assert case.body == body
+
+
+@dataclass
+class ListCase:
+    query: Any
+
+
+@pytest.mark.parametrize(
+    ("page", "phase", "positive", "expected"),
+    [
+        (2, "fuzzing", True, 1),  # an even page past the first: the first, where unread receipts are
+        (1000000, "stateful", True, 1),
+        (3, "fuzzing", True, 3),  # odd pages stay: past-the-end pages are still asked for
+        (1, "fuzzing", True, 1),
+        (2, "coverage", True, 2),  # coverage keeps its edge values
+        (2, "fuzzing", False, 2),  # a negative case stays negative
+        ("2", "fuzzing", True, "2"),
+    ],
+)
+def test_receipts_lists_ask_for_the_first_page_half_the_time(
+    page: Any, phase: str, positive: bool, expected: Any
+) -> None:
+    case = ListCase({"page": page, "limit": 15})
+    reach.receipts_page(case, phase, positive)
+    assert case.query == {"page": expected, "limit": 15}
