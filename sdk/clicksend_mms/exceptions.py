@@ -106,8 +106,9 @@ class APIError(ClickSendError):
         self.retry_after = retry_after
         where = f" on {method} {path}" if method and path else ""
         text = f"HTTP {http_code} {response_code or '-'}{where}: {response_msg or '(no message)'}"
-        text = "\n  ".join([text, *describe_data(data)])
-        super().__init__(f"{text}\n{self.advice}" if self.advice else text)
+        super().__init__("\n  ".join([text, *describe_data(data)]))
+        if self.advice:
+            self.advise(self.advice)
 
     def __repr__(self) -> str:
         extra = f", retry_after={self.retry_after!r}" if self.retry_after is not None else ""
