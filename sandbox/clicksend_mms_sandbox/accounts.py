@@ -74,6 +74,22 @@ class Accounts:
             self._by_name = {**self._by_name, added.username: added}  # readers see the old or the new dict whole
         return added
 
+    def restore(self, account: Account) -> Account | None:
+        """Register an account kept from an earlier run under its own user id (the next free one if that is taken
+        now); None, registering nothing, when a configured account of that name exists: the configuration wins."""
+        with self._lock:
+            if account.username in self._by_name:
+                return None
+            if any(a.user_id == account.user_id for a in self._by_name.values()):
+                account = replace(account, user_id=max(a.user_id for a in self._by_name.values()) + 1)
+            self._by_name = {**self._by_name, account.username: account}
+        return account
+
+    def remove(self, username: str) -> None:
+        """Forget an account added at run time (an addition the store refused)."""
+        with self._lock:
+            self._by_name = {name: a for name, a in self._by_name.items() if name != username}
+
     def reset(self) -> tuple[Account, ...]:
         """Back to the accounts the sandbox started with; returns them."""
         with self._lock:

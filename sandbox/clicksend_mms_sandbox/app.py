@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     store = Store(settings.db_path)
     store.write_sync(lambda tx: tx.open_accounts({a.username: opening_e4(a) for a in settings.accounts}))
     rules = Rules(store, settings, accounts, BodyLimits.from_spec(contract.spec), RecordCache())
+    rules.restore_accounts()  # those added at run time by an earlier run on this database
     state = SandboxState(
         settings=settings,
         accounts=accounts,

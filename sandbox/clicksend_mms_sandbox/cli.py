@@ -11,6 +11,7 @@ import os
 import socket
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 import uvicorn
@@ -18,12 +19,21 @@ import uvicorn
 from .__main__ import EXIT_CONFIG
 from .app import create_app
 from .server import uvicorn_config
-from .settings import ConfigError, Settings, accounts_from_env, load_accounts_file, parse_account_spec
+from .settings import (
+    ENV_ADMIN_KEY,
+    ConfigError,
+    Settings,
+    accounts_from_env,
+    load_accounts_file,
+    parse_account_spec,
+    public_url,
+)
 from .store import DatabaseUnavailable
 from .testing import API_BASE_PATH
 
 log = logging.getLogger("clicksend_mms_sandbox")
 N = TypeVar("N", int, float)
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def build_parser(prog: str = "clicksend-mms-sandbox") -> argparse.ArgumentParser:
@@ -56,6 +66,27 @@ def build_parser(prog: str = "clicksend-mms-sandbox") -> argparse.ArgumentParser
         "--max-body", type=_number(int, 1), default=defaults.max_body_bytes, help="body size limit, bytes"
     )
     parser.add_argument("--export-ttl", type=count, default=defaults.export_ttl, help="export link lifetime, seconds")
+    parser.add_argument(
+        "--admin-key",
+        default=os.environ.get(ENV_ADMIN_KEY),
+        help="the key (header X-Sandbox-Admin-Key) that whole-sandbox operations need: reset all, add accounts, move "
+        f"the clock (env {ENV_ADMIN_KEY}). Without one: any account may run them on a loopback bind, nobody "
+        "otherwise",
+    )
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="scheme://host[:port] clients reach the sandbox at; export and file links start with it "
+        "(default: the bound address; never the request's Host header)",
+    )
+    parser.add_argument(
+        "--header-timeout", type=_number(float, 0.1), default=defaults.header_timeout,
+        help="seconds a client may take to send a request's headers",
+    )  # fmt: skip
+    parser.add_argument(
+        "--body-timeout", type=_number(float, 0.1), default=defaults.body_timeout,
+        help="seconds a client may take to send a request's body",
+    )  # fmt: skip
     parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     access = parser.add_mutually_exclusive_group()
     access.add_argument(
@@ -96,6 +127,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         rate_window=args.rate_window,
         max_body_bytes=args.max_body,
         export_ttl=args.export_ttl,
+        admin_key=args.admin_key or None,
+        open_admin=args.host in LOOPBACK_HOSTS,
+        public_url=public_url(args.public_url) if args.public_url else None,
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
     )
     return settings.with_accounts(extra) if extra else settings
 
@@ -136,8 +172,10 @@ def main(argv: Sequence[str] | None = None, prog: str = "clicksend-mms-sandbox")
 
 def serve(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    app = create_app(settings)
     sock = listen(args.host, args.port)
+    if settings.public_url is None:  # links point at the bound address (port 0 resolved), never at a Host header
+        settings = replace(settings, public_url=origin(sock))
+    app = create_app(settings)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     # The spec, its compiled validators and the framework are long-lived: take them out of the collector's sight,
     # so full collections under load stay short (they otherwise walk all of it, a p99 spike each time).
@@ -146,8 +184,10 @@ def serve(args: argparse.Namespace) -> int:
     # Usernames only: API keys never reach a log.
     log.info("accounts: %s", ", ".join(a.username for a in settings.accounts))
     log.info("state: %s", settings.db_path if settings.db_path != ":memory:" else "in memory (lost at exit)")
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
+    if args.host not in LOOPBACK_HOSTS:
         log.warning("binding %s: the sandbox is reachable from other machines", args.host)
+        if settings.admin_key is None:
+            log.warning("no --admin-key: nobody may reset all, add accounts or move the clock")
     where = origin(sock)
     log.info("ClickSend MMS API at %s%s, its reference at %s/docs (Ctrl+C to stop)", where, API_BASE_PATH, where)
     config = uvicorn_config(app, args.host, args.port, log_level=args.log_level, access_log=args.access_log)

@@ -1,6 +1,9 @@
 """The sandbox's own routes under /_sandbox/ (not ClickSend's API): the clock, queued faults, accounts and balances,
-a reset of all state, and the export and file links the API hands out. Basic auth as any account, except for the
-links, whose unguessable names are their credentials (like ClickSend's pre-signed URLs). Never rate limited."""
+resets, and the export and file links the API hands out. Never rate limited.
+
+Who may call what: an account's own state (its balance, faults, data) with Basic auth as that account; the whole
+sandbox's (reset all, add accounts, move the shared clock) as admission.py says; the links with nothing, their
+unguessable names being their credentials (like ClickSend's pre-signed URLs)."""
 
 from __future__ import annotations
 
@@ -10,14 +13,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from . import envelope
 from .accounts import Account, account_problems
+from .admission import admin_refusal
 from .faults import FaultError
-from .pipeline import account_or_refusal, parse_json, read_body
+from .pipeline import BodyTimeout, account_or_refusal, parse_json, read_body
 from .rules import EXPORTS_PATH, FILES_PATH, BadRequest, NotFound
 from .state import SandboxState
 
@@ -33,43 +37,89 @@ class ControlCall:
     body: dict[str, Any]
 
 
+@dataclass
+class AdminCall:
+    """A whole-sandbox operation's request, once its caller may run one."""
+
+    request: Request
+    state: SandboxState
+    body: dict[str, Any]
+
+
 ControlHandler = Callable[[ControlCall], Awaitable[Response]]
+AdminHandler = Callable[[AdminCall], Awaitable[Response]]
 
 
-def control(
-    handler: ControlHandler, *, fields: frozenset[str] | None = None
-) -> Callable[[Request], Awaitable[Response]]:
-    """An authenticated control endpoint; with `fields`, it reads a JSON object holding only those."""
+async def _read_fields(request: Request, fields: frozenset[str] | None) -> dict[str, Any] | Response:
+    """The JSON object holding only `fields` (an empty body: {}); nothing is read without `fields`."""
+    if fields is None:
+        return {}
+    raw = await read_body(request, MAX_CONTROL_BODY)
+    if raw is None:
+        return envelope.payload_too_large()
+    try:
+        parsed = parse_json(raw) if raw.strip() else {}
+    except ValueError as exc:  # UnicodeDecodeError and JSON's own errors are ValueErrors
+        return envelope.bad_request({"body": f"Malformed JSON: {str(exc)[:200]}"})
+    if not isinstance(parsed, dict):
+        return envelope.bad_request({"body": "Expected a JSON object."})
+    unknown = sorted(set(parsed) - fields)
+    if unknown:
+        return envelope.bad_request({name: "This field is not allowed." for name in unknown})
+    return parsed
+
+
+def _guarded(run: Callable[[Request, SandboxState], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """Rule errors as 400s, and never a traceback on the wire."""
 
     async def endpoint(request: Request) -> Response:
         state: SandboxState = request.app.state.sandbox
         try:
-            account = account_or_refusal(state, request)
-            if isinstance(account, Response):
-                return account
-            body: dict[str, Any] = {}
-            if fields is not None:
-                raw = await read_body(request, MAX_CONTROL_BODY)
-                if raw is None:
-                    return envelope.payload_too_large()
-                try:
-                    parsed = parse_json(raw) if raw.strip() else {}
-                except (UnicodeDecodeError, ValueError):
-                    return envelope.bad_request({"body": "Malformed JSON."})
-                if not isinstance(parsed, dict):
-                    return envelope.bad_request({"body": "Expected a JSON object."})
-                unknown = sorted(set(parsed) - fields)
-                if unknown:
-                    return envelope.bad_request({name: "This field is not allowed." for name in unknown})
-                body = parsed
-            return await handler(ControlCall(request, state, account, body))
+            return await run(request, state)
         except BadRequest as exc:
             return envelope.bad_request(exc.fields)
+        except ClientDisconnect:
+            return Response(status_code=499)  # nobody is listening; nothing to log
+        except BodyTimeout:
+            return envelope.request_timeout("body")
         except Exception:
             log.exception("unexpected error in a control endpoint")
             return envelope.internal_error()
 
     return endpoint
+
+
+def control(
+    handler: ControlHandler, *, fields: frozenset[str] | None = None
+) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint acting on the calling account only (Basic auth as any account); with `fields`, it reads a JSON
+    object holding only those."""
+
+    async def run(request: Request, state: SandboxState) -> Response:
+        account = account_or_refusal(state, request)
+        if isinstance(account, Response):
+            return account
+        body = await _read_fields(request, fields)
+        if isinstance(body, Response):
+            return body
+        return await handler(ControlCall(request, state, account, body))
+
+    return _guarded(run)
+
+
+def admin(handler: AdminHandler, *, fields: frozenset[str] | None = None) -> Callable[[Request], Awaitable[Response]]:
+    """A whole-sandbox endpoint (every account's state, the shared clock): admission.py decides who may call it."""
+
+    async def run(request: Request, state: SandboxState) -> Response:
+        refusal = admin_refusal(state, request)
+        if refusal is not None:
+            return refusal
+        body = await _read_fields(request, fields)
+        if isinstance(body, Response):
+            return body
+        return await handler(AdminCall(request, state, body))
+
+    return _guarded(run)
 
 
 def _amount(body: dict[str, Any], name: str) -> Decimal:
@@ -95,7 +145,7 @@ def _opt_int(value: Any, name: str) -> int | None:
 # ---- clock ----
 
 
-async def advance_clock(call: ControlCall) -> Response:
+async def advance_clock(call: AdminCall) -> Response:
     seconds = call.body.get("seconds")
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 10 * 365 * 86400:
         return envelope.bad_request({"seconds": "A number of seconds, 0 or more."})
@@ -164,7 +214,7 @@ async def reset_balance(call: ControlCall) -> Response:
     return envelope.success("Balance reset.", await call.state.rules.reset_balance(call.account))
 
 
-async def add_account(call: ControlCall) -> Response:
+async def add_account(call: AdminCall) -> Response:
     body = call.body
     username, api_key, rate_limit = body.get("username"), body.get("api_key"), body.get("rate_limit")
     problems = account_problems(username, api_key, rate_limit)
@@ -177,7 +227,17 @@ async def add_account(call: ControlCall) -> Response:
     return envelope.success("Account added.", data)
 
 
-async def reset_all(call: ControlCall) -> Response:
+async def reset_account(call: ControlCall) -> Response:
+    """The calling account back to how it started: no messages, receipts, exports, uploads or queued faults, its
+    rate-limit window empty, its opening balance. Other accounts and the shared clock are untouched."""
+    state, username = call.state, call.account.username
+    data = await state.rules.reset_account(call.account)
+    state.faults.clear(username)
+    state.rate_limiter.reset(username)
+    return envelope.success("Account reset.", data)
+
+
+async def reset_all(call: AdminCall) -> Response:
     """Every account back to its opening balance, added accounts gone, no messages, exports, uploads or queued
     faults, rate-limit windows empty, the clock back to real time."""
     state = call.state
@@ -216,7 +276,7 @@ async def download_upload(request: Request) -> Response:
 def routes() -> list[Route]:
     amount = frozenset({"amount"})
     return [
-        Route("/_sandbox/clock/advance", control(advance_clock, fields=frozenset({"seconds"})), methods=["POST"]),
+        Route("/_sandbox/clock/advance", admin(advance_clock, fields=frozenset({"seconds"})), methods=["POST"]),
         Route("/_sandbox/clock", control(show_clock), methods=["GET"]),
         Route("/_sandbox/faults", control(add_fault, fields=FAULT_FIELDS), methods=["POST"]),
         Route("/_sandbox/faults", control(list_faults), methods=["GET"]),
@@ -225,12 +285,13 @@ def routes() -> list[Route]:
         Route("/_sandbox/account/balance", control(set_balance, fields=frozenset({"balance"})), methods=["PUT"]),
         Route("/_sandbox/account/balance/top-up", control(top_up, fields=amount), methods=["POST"]),
         Route("/_sandbox/account/balance/reset", control(reset_balance), methods=["POST"]),
+        Route("/_sandbox/account/reset", control(reset_account), methods=["POST"]),
         Route(
             "/_sandbox/accounts",
-            control(add_account, fields=frozenset({"username", "api_key", "balance", "rate_limit"})),
+            admin(add_account, fields=frozenset({"username", "api_key", "balance", "rate_limit"})),
             methods=["POST"],
         ),
-        Route("/_sandbox/reset", control(reset_all), methods=["POST"]),
+        Route("/_sandbox/reset", admin(reset_all), methods=["POST"]),
         Route(EXPORTS_PATH + "/{token}", download_export, methods=["GET"]),
         Route(FILES_PATH + "/{file_name}", download_upload, methods=["GET"]),
     ]

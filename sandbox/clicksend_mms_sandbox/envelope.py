@@ -58,6 +58,12 @@ def payload_too_large() -> EnvelopeResponse:
     return EnvelopeResponse(413, "PAYLOAD_TOO_LARGE", "Request body too large.")
 
 
+def request_timeout(part: str) -> EnvelopeResponse:
+    """The client took longer than the sandbox waits to send the request's `part` ("headers" or "body")."""
+    message = f"The request's {part} did not arrive in time."
+    return EnvelopeResponse(408, "REQUEST_TIMEOUT", message, {part: "Timed out."})
+
+
 def internal_error(retry_after: int | None = None) -> EnvelopeResponse:
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return EnvelopeResponse(500, "INTERNAL_SERVER_ERROR", "Something went wrong.", None, headers)

@@ -185,6 +185,10 @@ class RateLimiter:
             self._windows[username] = (index, count)
         return RateDecision(True, limit, limit - count, reset)
 
-    def reset(self) -> None:
+    def reset(self, username: str | None = None) -> None:
+        """Empty the window of `username`, or of every account."""
         with self._lock:
-            self._windows.clear()
+            if username is None:
+                self._windows.clear()
+            else:
+                self._windows.pop(username, None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from .accounts import Account
 from .auth import authenticate
 from .faults import Fault, FaultError, parse_fault_header
 from .rules import BadRequest, NotFound, Rules
+from .served_spec import public_origin
 from .spec import OperationContract, field_errors
 from .state import SandboxState
 
@@ -48,8 +50,10 @@ class Call:
 
     @property
     def origin(self) -> str:
-        """scheme://host[:port] as the client reached it: the links the sandbox hands out start with it."""
-        return str(self.request.base_url).rstrip("/")
+        """The sandbox's public origin: the links it hands out start with it (never with the request's Host)."""
+        scope = self.request.scope
+        prefix: str = scope.get("app_root_path", scope.get("root_path", ""))
+        return public_origin(self.request) + prefix
 
 
 Handler = Callable[[Call], Awaitable[Response]]
@@ -74,11 +78,25 @@ def account_or_refusal(state: SandboxState, request: Request) -> Account | Respo
     return auth.account
 
 
+class BodyTimeout(Exception):
+    """The client did not finish sending the body within the sandbox's body timeout: a 408."""
+
+
 async def read_body(request: Request, limit: int) -> bytes | None:
-    """The body, or None when it exceeds the limit (checked on Content-Length and while streaming)."""
+    """The body, or None when it exceeds the limit (checked on Content-Length and while streaming); BodyTimeout
+    when it does not arrive within the body timeout (a client trickling bytes holds no connection for ever)."""
+    try:
+        async with asyncio.timeout(request.app.state.sandbox.settings.body_timeout):
+            return await _read_body(request, limit)
+    except TimeoutError:
+        raise BodyTimeout from None
+
+
+async def _read_body(request: Request, limit: int) -> bytes | None:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
+    significant = declared.lstrip("0")
+    if declared.isascii() and declared.isdigit() and (len(significant) > 18 or int(significant or 0) > limit):
+        return None  # (ASCII digits only: int() would take "²" for a digit and fail on it)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
@@ -93,9 +111,50 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# A \uD800-\uDFFF escape: half of a surrogate pair, which is only text when its other half follows.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
 def parse_json(raw: bytes) -> Any:
-    """JSON as ClickSend's API reads it (NaN and Infinity are not JSON); ValueError otherwise."""
-    return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    """JSON as ClickSend's API reads it: UTF-8 text, no NaN or Infinity, no lone surrogate (not text: it cannot be
+    stored or echoed), nesting within the interpreter's reach; ValueError saying which otherwise."""
+    try:
+        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    if _SURROGATE_ESCAPE.search(raw) and not _is_text(value):
+        raise ValueError("a string holds a lone surrogate (\\uD800-\\uDFFF without its pair): not text")
+    return value
+
+
+def _is_text(value: Any) -> bool:
+    """Every string in `value` (keys included) encodes as UTF-8. Iterative: `value` may be deeply nested."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
+
+
+def parse_integer(text: str) -> int | None:
+    """An integer written in ASCII digits with an optional minus sign, of any length Python converts; None
+    otherwise (Unicode digits such as "²²" or "٣" are not digits on the wire)."""
+    digits = text[1:] if text[:1] == "-" else text
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    try:
+        return int(text)
+    except ValueError:  # beyond int's conversion limit (4,300 digits): no page or limit is that long
+        return None
 
 
 def _parse_params(op: OperationContract, request: Request) -> tuple[dict[str, Any], dict[str, str]]:
@@ -110,11 +169,11 @@ def _parse_params(op: OperationContract, request: Request) -> tuple[dict[str, An
             continue
         value: Any = raw
         if param.is_integer:
-            text = str(raw).strip()
-            if not (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())):
+            number = parse_integer(str(raw).strip())
+            if number is None:
                 errors[param.name] = "Must be an integer."
                 continue
-            value = int(text)
+            value = number
         problems = field_errors(param.validator, value, prefix=param.name)
         if problems:
             errors[param.name] = next(iter(problems.values()))
@@ -130,9 +189,12 @@ def _parse_body(op: OperationContract, raw: bytes) -> tuple[Any, dict[str, str] 
         return None, ({"body": "A JSON body is required."} if op.body_required else None)
     try:
         body = parse_json(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except ValueError as exc:  # UnicodeDecodeError included
         return None, {"body": f"Malformed JSON: {str(exc)[:200]}"}
-    problems = field_errors(op.body_validator, body)
+    try:
+        problems = field_errors(op.body_validator, body)
+    except RecursionError:  # a value nested deeper than the validator can walk
+        return None, {"body": "Nested too deeply."}
     return body, (problems or None)
 
 
@@ -216,6 +278,8 @@ def api_endpoint(op: OperationContract, handler: Handler) -> Callable[[Request],
             raise
         except ClientDisconnect:
             return Response(status_code=499)  # nobody is listening; nothing to log
+        except BodyTimeout:
+            return envelope.request_timeout("body")
         except Exception:
             # Never a traceback on the wire: the client gets ClickSend's 500 envelope, the log gets the rest.
             log.exception("unexpected error in %s", op.operation_id)

@@ -30,7 +30,7 @@ from .message import Message
 from .numbers import Recipient, read_recipient
 from .pricing import CURRENCY, PRICES_E4, amount_e4, money, to_e4, total_money
 from .settings import Settings
-from .store import FILTER_FIELDS, ORDER_FIELDS, ExportLink, Query, Store, Tx, TxJob, Upload
+from .store import FILTER_FIELDS, ORDER_FIELDS, AddedAccount, ExportLink, Query, Store, Tx, TxJob, Upload
 
 # Where the links the sandbox hands out are served (control.py routes them): outside ClickSend's API, like
 # ClickSend's own S3 export links and files URLs.
@@ -323,8 +323,9 @@ class Rules:
     async def add_account(
         self, username: str, api_key: str, balance: Decimal | None, rate_limit: int | None
     ) -> dict[str, Any]:
-        """A normal account, usable at once; it lasts until the sandbox stops or is reset (its messages and balance
-        persist with --db like any account's, and are found again when an account of that name is added again)."""
+        """A normal account, usable at once and kept with --db (found again after a restart). A name that already
+        has rows in the store (a configured account's, or one whose data outlived its configuration) cannot be
+        claimed: its rows are not the new owner's to read."""
         candidate = Account(username, api_key, rate_limit=rate_limit)
         if balance is not None:
             _amount_e4(balance, "balance")
@@ -333,8 +334,34 @@ class Rules:
             account = self.accounts.add(candidate)
         except AccountExists as exc:
             raise BadRequest({"username": str(exc)}) from None
-        await self.store.write(lambda tx: tx.open_accounts({account.username: opening_e4(account)}))
+        kept = AddedAccount(account.username, account.api_key, account.user_id, opening_e4(account), rate_limit)
+        try:
+            added = await self.store.write(lambda tx: tx.add_account(kept))
+        except BaseException:
+            self.accounts.remove(account.username)
+            raise
+        if not added:
+            self.accounts.remove(account.username)
+            raise BadRequest({"username": f"the name {username!r} has data in this sandbox; choose another"})
         return await self.account_view(account)
+
+    def restore_accounts(self) -> list[Account]:
+        """Register the accounts added at run time by an earlier run on this database (at start-up)."""
+        restored = []
+        for kept in self.store.added_accounts():
+            account = self.accounts.restore(
+                Account(kept.username, kept.api_key, balance=Decimal(kept.opening_e4).scaleb(-4),
+                        user_id=kept.user_id, rate_limit=kept.rate_limit)
+            )  # fmt: skip
+            if account is not None:
+                restored.append(account)
+        return restored
+
+    async def reset_account(self, account: Account) -> dict[str, Any]:
+        """One account back to how it started: no messages, receipts, exports or uploads, its opening balance."""
+        e4 = opening_e4(account)
+        await self.store.write(lambda tx: tx.clear_account(account.username, e4))  # seqs are never reused: no cache
+        return await self.account_view(account, e4)
 
     async def reset(self) -> None:
         """Back to how the sandbox started: its configured accounts at their opening balances, and no messages,

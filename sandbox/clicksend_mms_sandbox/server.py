@@ -10,12 +10,17 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
+from .settings import Settings
 from .testing import API_BASE_PATH, free_port
+from .timeouts import protocol_with_header_timeout
 
 
 def uvicorn_config(app: Starlette, host: str, port: int, **kwargs: Any) -> uvicorn.Config:
-    # httptools + uvloop: the fast extras of uvicorn[standard]; lifespan off (the app needs no start-up hook).
-    options: dict[str, Any] = {"http": "httptools", "loop": "uvloop", "lifespan": "off", "log_level": "warning"}
+    # httptools (with a header timeout: timeouts.py) + uvloop: the fast extras of uvicorn[standard]; lifespan off
+    # (the app needs no start-up hook).
+    sandbox = getattr(app.state, "sandbox", None)  # None: another app on the same server (the bench's floor)
+    http = protocol_with_header_timeout((sandbox.settings if sandbox else Settings()).header_timeout)
+    options: dict[str, Any] = {"http": http, "loop": "uvloop", "lifespan": "off", "log_level": "warning"}
     options.update(kwargs)
     return uvicorn.Config(app, host=host, port=port, **options)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import testing
 from .accounts import DEFAULT_BALANCE, Account, account_problems, kind_of
@@ -21,8 +22,10 @@ __all__ = [
     "default_accounts",
     "load_accounts_file",
     "parse_account_spec",
+    "public_url",
 ]
 ENV_ACCOUNTS = "CLICKSEND_SANDBOX_ACCOUNTS"
+ENV_ADMIN_KEY = "CLICKSEND_SANDBOX_ADMIN_KEY"
 
 
 def default_accounts() -> tuple[Account, ...]:
@@ -47,6 +50,16 @@ class Settings:
     export_ttl: int = 20 * 60  # ClickSend's pre-signed export links live 20 minutes (X-Amz-Expires=1200)
     upload_ttl: int = 30 * 24 * 3600
     max_schedule_ahead: int = 2 * 365 * 24 * 3600  # further ahead answers INVALID_SCHEDULE
+    # Whole-sandbox operations (reset all, add accounts, move the shared clock): with an admin key, only a request
+    # carrying it (X-Sandbox-Admin-Key); without one, any account when `open_admin` (the single-user local default:
+    # the CLI sets it for a loopback bind), nobody otherwise.
+    admin_key: str | None = field(default=None, repr=False)
+    open_admin: bool = True
+    # Where clients reach the sandbox (scheme://host[:port]): the export and file links start with it. None: the
+    # address the server is bound to. Never the request's Host header (a client must not choose where links point).
+    public_url: str | None = None
+    header_timeout: float = 10.0  # seconds a client may take to send a request's headers
+    body_timeout: float = 30.0  # seconds a client may take to send a request's body
 
     def with_accounts(self, extra: list[Account]) -> Settings:
         """Add or replace accounts by username; the default ones stay unless replaced."""
@@ -163,3 +176,12 @@ def accounts_from_env(environ: dict[str, str] | None = None) -> list[Account]:
     value = (environ if environ is not None else dict(os.environ)).get(ENV_ACCOUNTS, "")
     items = [item.strip() for item in value.split(",") if item.strip()]
     return [parse_account_spec(item, f"{ENV_ACCOUNTS} entry {n}") for n, item in enumerate(items, start=1)]
+
+
+def public_url(text: str) -> str:
+    """--public-url: an http(s) origin, optionally with a path prefix, without a trailing slash; a ConfigError
+    otherwise."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"--public-url {text!r}: an http(s) URL such as https://sandbox.example.com")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"

@@ -28,6 +28,7 @@ from .message import CANCELLABLE_SQL, RECEIPT_VISIBLE_SQL, STATUS_SQL, Message, 
 from .writer import StoreClosed, Writer, WriterStats
 
 __all__ = [
+    "AddedAccount",
     "DatabaseUnavailable",
     "ExportLink",
     "HistoryPage",
@@ -86,6 +87,13 @@ CREATE TABLE IF NOT EXISTS uploads (
     content BLOB NOT NULL,
     date_added INTEGER NOT NULL,
     date_delete INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS added_accounts (  -- accounts added at run time (POST /_sandbox/accounts): kept with --db
+    username TEXT PRIMARY KEY,
+    api_key TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    opening_e4 INTEGER NOT NULL,
+    rate_limit INTEGER
 );
 CREATE TABLE IF NOT EXISTS clock (        -- one row: the sandbox clock's offset from real time, kept with the data
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -148,6 +156,17 @@ class HistoryPage:
     keys: list[tuple[int, Status]]  # (seq, status at `now`) of each row, in page order
     renderings: list[bytes | None]  # what the cache held for each key
     messages: dict[int, Message]  # by seq: the rows read in full (those the cache had no rendering of)
+
+
+@dataclass(frozen=True)
+class AddedAccount:
+    """An account added at run time, as kept: found again when the sandbox restarts on the same database."""
+
+    username: str
+    api_key: str = dataclasses.field(repr=False)
+    user_id: int
+    opening_e4: int
+    rate_limit: int | None
 
 
 @dataclass(frozen=True)
@@ -256,9 +275,26 @@ class Tx:
         self.conn.execute("UPDATE accounts SET balance_e4 = balance_e4 + ? WHERE username = ?", (amount_e4, username))
         return self.balance(username)
 
+    def add_account(self, account: AddedAccount) -> bool:
+        """Keep an added account and open its balance; False (nothing written) when the name already has a row here:
+        a configured account's, or one whose data outlived its configuration. Its rows are not anyone else's."""
+        if self.conn.execute("SELECT 1 FROM accounts WHERE username = ?", (account.username,)).fetchone():
+            return False
+        self.conn.execute(_insert("added_accounts", AddedAccount), dataclasses.astuple(account))
+        self.open_accounts({account.username: account.opening_e4})
+        return True
+
+    def clear_account(self, username: str, balance_e4: int) -> None:
+        """Forget one account's messages, exports and uploads; its balance back to `balance_e4`."""
+        for table in ("messages", "exports", "uploads"):
+            self.conn.execute(f"DELETE FROM {table} WHERE username = ?", (username,))
+        self.conn.execute(
+            "UPDATE accounts SET balance_e4 = ?, message_count = 0 WHERE username = ?", (balance_e4, username)
+        )
+
     def clear(self, balances: Mapping[str, int]) -> None:
         """Forget every message, export, upload and account; then open `balances`."""
-        for table in ("messages", "exports", "uploads", "accounts", "clock"):
+        for table in ("messages", "exports", "uploads", "accounts", "added_accounts", "clock"):
             self.conn.execute(f"DELETE FROM {table}")
         self.open_accounts(balances)
 
@@ -413,6 +449,12 @@ class Store:
         """Store the clock's offset, as `read()` gives it when the write runs: writes run in order, so the last one
         stores the latest offset even when two advances race."""
         return self.submit(lambda tx: tx.set_clock_offset(read()))
+
+    def added_accounts(self) -> list[AddedAccount]:
+        """The accounts added at run time and kept here, in the order they were added."""
+        with self.snapshot() as conn:
+            rows = conn.execute(f"SELECT {_columns(AddedAccount)} FROM added_accounts ORDER BY rowid").fetchall()
+        return [AddedAccount(*row) for row in rows]
 
     def _where(self, username: str, now: float, query: Query) -> tuple[str, dict[str, Any]]:
         clauses = ["username = :username"]

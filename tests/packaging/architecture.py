@@ -46,10 +46,10 @@ SANDBOX_PUBLIC_MODULES = frozenset({"clicksend_mms_sandbox", "clicksend_mms_sand
 SANDBOX_TIERS: dict[str, int | None] = {
     # routes, and what assembles or launches them (None marks "beside")
     **dict.fromkeys(
-        ("", "__main__", "app", "auth", "cli", "control", "handlers", "pipeline", "pytest_plugin", "root_page"),
+        ("", "__main__", "admission", "app", "auth", "cli", "control", "handlers", "pipeline", "pytest_plugin"),
         3,
     ),
-    **dict.fromkeys(("served_spec", "server", "state", "transports", "docs"), 3),
+    **dict.fromkeys(("root_page", "served_spec", "server", "state", "timeouts", "transports", "docs"), 3),
     # the operations' rules, with their helpers and settings
     **dict.fromkeys(("rules", "numbers", "pricing", "gsm", "media", "wire", "export", "cache", "settings"), 2),
     **dict.fromkeys(("store", "writer"), 1),  # persistence
