@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import orjson
 
-from .message import CANCELLABLE_SQL, RECEIPT_VISIBLE_SQL, STATUS_SQL, Message, Status
+from .message import CANCELLABLE_SQL, RECEIPT_VISIBLE_SQL, STATUS_PARTS, STATUS_SQL, STATUS_WHERE, Message, Status
 from .writer import StoreClosed, Writer, WriterStats
 
 __all__ = [
@@ -71,7 +71,15 @@ CREATE TABLE IF NOT EXISTS messages (
     read_at REAL
 );
 CREATE INDEX IF NOT EXISTS messages_history ON messages (username, date_added, seq);
-CREATE INDEX IF NOT EXISTS messages_receipts ON messages (username, receipt_at);
+-- Unread, visible receipts (GET /mms/receipts, receipts-read): the unread ones only, newest receipt last.
+CREATE INDEX IF NOT EXISTS messages_unread ON messages (username, receipt_at)
+    WHERE read_at IS NULL AND cancelled_at IS NULL;
+-- A status's rows as ranges (message.STATUS_WHERE): receipts in (Completed, Failed, Sent's outcome 'none', Cancelled),
+-- schedules ahead (Scheduled), sends ahead (Queued).
+-- Each also holds the columns its status's other terms read, so counting a status never visits the table.
+CREATE INDEX IF NOT EXISTS messages_lifecycle ON messages (username, cancelled_at, outcome, receipt_at, sent_at);
+CREATE INDEX IF NOT EXISTS messages_scheduled ON messages (username, cancelled_at, schedule);
+CREATE INDEX IF NOT EXISTS messages_sending ON messages (username, cancelled_at, sent_at, schedule);
 CREATE TABLE IF NOT EXISTS exports (
     token TEXT PRIMARY KEY,
     username TEXT NOT NULL,
@@ -108,8 +116,11 @@ _MESSAGE_SELECT = ", ".join(_MESSAGE_COLUMNS)
 _message_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Message)))  # a tuple, in that order
 _MESSAGE_INSERT = f"INSERT INTO messages ({_MESSAGE_SELECT}) VALUES ({', '.join('?' for _ in _MESSAGE_COLUMNS)})"
 
-# q and order_by field names -> SQL expressions (a whitelist: user text never reaches SQL as identifiers).
-FILTER_FIELDS: dict[str, str] = {
+# q and order_by field names -> SQL expressions (a whitelist: user text never reaches SQL as identifiers). Filters
+# compare case-insensitively (`lower(expr) = lower(value)`) and orders sort case-insensitively, as ClickSend's
+# MySQL collation does; each text field has one index, (username, lower(expr), date_added), that serves its filter
+# (then newest first: the default order is the index's), its order (ties newest first), and its count.
+_TEXT_FIELDS: dict[str, str] = {
     "to": "to_number",
     "from": "from_sender",
     "subject": "subject",
@@ -119,16 +130,34 @@ FILTER_FIELDS: dict[str, str] = {
     "message_id": "message_id",
     "list_id": "CAST(list_id AS TEXT)",
     "from_email": "from_email",
-    "status": f"({STATUS_SQL})",
-    "direction": "'out'",
+}
+FILTER_FIELDS: dict[str, str] = {
+    **{name: f"lower({expr})" for name, expr in _TEXT_FIELDS.items()},
+    "status": f"lower({STATUS_SQL})",  # matched through message.STATUS_WHERE, whose predicates indexes can serve
+    "direction": "'out'",  # every message the sandbox keeps is outbound: a constant, decided without SQL
 }
 ORDER_FIELDS: dict[str, str] = {
     **FILTER_FIELDS,
+    "status": f"({STATUS_SQL})",
     "date_added": "date_added",
     "date": "date_added",
     "schedule": "COALESCE(schedule, date_added)",
     "message_price": "price_e4",
 }
+CONSTANT_FIELDS = frozenset({"direction"})
+_INDEXED_EXPRESSIONS = {
+    **{f"lower_{name}": f"lower({expr})" for name, expr in _TEXT_FIELDS.items()},
+    "schedule": ORDER_FIELDS["schedule"],
+    "price": ORDER_FIELDS["message_price"],
+}
+_SCHEMA += "".join(
+    f"CREATE INDEX IF NOT EXISTS messages_by_{name} ON messages (username, {expr}, date_added);\n"
+    for name, expr in _INDEXED_EXPRESSIONS.items()
+)
+_DROPPED_INDEXES = ("messages_receipts",)  # replaced by messages_unread
+_STATUS_OF = {status.lower(): status for status in STATUS_WHERE}
+# order_by=status sorts by the status's name; its pages are read a status at a time, in that order.
+_STATUS_ORDER: tuple[Status, ...] = tuple(sorted(STATUS_WHERE))
 
 T = TypeVar("T")
 
@@ -341,6 +370,8 @@ class Store:
                 self._conn.execute("PRAGMA synchronous=FULL")  # an acknowledged send survives kill -9 / power loss
                 self._conn.execute("PRAGMA busy_timeout=5000")
                 self._conn.executescript(_SCHEMA)
+                for index in _DROPPED_INDEXES:
+                    self._conn.execute(f"DROP INDEX IF EXISTS {index}")
                 self._migrate()
                 self._conn.execute("BEGIN IMMEDIATE")  # can it be written? (a read-only file opens, then fails)
                 self._conn.execute("ROLLBACK")
@@ -456,11 +487,21 @@ class Store:
             rows = conn.execute(f"SELECT {_columns(AddedAccount)} FROM added_accounts ORDER BY rowid").fetchall()
         return [AddedAccount(*row) for row in rows]
 
-    def _where(self, username: str, now: float, query: Query) -> tuple[str, dict[str, Any]]:
+    def _where(self, username: str, now: float, query: Query) -> tuple[str, dict[str, Any], list[Status] | None]:
+        """(WHERE of every condition but status, its parameters, the statuses asked for: None when any)."""
         clauses = ["username = :username"]
         params: dict[str, Any] = {"username": username, "now": now}
+        statuses: set[Status] | None = None
         for i, (name, value) in enumerate(query.filters):
-            clauses.append(f"lower({FILTER_FIELDS[name]}) = lower(:f{i})")
+            if name in CONSTANT_FIELDS:  # decided here: true drops out, false matches nothing
+                if FILTER_FIELDS[name].strip("'") != value.lower():
+                    clauses.append("0")
+                continue
+            if name == "status":  # several status filters: the rows in all of them (at most one status)
+                asked = {_STATUS_OF[value.lower()]} if value.lower() in _STATUS_OF else set()
+                statuses = asked if statuses is None else statuses & asked
+                continue
+            clauses.append(f"{FILTER_FIELDS[name]} = lower(:f{i})")
             params[f"f{i}"] = value
         if query.date_from is not None:
             clauses.append("date_added >= :date_from")
@@ -468,7 +509,40 @@ class Store:
         if query.date_to is not None:
             clauses.append("date_added <= :date_to")
             params["date_to"] = query.date_to
-        return " AND ".join(clauses), params
+        return " AND ".join(clauses), params, (None if statuses is None else sorted(statuses))
+
+    @staticmethod
+    def _order(query: Query) -> str:
+        direction = "DESC" if query.descending else "ASC"
+        keys = [] if query.order_field in CONSTANT_FIELDS | {"status"} else [ORDER_FIELDS[query.order_field]]
+        if query.order_field not in ("date_added", "date"):
+            keys.append("date_added")  # ties newest first (or oldest, ascending): what the field's index holds
+        return ", ".join(f"{key} {direction}" for key in [*keys, "seq"])
+
+    @staticmethod
+    def _count(conn: sqlite3.Connection, where: str, params: dict[str, Any]) -> int:
+        return int(conn.execute(f"SELECT COUNT(*) FROM messages WHERE {where}", params).fetchone()[0])
+
+    def _status_counts(
+        self, conn: sqlite3.Connection, where: str, params: dict[str, Any], total: int
+    ) -> dict[str, int]:
+        """How many of the rows `where` selects (`total`) are in each status: Completed, usually most of them, is
+        what the others (each a short index range) leave."""
+        counts: dict[str, int] = {
+            status: sum(self._count(conn, f"{where} AND {part}", params) for part in parts)
+            for status, parts in STATUS_PARTS.items()
+            if status != "Completed"
+        }
+        return {**counts, "Completed": total - sum(counts.values())}
+
+    def _keys(
+        self, conn: sqlite3.Connection, where: str, params: dict[str, Any], order: str, limit: int, offset: int,
+        source: str = "messages",
+    ) -> list[tuple[int, Status]]:  # fmt: skip
+        return conn.execute(
+            f"SELECT seq, {STATUS_SQL} FROM {source} WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset",
+            {**params, "limit": limit, "offset": offset},
+        ).fetchall()
 
     def history(
         self,
@@ -481,19 +555,24 @@ class Store:
     ) -> HistoryPage:
         """A page, with each row's status at `now`. A row is read in full only when `cached(seq, status)` has no
         rendering of it."""
-        where, params = self._where(username, now, query)
-        direction = "DESC" if query.descending else "ASC"
-        order = f"{ORDER_FIELDS[query.order_field]} {direction}, seq {direction}"
+        where, params, statuses = self._where(username, now, query)
+        order = self._order(query)
         with self.snapshot() as conn:
-            counted = None
-            if query.unfiltered:  # the default page: a kept count instead of a scan of the account's messages
-                counted = conn.execute("SELECT message_count FROM accounts WHERE username = ?", (username,)).fetchone()
-            if counted is None:
-                counted = conn.execute(f"SELECT COUNT(*) FROM messages WHERE {where}", params).fetchone()
-            keys: list[tuple[int, Status]] = conn.execute(
-                f"SELECT seq, {STATUS_SQL} FROM messages WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset",
-                {**params, "limit": limit, "offset": offset},
-            ).fetchall()
+            kept = conn.execute("SELECT message_count FROM accounts WHERE username = ?", (username,)).fetchone()
+            total = int(kept[0]) if kept else 0  # no condition: the kept count, not a scan of the account's rows
+            if where != "username = :username":
+                total = self._count(conn, where, params)
+            keys: list[tuple[int, Status]] = []
+            if statuses is None and query.order_field != "status":
+                if total > offset:
+                    keys = self._keys(conn, where, params, order, limit, offset)
+            else:
+                counts = self._status_counts(conn, where, params, total)
+                asked = statuses if statuses is not None else list(_STATUS_ORDER)
+                total = sum(counts[s] for s in asked)
+                if query.order_field == "status" and query.descending:
+                    asked = asked[::-1]
+                keys = self._status_pages(conn, where, params, order, asked, counts, limit, offset)
             renderings = [cached(seq, status) if cached is not None else None for seq, status in keys]
             missing = [seq for (seq, _), rendering in zip(keys, renderings, strict=True) if rendering is None]
             messages: dict[int, Message] = {}
@@ -503,7 +582,43 @@ class Store:
                     (orjson.dumps(missing).decode(),),
                 )
                 messages = {row[0]: _message(row[1:]) for row in found}
-        return HistoryPage(int(counted[0]), keys, renderings, messages)
+        return HistoryPage(total, keys, renderings, messages)
+
+    def _status_pages(
+        self, conn: sqlite3.Connection, where: str, params: dict[str, Any], order: str, statuses: Sequence[Status],
+        counts: Mapping[str, int], limit: int, offset: int,
+    ) -> list[tuple[int, Status]]:  # fmt: skip
+        """A page of the rows in `statuses`, one status after another (order_by=status) or just one (q=status:X):
+        whole statuses before the page are skipped by their counts. A status holding few of the rows is read
+        through its own index and sorted; a common one by walking the order's index until the page is full."""
+        keys: list[tuple[int, Status]] = []
+        of = max(1, sum(counts.values()))
+        for status in statuses:
+            if len(keys) >= limit:
+                break
+            if offset >= counts[status]:
+                offset -= counts[status]
+                continue
+            # Reading the status's rows and sorting them costs about their count; walking the order's index until
+            # the page is full, about (offset + limit) rows per share of the rows the status holds: the cheaper wins.
+            if counts[status] ** 2 <= (offset + limit) * of:
+                parts = " UNION ALL ".join(
+                    f"SELECT seq FROM messages WHERE {where} AND {p}" for p in STATUS_PARTS[status]
+                )
+                found = self._keys(conn, f"seq IN ({parts})", params, order, limit - len(keys), offset)
+            else:
+                found = self._keys(
+                    conn, f"{where} AND ({STATUS_WHERE[status]})", params, order, limit - len(keys), offset,
+                    self._walk(order),
+                )  # fmt: skip
+            keys += found
+            offset = 0
+        return keys
+
+    @staticmethod
+    def _walk(order: str) -> str:
+        """The order's own index, walked (a common status: its rows come soon, in order)."""
+        return "messages INDEXED BY messages_history" if order.startswith("date_added") else "messages"
 
     def messages(self, username: str) -> list[Message]:
         """Every message of the account, oldest first."""
@@ -521,7 +636,7 @@ class Store:
 
     def unread_receipts(self, username: str, now: float, limit: int, offset: int) -> tuple[int, list[Message]]:
         """(total, page) of the account's messages whose receipt is visible and unread, newest receipt first."""
-        where = f"username = :username AND read_at IS NULL AND {RECEIPT_VISIBLE_SQL}"
+        where = f"username = :username AND read_at IS NULL AND {RECEIPT_VISIBLE_SQL}"  # messages_unread's range
         params = {"username": username, "now": now}
         with self.snapshot() as conn:
             total = int(conn.execute(f"SELECT COUNT(*) FROM messages WHERE {where}", params).fetchone()[0])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from clicksend_mms_sandbox.gsm import GSM7_BASIC, GSM7_EXTENSION, BodyLimits, is_gsm7
-from clicksend_mms_sandbox.message import CANCELLABLE_SQL, RECEIPT_VISIBLE_SQL, STATUS_SQL, Message
+from clicksend_mms_sandbox.message import CANCELLABLE_SQL, RECEIPT_VISIBLE_SQL, STATUS_SQL, STATUS_WHERE, Message
 from clicksend_mms_sandbox.spec import load_spec
 from clicksend_mms_sandbox.store import Store
 
@@ -41,6 +41,9 @@ def test_the_lifecycle_in_sql_is_the_lifecycle_in_python() -> None:
         status, visible, cancellable = conn.execute(
             f"SELECT {STATUS_SQL}, {RECEIPT_VISIBLE_SQL}, {CANCELLABLE_SQL} FROM messages", {"now": now}
         ).fetchone()
+        matching = [name for name, where in STATUS_WHERE.items()
+                    if conn.execute(f"SELECT 1 FROM messages WHERE {where}", {"now": now}).fetchone()]  # fmt: skip
+        assert matching == [status], (message, now)  # each status's predicate picks exactly its rows
         assert (status, bool(visible), bool(cancellable)) == (
             message.status(now), message.receipt_visible(now), message.cancellable(now)
         ), (message, now)  # fmt: skip
