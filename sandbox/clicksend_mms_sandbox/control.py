@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from . import envelope
@@ -254,11 +254,11 @@ async def reset_all(call: AdminCall) -> Response:
 async def download_export(request: Request) -> Response:
     state: SandboxState = request.app.state.sandbox
     try:
-        filename, text = await state.rules.export_file(request.path_params["token"], state.clock.now())
+        filename, chunks = await state.rules.export_file(request.path_params["token"], state.clock.now())
     except NotFound as exc:
         return envelope.not_found(str(exc))
-    return Response(
-        text,
+    return StreamingResponse(
+        chunks,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

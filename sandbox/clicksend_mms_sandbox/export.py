@@ -24,10 +24,13 @@ def sanitise_filename(name: str) -> str:
     return cleaned if cleaned.lower().endswith(".csv") else cleaned + ".csv"
 
 
-def history_csv(messages: Iterable[Message], now: float) -> str:
+def history_csv(messages: Iterable[Message], now: float, header: bool = True) -> str:
+    """The CSV of `messages` (their statuses at `now`), with the header line unless told; an export is written
+    as one call with the header, then one per batch without it."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
+    if header:
+        writer.writeheader()
     for message in messages:
         writer.writerow({k: ("" if v is None else v) for k, v in record(message, message.status(now)).items()})
     return out.getvalue()

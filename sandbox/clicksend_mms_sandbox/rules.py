@@ -12,7 +12,7 @@ import binascii
 import functools
 import secrets
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ParamSpec, TypeVar
@@ -39,6 +39,7 @@ FILES_PATH = "/_sandbox/files"
 # The default history view (newest first, unfiltered, a shallow page) is an index range of one page and a kept
 # count: cheaper than a thread hop, so it is read on the event loop. Anything else may scan.
 INDEXED_ORDER = frozenset({"date_added", "date"})
+EXPORT_BATCH = 2000  # rows an export reads and writes at a time
 INLINE_MAX_OFFSET = 1000
 
 P = ParamSpec("P")
@@ -243,13 +244,27 @@ class Rules:
         await self.store.write(lambda tx: tx.add_export(link))
         return {"url": f"{origin}{EXPORTS_PATH}/{link.token}?filename={quote(link.filename)}"}
 
-    async def export_file(self, token: str, now: float) -> tuple[str, str]:
-        """(file name, CSV) behind an export link."""
+    async def export_file(self, token: str, now: float) -> tuple[str, AsyncIterator[bytes]]:
+        """(file name, CSV) behind an export link: the account's messages when the link is opened, oldest first,
+        streamed in batches (each read and written in a worker thread), so memory stays flat however many rows."""
         link = await _in_thread(self.store.export, token)
         if link is None or link.expires_at < now:
             raise NotFound("This link has expired or does not exist.")
-        messages = await _in_thread(self.store.messages, link.username)
-        return link.filename, await _in_thread(history_csv, messages, now)
+        upto = await _in_thread(self.store.last_seq, link.username)
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield history_csv((), now).encode("utf-8")
+            after = 0
+            while after < upto:
+                after, batch = await _in_thread(self._export_batch, link.username, after, upto, now)
+                if batch:
+                    yield batch
+
+        return link.filename, chunks()
+
+    def _export_batch(self, username: str, after: int, upto: int, now: float) -> tuple[int, bytes]:
+        last, messages = self.store.messages_between(username, after, upto, EXPORT_BATCH)
+        return last, history_csv(messages, now, header=False).encode("utf-8")
 
     # ---- uploads ----
 

@@ -626,6 +626,23 @@ class Store:
             rows = conn.execute(f"SELECT {_MESSAGE_SELECT} FROM messages WHERE username = ? ORDER BY seq", (username,))
             return [_message(row) for row in rows]
 
+    def last_seq(self, username: str) -> int:
+        """The newest message's seq of the account (0 for none): where an export taken now ends."""
+        with self.snapshot() as conn:
+            row = conn.execute("SELECT MAX(seq) FROM messages WHERE username = ?", (username,)).fetchone()
+        return int(row[0] or 0)
+
+    def messages_between(self, username: str, after: int, upto: int, limit: int) -> tuple[int, list[Message]]:
+        """(the last seq read, up to `limit` messages of the account with after < seq <= upto, oldest first): one
+        batch of an export, read by the seq index alone, so a million rows stream in constant memory."""
+        with self.snapshot() as conn:
+            rows = conn.execute(
+                f"SELECT seq, {_MESSAGE_SELECT} FROM messages WHERE seq > ? AND seq <= ? AND username = ? "
+                "ORDER BY seq LIMIT ?",
+                (after, upto, username, limit),
+            ).fetchall()
+        return (rows[-1][0] if rows else upto), [_message(row[1:]) for row in rows]
+
     def message(self, username: str, message_id: str) -> Message | None:
         """One message of the account, or None (another account's included)."""
         with self.snapshot() as conn:
