@@ -19,11 +19,11 @@ from tests.sandbox.test_domain import BASE
 def test_an_export_of_several_batches_is_whole_and_in_order(client: httpx.Client, state: SandboxState) -> None:
     rows = 2 * EXPORT_BATCH + 1
     mine = [dataclasses.replace(BASE, message_id=f"M{i:06d}", username=DEFAULT.username) for i in range(rows)]
-    theirs = [dataclasses.replace(BASE, message_id=f"T{i:06d}", username=SECOND.username) for i in range(10)]
     for i in range(0, rows, 500):  # interleaved with another account's rows
-        state.store.write_sync(lambda tx, b=mine[i : i + 500]: tx.add_messages(b, DEFAULT.username, 0))  # type: ignore[misc]
-        state.store.write_sync(lambda tx: tx.add_messages(theirs[:1], SECOND.username, 0))
-        theirs = theirs[1:] + [dataclasses.replace(theirs[0], message_id=theirs[0].message_id + "x")]
+        batch = mine[i : i + 500]
+        other = dataclasses.replace(BASE, message_id=f"T{i:06d}", username=SECOND.username)
+        state.store.write_sync(lambda tx, b=batch: tx.add_messages(b, DEFAULT.username, 0))  # type: ignore[misc]
+        state.store.write_sync(lambda tx, o=other: tx.add_messages([o], SECOND.username, 0))  # type: ignore[misc]
     url = client.get("/mms/history/export", params={"filename": "all"}).json()["data"]["url"]
     with client.stream("GET", url.removeprefix("http://sandbox.local")) as response:
         assert response.status_code == 200
