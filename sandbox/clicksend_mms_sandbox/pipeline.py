@@ -160,8 +160,10 @@ def parse_integer(text: str) -> int | None:
 def _parse_params(op: OperationContract, request: Request) -> tuple[dict[str, Any], dict[str, str]]:
     params: dict[str, Any] = {}
     errors: dict[str, str] = {}
+    # Parsed once: Starlette's query_params property builds a new QueryParams on every access (six a history page).
+    query = request.query_params if request.scope.get("query_string") else {}
     for param in op.parameters:
-        source = request.path_params if param.location == "path" else request.query_params
+        source = request.path_params if param.location == "path" else query
         raw = source.get(param.name)
         if raw is None:
             if param.required:

@@ -637,7 +637,9 @@ class Store:
         batch of an export, read by the seq index alone, so a million rows stream in constant memory."""
         with self.snapshot() as conn:
             rows = conn.execute(
-                f"SELECT seq, {_MESSAGE_SELECT} FROM messages WHERE seq > ? AND seq <= ? AND username = ? "
+                # `+username`: the seq range (the table's own order) must be what SQLite walks; an index on username
+                # would read and sort the account's every row for each batch.
+                f"SELECT seq, {_MESSAGE_SELECT} FROM messages WHERE seq > ? AND seq <= ? AND +username = ? "
                 "ORDER BY seq LIMIT ?",
                 (after, upto, username, limit),
             ).fetchall()

@@ -80,3 +80,9 @@ def test_the_receipts_list_reads_the_unread_index(store: Store) -> None:
     for sql, plan in plans(store, lambda: store.unread_receipts("sandbox", time.time(), 15, 0)):
         assert not scans(plan) and not any("TEMP B-TREE" in line for line in plan), (sql, plan)
         assert any("messages_unread" in line for line in plan), (sql, plan)
+
+
+def test_an_export_batch_reads_a_range_of_seq(store: Store) -> None:
+    # Not the account's rows through an index on username, sorted again for every batch: quadratic in the rows.
+    for sql, plan in plans(store, lambda: store.messages_between("sandbox", 0, 10**9, 2000)):
+        assert plan == ["SEARCH messages USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"], (sql, plan)
