@@ -73,9 +73,9 @@ MUTANTS: tuple[Mutant, ...] = (
             Patch(
                 "store.py",
                 'ORDER BY {order} LIMIT :limit OFFSET :offset",\n'
-                '                {**params, "limit": limit, "offset": offset},',
+                '            {**params, "limit": limit, "offset": offset},',
                 'ORDER BY {order} LIMIT :limit OFFSET :offset",\n'
-                '                {**params, "limit": limit, "offset": max(0, offset - 1)},',
+                '            {**params, "limit": limit, "offset": max(0, offset - 1)},',
             ),
         ),
     ),
