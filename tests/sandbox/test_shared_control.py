@@ -48,12 +48,18 @@ def _state_of(app: Starlette, client: httpx.Client) -> tuple[Any, ...]:
     )
 
 
+@pytest.fixture
+def owner(shared: Starlette) -> httpx.Client:
+    """The default account, with a message: what a whole-sandbox operation would wipe."""
+    client = _client(shared, DEFAULT.basic_auth)
+    send(client)
+    return client
+
+
 @pytest.mark.parametrize(("method", "path", "body"), WHOLE_SANDBOX)
 def test_an_account_alone_cannot_run_a_whole_sandbox_operation(
-    shared: Starlette, method: str, path: str, body: dict[str, Any] | None
+    shared: Starlette, owner: httpx.Client, method: str, path: str, body: dict[str, Any] | None
 ) -> None:
-    owner = _client(shared, DEFAULT.basic_auth)
-    send(owner)
     before = _state_of(shared, owner)
     response = _client(shared, SECOND.basic_auth).request(method, path, json=body)
     assert response.status_code == 403 and response.json()["response_code"] == "FORBIDDEN", response.text
@@ -63,10 +69,8 @@ def test_an_account_alone_cannot_run_a_whole_sandbox_operation(
 
 @pytest.mark.parametrize(("method", "path", "body"), WHOLE_SANDBOX)
 def test_a_wrong_admin_key_is_401_and_changes_nothing(
-    shared: Starlette, method: str, path: str, body: dict[str, Any] | None
+    shared: Starlette, owner: httpx.Client, method: str, path: str, body: dict[str, Any] | None
 ) -> None:
-    owner = _client(shared, DEFAULT.basic_auth)
-    send(owner)
     before = _state_of(shared, owner)
     for wrong in ("", ADMIN_KEY + "x", "ä-not-ascii".encode("latin-1")):
         headers = {ADMIN_HEADER: wrong}
