@@ -119,21 +119,21 @@ def sandbox_missing() -> str | None:
 
 
 @contextlib.contextmanager
-def sandbox_server() -> Iterator[Server]:
-    """The sandbox as users run it (its console script), with a durable SQLite file (WAL, synchronous=FULL).
+def sandbox_server(durable: bool = True) -> Iterator[Server]:
+    """The sandbox as users run it (its console script), with a durable SQLite file (WAL, synchronous=FULL), or
+    in memory (its default without --db).
 
     Its ClickSend-like rate limit (6000 requests/min) is turned off: under load it would answer 429s, and the
     benchmark would measure refusals rather than work.
     """
-    workdir = CACHE / "run" / "sandbox"
+    workdir = CACHE / "run" / ("sandbox" if durable else "sandbox-memory")
     shutil.rmtree(workdir, ignore_errors=True)  # fresh state every run
     workdir.mkdir(parents=True)
     log = workdir / "server.log"
+    flags = ("--db", str(workdir / "sandbox.db")) if durable else ()
     with (
         log.open("wb") as out,
-        testing.serve(
-            "--db", str(workdir / "sandbox.db"), rate_limit=0, stdout=out, stderr=subprocess.STDOUT, timeout=30
-        ) as sandbox,
+        testing.serve(*flags, rate_limit=0, stdout=out, stderr=subprocess.STDOUT, timeout=30) as sandbox,
     ):
         yield Server("sandbox", sandbox.url, sandbox.process, log, sandbox.origin)
 
