@@ -188,6 +188,8 @@ def serve(args: argparse.Namespace) -> int:
         log.warning("binding %s: the sandbox is reachable from other machines", args.host)
         if settings.admin_key is None:
             log.warning("no --admin-key: nobody may reset all, add accounts or move the clock")
+        if args.public_url is None:
+            log.warning("links name %s: set --public-url to the address clients use", settings.public_url)
     where = origin(sock)
     log.info("ClickSend MMS API at %s%s, its reference at %s/docs (Ctrl+C to stop)", where, API_BASE_PATH, where)
     config = uvicorn_config(app, args.host, args.port, log_level=args.log_level, access_log=args.access_log)
