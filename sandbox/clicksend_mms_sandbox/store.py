@@ -156,6 +156,7 @@ _SCHEMA += "".join(
 )
 _DROPPED_INDEXES = ("messages_receipts",)  # replaced by messages_unread
 _STATUS_OF = {status.lower(): status for status in STATUS_WHERE}
+_KEPT_COUNTS = 10_000  # filtered counts remembered (emptied when full)
 # order_by=status sorts by the status's name; its pages are read a status at a time, in that order.
 _STATUS_ORDER: tuple[Status, ...] = tuple(sorted(STATUS_WHERE))
 
@@ -363,6 +364,7 @@ class Store:
         self._all_readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._closed = False
+        self._counts: dict[tuple[Any, ...], int] = {}  # _kept_count's; a dict read or write is atomic under the GIL
         try:
             with self._lock:
                 if not self.in_memory:
@@ -519,6 +521,27 @@ class Store:
             keys.append("date_added")  # ties newest first (or oldest, ascending): what the field's index holds
         return ", ".join(f"{key} {direction}" for key in [*keys, "seq"])
 
+    def _kept_count(self, conn: sqlite3.Connection, username: str, of: int, where: str, params: dict[str, Any]) -> int:
+        """COUNT(*) of `where` (no status in it: the fields it reads never change after an insert), remembered while
+        the account's rows are the same: paging through a filtered view counts it once. The rows are the same while
+        the account's kept count (`of`) and the table's newest seq are: an insert moves the seq (AUTOINCREMENT, never
+        reused), a reset of the account moves its count, and neither comes back."""
+        newest = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'messages'").fetchone()
+        key = (
+            username,
+            of,
+            newest[0] if newest else 0,
+            where,
+            tuple(sorted((k, v) for k, v in params.items() if k != "now")),
+        )
+        found = self._counts.get(key)
+        if found is None:
+            found = self._count(conn, where, params)
+            if len(self._counts) >= _KEPT_COUNTS:
+                self._counts.clear()
+            self._counts[key] = found
+        return found
+
     @staticmethod
     def _count(conn: sqlite3.Connection, where: str, params: dict[str, Any]) -> int:
         return int(conn.execute(f"SELECT COUNT(*) FROM messages WHERE {where}", params).fetchone()[0])
@@ -561,7 +584,7 @@ class Store:
             kept = conn.execute("SELECT message_count FROM accounts WHERE username = ?", (username,)).fetchone()
             total = int(kept[0]) if kept else 0  # no condition: the kept count, not a scan of the account's rows
             if where != "username = :username":
-                total = self._count(conn, where, params)
+                total = self._kept_count(conn, username, total, where, params)
             keys: list[tuple[int, Status]] = []
             if statuses is None and query.order_field != "status":
                 if total > offset:
@@ -629,8 +652,12 @@ class Store:
     def last_seq(self, username: str) -> int:
         """The newest message's seq of the account (0 for none): where an export taken now ends."""
         with self.snapshot() as conn:
-            row = conn.execute("SELECT MAX(seq) FROM messages WHERE username = ?", (username,)).fetchone()
-        return int(row[0] or 0)
+            # Newest first along the table's own order (`+username`: not through an index on username, in which
+            # MAX(seq) is no range end and would read every row of the account).
+            row = conn.execute(
+                "SELECT seq FROM messages WHERE +username = ? ORDER BY seq DESC LIMIT 1", (username,)
+            ).fetchone()
+        return int(row[0]) if row else 0
 
     def messages_between(self, username: str, after: int, upto: int, limit: int) -> tuple[int, list[Message]]:
         """(the last seq read, up to `limit` messages of the account with after < seq <= upto, oldest first): one

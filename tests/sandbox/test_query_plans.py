@@ -5,6 +5,7 @@ checked on SQLite's query plans (EXPLAIN QUERY PLAN) of the statements the store
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -86,3 +87,18 @@ def test_an_export_batch_reads_a_range_of_seq(store: Store) -> None:
     # Not the account's rows through an index on username, sorted again for every batch: quadratic in the rows.
     for sql, plan in plans(store, lambda: store.messages_between("sandbox", 0, 10**9, 2000)):
         assert plan == ["SEARCH messages USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"], (sql, plan)
+
+
+def test_a_remembered_filtered_count_follows_every_change_of_the_rows(store: Store) -> None:
+    def total() -> int:
+        return store.history("sandbox", time.time(), parse_query("country:AU", None, None, None), 15, 0).total
+
+    assert total() == 1
+    store.write_sync(lambda tx: tx.add_messages([dataclasses.replace(BASE, message_id="2")], "sandbox", 0))
+    assert total() == 2
+    store.write_sync(lambda tx: tx.clear_account("sandbox", 0))
+    assert total() == 0
+    store.write_sync(lambda tx: tx.add_messages([dataclasses.replace(BASE, message_id="3")], "sandbox", 0))
+    assert total() == 1
+    store.write_sync(lambda tx: tx.clear({"sandbox": 0}))
+    assert total() == 0
