@@ -180,6 +180,7 @@ def main(
         bool,
         typer.Option(
             "--sandbox",
+            envvar=config.ENV_SANDBOX,
             help=f"Use the local sandbox (${config.ENV_SANDBOX_URL}, default {config.SANDBOX_BASE_URL}).",
         ),
     ] = False,

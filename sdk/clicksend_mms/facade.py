@@ -2,7 +2,7 @@
 typed errors of ``exceptions.py``, retries per the table in ``retry.py``.
 
     from clicksend_mms import ClickSend
-    with ClickSend() as cs:            # CLICKSEND_USERNAME / CLICKSEND_API_KEY / CLICKSEND_BASE_URL
+    with ClickSend() as cs:            # CLICKSEND_USERNAME / CLICKSEND_API_KEY / CLICKSEND_BASE_URL; or sandbox=True
         result = cs.send([{"to": "+61411111111", "subject": "Hi", "body": "Hello"}],
                          media_file="https://example.com/cat.jpg")
         for row in cs.iter_history(q="status:Sent"):
@@ -43,7 +43,8 @@ T = TypeVar("T")
 
 
 class ClickSend(FacadeBase):
-    """Synchronous ClickSend MMS client. Pass ``transport`` (e.g. ``httpx.MockTransport``) to bypass the network."""
+    """Synchronous ClickSend MMS client. Pass ``transport`` (e.g. ``httpx.MockTransport``) to bypass the network;
+    ``sandbox=True`` (or CLICKSEND_SANDBOX=1) targets the local sandbox as its default account (config.py)."""
 
     def __init__(
         self,
@@ -56,8 +57,9 @@ class ClickSend(FacadeBase):
         headers: dict[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
         record: RecordTarget = None,
+        sandbox: bool | None = None,
     ) -> None:
-        super().__init__(username, api_key, base_url, timeout, retry, headers, transport, record)
+        super().__init__(username, api_key, base_url, timeout, retry, headers, transport, record, sandbox)
 
     # -- plumbing ---------------------------------------------------------------------------------------
     @property
