@@ -132,4 +132,9 @@ class FacadeBase:
         return exc
 
     def _retries(self, op: Op[Any], policy: RetryPolicy | None = None) -> Retries:
-        return Retries(policy or self.retry_policy, idempotent=op.idempotent, operation=f"{op.method} {op.path}")
+        return Retries(
+            policy or self.retry_policy,
+            idempotent=op.idempotent,
+            read_only=op.method == "GET",  # a GET changes nothing: even its 500 may be repeated
+            operation=f"{op.method} {op.path}",
+        )

@@ -274,6 +274,8 @@ def _json_too(ctx: typer.Context, as_json: bool) -> Options:
 
 
 def _fail(opts: Options, exc: ClickSendError) -> NoReturn:
+    if isinstance(exc, LocalFileError):  # a ClickSendError too, raised inside a command's call
+        _fail_local(opts, exc)
     code = next((c for cls, c in _EXIT_BY_ERROR if isinstance(exc, cls)), exit_codes.API)
     if opts.as_json:
         payload = {
