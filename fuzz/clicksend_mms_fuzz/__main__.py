@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import clicksend_mms_spec
+from clicksend_mms_spec.distribution import pip_install
 
 from . import config_file, report_html, stats
 from .guard import ALLOW_SPEND_ENV, MAX_SENDS_ENV, MODE_ENV
@@ -119,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     missing = missing_modules()
     if missing:
         print(
-            f"fuzzing needs the fuzz extra ({', '.join(missing)} missing): pip install 'clicksend-mms[fuzz]'",
+            f"fuzzing needs the fuzz extra ({', '.join(missing)} missing): {pip_install('fuzz')}",
             file=sys.stderr,
         )
         return EXIT_MISSING_EXTRA

@@ -28,6 +28,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import httpx
 import orjson
 import typer
+from clicksend_mms_spec.distribution import pip_install
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
@@ -61,7 +62,6 @@ from .types import UNSET
 
 T = TypeVar("T")
 
-SANDBOX_EXTRA = "pip install 'clicksend-mms[sandbox]'"
 _EXIT_BY_ERROR: tuple[tuple[type[ClickSendError], int], ...] = (
     (RecordingError, exit_codes.LOCAL_FILE),  # before ConfigurationError, its base: the --record file is a local file
     (ConfigurationError, exit_codes.CONFIG),
@@ -296,7 +296,9 @@ def _fail(opts: Options, exc: ClickSendError) -> NoReturn:
         # A sandbox that is not running refuses the connection; a timeout or a drop means one answered too late.
         if isinstance(exc, TransportError) and not exc.request_sent and opts.base_url == config.SANDBOX_BASE_URL:
             missing = _sandbox_missing()
-            install = f"the sandbox is not installed (no module {missing!r}): {SANDBOX_EXTRA}; then " if missing else ""
+            install = ""
+            if missing:
+                install = f"the sandbox is not installed (no module {missing!r}): {pip_install('sandbox')}; then "
             err.print(f"hint: {install}start the sandbox with `clicksend-mms sandbox`", markup=False, soft_wrap=True)
     raise typer.Exit(code)
 
@@ -686,7 +688,8 @@ def sandbox(ctx: typer.Context) -> None:
     missing = _sandbox_missing()
     if missing:
         err.print(
-            f"[bold red]error:[/] the sandbox is not installed (no module {missing!r}): {escape(SANDBOX_EXTRA)}",
+            "[bold red]error:[/] the sandbox is not installed "
+            f"(no module {missing!r}): {escape(pip_install('sandbox'))}",
             soft_wrap=True,
         )
         raise typer.Exit(exit_codes.CONFIG)
