@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import clicksend_mms_spec
+from clicksend_mms_spec.distribution import pip_install
 
 from . import config_file, report_html, stats
 from .guard import ALLOW_SPEND_ENV, MAX_SENDS_ENV, MODE_ENV
@@ -93,7 +94,7 @@ def _environment(plan: Plan) -> dict[str, str]:
     env[MODE_ENV] = "live" if plan.live else "sandbox"
     env[ALLOW_SPEND_ENV] = "1" if plan.policy.allow_spend else "0"
     env[MAX_SENDS_ENV] = str(plan.policy.max_sends)
-    if plan.live:
+    if plan.base_url is not None:  # a target of the user's (live, or their sandbox): their credentials
         env[AUTH_USER_ENV], env[AUTH_KEY_ENV] = plan.username, plan.api_key
     else:
         from .target import SANDBOX_API_KEY, SANDBOX_USERNAME  # the sandbox extra: see _target
@@ -107,7 +108,7 @@ def pace(plan: Plan, data: Mapping[str, Any], elapsed: float) -> str:
     """How much the run did in how long, and what that time includes."""
     cases = sum(data["cases_by_operation"].values())
     follow_ups = sum(data.get("followups_by_operation", {}).values())
-    included = f"against {plan.base_url}" if plan.live else "the two sandboxes' start-up and shutdown included"
+    included = f"against {plan.base_url}" if plan.base_url else "the two sandboxes' start-up and shutdown included"
     return (
         f"{cases:,} cases (and {follow_ups:,} follow-ups) in {elapsed:.1f}s wall time: {cases / elapsed:.0f} cases/s, "
         f"{included}."
@@ -119,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     missing = missing_modules()
     if missing:
         print(
-            f"fuzzing needs the fuzz extra ({', '.join(missing)} missing): pip install 'clicksend-mms[fuzz]'",
+            f"fuzzing needs the fuzz extra ({', '.join(missing)} missing): {pip_install('fuzz')}",
             file=sys.stderr,
         )
         return EXIT_MISSING_EXTRA

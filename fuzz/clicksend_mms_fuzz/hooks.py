@@ -95,7 +95,7 @@ def after_call(context: schemathesis.HookContext, case: AnyCase, response: schem
 
 
 def _is_clicksend_wrong_method(response: schemathesis.Response) -> bool:
-    """ClickSend's documented answer to a wrong method: 404 with its NOT_FOUND envelope (API-BRIEF: errors)."""
+    """ClickSend's documented answer to a wrong method: 404 with its NOT_FOUND envelope (the spec's NotFound)."""
     if response.status_code != 404:
         return False
     try:

@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import clicksend_mms_spec
+
 from .guard import ALLOW_SPEND_ENV, MAX_SENDS_ENV, SpendPolicy
 from .runenv import Credentials
 
@@ -19,6 +21,9 @@ MAX_TIME_ENV = "CLICKSEND_FUZZ_MAX_TIME"
 # Stop after this many failures (the mutation harness: the first catch is the answer).
 MAX_FAILURES_ENV = "CLICKSEND_FUZZ_MAX_FAILURES"
 LIVE_DEFAULT_URL = "https://rest.clicksend.com/v3"
+# Rehearse a live run against a sandbox: treat the target as ClickSend even though it says it is a sandbox.
+FORCE_LIVE_ENV = "CLICKSEND_FUZZ_LIVE"
+SANDBOX_PROBE_TIMEOUT = 5.0
 # Against a real account: fewer cases and a gentle pace, so a run stays well under ClickSend's rate limits.
 LIVE_MAX_EXAMPLES = 20
 LIVE_RATE_LIMIT = "5/s"
@@ -27,7 +32,7 @@ LIVE_RATE_LIMIT = "5/s"
 @dataclass(frozen=True)
 class Plan:
     live: bool
-    base_url: str | None  # None: start the embedded sandbox
+    base_url: str | None  # None: start the embedded sandbox; set and not live: a sandbox of the user's
     username: str
     api_key: str = field(repr=False)
     policy: SpendPolicy
@@ -46,10 +51,23 @@ class Plan:
 
     def describe(self) -> str:
         """The up-front statement of the run. Never includes an API key."""
+        spec = clicksend_mms_spec.path()
+        if not self.live and self.base_url is not None:
+            from clicksend_mms_sandbox.testing import SANDBOX_HEADER  # a sandbox's plan: the sandbox is installed
+
+            isolation = f"on, second account {self.peer.username!r}" if self.peer is not None else "off"
+            return (
+                f"Target: your sandbox at {self.base_url} as user {self.username!r} (it answers with "
+                f"{SANDBOX_HEADER}: the full run, no spend guard, no pacing; {FORCE_LIVE_ENV}=1 rehearses a "
+                "live run instead).\n"
+                f"Runs: every operation in {spec}; phases examples, coverage, fuzzing, stateful.\n"
+                "Rate-limit burst: off (it needs a sandbox of its own, limited to a few requests).\n"
+                f"Isolation: {isolation}."
+            )
         if not self.live:
             return (
                 "Target: the embedded sandbox (fresh, in memory) on a free 127.0.0.1 port, account 'sandbox'.\n"
-                "Runs: every operation in spec/clicksend-mms.yaml; phases examples, coverage, fuzzing, stateful,\n"
+                f"Runs: every operation in {spec}; phases examples, coverage, fuzzing, stateful,\n"
                 "and beside them a rate-limit burst against a second sandbox limited to a few requests per account.\n"
                 "Isolation: on (the sandbox's second account replays every id-taking request)."
             )
@@ -84,22 +102,51 @@ class Plan:
         return "\n".join(lines)
 
 
+def says_sandbox(base_url: str) -> bool:
+    """Whether the API at ``base_url`` answers as a clicksend-mms sandbox does (testing.SANDBOX_HEADER on every
+    answer; ClickSend never sends it). One unauthenticated GET; any doubt (no answer, no sandbox package here to
+    know the header) is "no": the live guard is the safe side."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        from clicksend_mms_sandbox.testing import SANDBOX_HEADER
+    except ImportError:
+        return False
+    try:
+        with urllib.request.urlopen(base_url.rstrip("/") + "/", timeout=SANDBOX_PROBE_TIMEOUT) as answer:
+            headers = answer.headers
+    except urllib.error.HTTPError as refused:  # a 404 for the bare base URL is the usual answer
+        headers = refused.headers
+    except (OSError, ValueError):
+        return False
+    return headers.get(SANDBOX_HEADER) is not None
+
+
 def plan_from_env(environ: Mapping[str, str] | None = None) -> Plan:
     env = os.environ if environ is None else environ
     username = env.get(USERNAME_ENV, "")
     api_key = env.get(API_KEY_ENV, "")
     live = bool(username and api_key)
+    target = (env.get(BASE_URL_ENV) or LIVE_DEFAULT_URL).rstrip("/") if live else None
+    if target is not None and target != LIVE_DEFAULT_URL and env.get(FORCE_LIVE_ENV) != "1" and says_sandbox(target):
+        live = False  # a sandbox of the user's (a CI service, a teammate's): the full run against it
     raw_time = env.get(MAX_TIME_ENV, "").strip()
     raw_failures = env.get(MAX_FAILURES_ENV, "").strip()
     policy = SpendPolicy.from_env({**env, "CLICKSEND_FUZZ_MODE": "live" if live else "sandbox"})
     peer_user, peer_key = env.get(PEER_USERNAME_ENV, ""), env.get(PEER_API_KEY_ENV, "")
+    if target is not None and not live and not (peer_user and peer_key):
+        from clicksend_mms_sandbox import testing  # it said it is a sandbox: the package that knows the header
+
+        if username == testing.DEFAULT.username:  # its default account has the second one beside it
+            peer_user, peer_key = testing.SECOND.username, testing.SECOND.api_key
     return Plan(
         live=live,
-        base_url=(env.get(BASE_URL_ENV) or LIVE_DEFAULT_URL).rstrip("/") if live else None,
+        base_url=target,
         username=username,
         api_key=api_key,
         policy=policy,
         max_time=int(raw_time) if raw_time.isdigit() else None,
-        peer=Credentials(peer_user, peer_key) if live and peer_user and peer_key else None,
+        peer=Credentials(peer_user, peer_key) if target is not None and peer_user and peer_key else None,
         max_failures=int(raw_failures) if raw_failures.isdigit() else None,
     )

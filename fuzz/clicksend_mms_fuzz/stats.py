@@ -372,6 +372,13 @@ def describe_example(example: dict[str, Any]) -> str:
     return f"{example['request']} ({where}) answered {example['status']} {example['response']}"
 
 
+def heading(title: str, count: int, noun: str) -> str:
+    """``Warnings: none``, or ``Warnings (2 kinds):`` above the list (never a bare ``Warnings: 2:``)."""
+    if not count:
+        return f"{title}: none"
+    return f"{title} ({count} {noun}{'s' if count != 1 else ''}):"
+
+
 def render(data: dict[str, Any]) -> str:
     """The human summary: cases per operation, phase and check, reach, what was filtered or warned about, then each
     distinct failure with its curl."""
@@ -414,12 +421,12 @@ def render(data: dict[str, Any]) -> str:
         lines += [f"  {op}: {r['reaching_a_stored_message']} / {r['cases']}" for op, r in reach.items()]
     lines += filtered_lines(data)
     warnings: dict[str, list[str]] = data.get("warnings", {})
-    lines.append(f"Warnings: {len(warnings)}" + (":" if warnings else ""))
+    lines.append(heading("Warnings", len(warnings), "kind"))
     for kind, labels in warnings.items():
         lines.append(f"  {kind}: {', '.join(labels)}")
         lines.append(f"      {explain_warning(kind, labels, data)}")
     errors: list[str] = data.get("errors", [])
-    lines.append(f"Errors: {len(errors)}" + (":" if errors else ""))
+    lines.append(heading("Errors", len(errors), "error"))
     lines += [f"  {error}" for error in errors]
     failures: list[dict[str, Any]] = data["failures"]
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)

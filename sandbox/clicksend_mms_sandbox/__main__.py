@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sys
 
+from clicksend_mms_spec.distribution import pip_install
+
 EXIT_CONFIG = 3  # the same code `clicksend-mms` uses for a configuration error
 
 
@@ -18,8 +20,7 @@ def main() -> int:
         if (exc.name or "").startswith("clicksend_mms"):
             raise  # one of ours is missing: a broken install, not a missing extra
         print(
-            f"clicksend-mms-sandbox needs the sandbox extra (no module {exc.name!r}): "
-            "pip install 'clicksend-mms[sandbox]'",
+            f"clicksend-mms-sandbox needs the sandbox extra (no module {exc.name!r}): {pip_install('sandbox')}",
             file=sys.stderr,
         )
         return EXIT_CONFIG

@@ -33,6 +33,7 @@ from .settings import Settings
 from .spec import Contract, load_spec
 from .state import SandboxState
 from .store import Store
+from .testing import SANDBOX_HEADER, sandbox_version
 
 __all__ = ["DroppedConnection", "SandboxApp", "SandboxState", "create_app"]
 
@@ -44,6 +45,7 @@ class SandboxApp(Starlette):
     way for a `drop` fault to reach the server's transport and abort it."""
 
     base_path = ""
+    marker = (SANDBOX_HEADER.lower().encode("latin-1"), b"")  # on every answer; create_app sets the version
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,6 +63,8 @@ class SandboxApp(Starlette):
 
         async def gated_send(message: Message) -> None:
             if not scope.get("sandbox.dropped"):
+                if message["type"] == "http.response.start":  # says what it is: testing.SANDBOX_HEADER
+                    message = {**message, "headers": [*message.get("headers", ()), self.marker]}
                 await send(message)
 
         try:
@@ -131,5 +135,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     # Canonical at ClickSend's base path (/v3); the root paths are aliases (clients configured without /v3).
     app = SandboxApp(routes=served, exception_handlers={HTTPException: _http_error, Exception: _crash})
     app.base_path = contract.base_path
+    app.marker = (app.marker[0], sandbox_version().encode("latin-1"))
     app.state.sandbox = state
     return app

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from clicksend_mms_spec.distribution import pip_install
 
 if TYPE_CHECKING:  # imports deferred: the plugin loads in every pytest run where the package is installed
     import httpx
@@ -90,8 +91,7 @@ def _create_app() -> Starlette:
     else:
         return create_app()
     pytest.fail(
-        f"the clicksend sandbox fixtures need the sandbox extra (no module {missing!r}): "
-        "pip install 'clicksend-mms[sandbox]'",
+        f"the clicksend sandbox fixtures need the sandbox extra (no module {missing!r}): {pip_install('sandbox')}",
         pytrace=False,
     )
 

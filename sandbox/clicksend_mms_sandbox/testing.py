@@ -28,6 +28,19 @@ from typing import IO, Any
 from .spec import base_path, load_spec
 
 HOST = "127.0.0.1"
+# Every answer of a sandbox carries this header, its version as the value: how a client or the fuzzer tells a
+# sandbox (yours, a CI service's, a teammate's) from ClickSend, which never sends it.
+SANDBOX_HEADER = "X-ClickSend-Sandbox"
+
+
+def sandbox_version() -> str:
+    """The installed clicksend-mms version (the sandbox ships in its wheel), the value of ``SANDBOX_HEADER``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("clicksend-mms")
+    except PackageNotFoundError:  # a source tree on sys.path that was never installed
+        return "0+unknown"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from .exceptions import (
     ConfigurationError,
     ForbiddenError,
     InvalidRequestError,
+    LocalFileError,
     NotFoundError,
     RateLimitedError,
     RecordingError,
@@ -55,6 +56,10 @@ else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+# What was needed only to set the package up is not part of its API (`dir(clicksend_mms)` shows the API).
+del pkgutil, TYPE_CHECKING
+
+
 __all__ = (
     "APIError",
     "AsyncClickSend",
@@ -68,6 +73,7 @@ __all__ = (
     "ConfigurationError",
     "ForbiddenError",
     "InvalidRequestError",
+    "LocalFileError",
     "NotFoundError",
     "RateLimitedError",
     "RecordingError",

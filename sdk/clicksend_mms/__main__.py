@@ -20,7 +20,9 @@ def main() -> None:
     except ModuleNotFoundError as exc:
         if (exc.name or "").partition(".")[0] not in CLI_MODULES:
             raise
-        print("clicksend-mms: the command line needs the cli extra: pip install 'clicksend-mms[cli]'", file=sys.stderr)
+        from clicksend_mms_spec.distribution import pip_install
+
+        print(f"clicksend-mms: the command line needs the cli extra: {pip_install('cli')}", file=sys.stderr)
         raise SystemExit(exit_codes.CONFIG) from None
     app()
 

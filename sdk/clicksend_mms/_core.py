@@ -53,8 +53,9 @@ class FacadeBase:
         headers: dict[str, str] | None,
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
         record: RecordTarget = None,
+        sandbox: bool | None = None,
     ) -> None:
-        self.settings = Settings.resolve(username, api_key, base_url, timeout)
+        self.settings = Settings.resolve(username, api_key, base_url, timeout, sandbox=sandbox)
         # Opt-in HAR recording (recording.py) wraps whichever transport is used; the client's close writes it.
         self.recorder = open_recorder(record, secrets=(self.settings.api_key,))
         if self.recorder is not None:
@@ -131,4 +132,9 @@ class FacadeBase:
         return exc
 
     def _retries(self, op: Op[Any], policy: RetryPolicy | None = None) -> Retries:
-        return Retries(policy or self.retry_policy, idempotent=op.idempotent, operation=f"{op.method} {op.path}")
+        return Retries(
+            policy or self.retry_policy,
+            idempotent=op.idempotent,
+            read_only=op.method == "GET",  # a GET changes nothing: even its 500 may be repeated
+            operation=f"{op.method} {op.path}",
+        )

@@ -61,9 +61,10 @@ class AsyncClickSend(FacadeBase):
         headers: dict[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         record: RecordTarget = None,
+        sandbox: bool | None = None,
     ) -> None:
         transport = transport or default_async_transport()
-        super().__init__(username, api_key, base_url, timeout, retry, headers, transport, record)
+        super().__init__(username, api_key, base_url, timeout, retry, headers, transport, record, sandbox)
 
     @property
     def http(self) -> httpx.AsyncClient:

@@ -153,10 +153,13 @@ def _place(results: list[MmsMessageResult | None], start: int, end: int, data: S
 
 
 # rich is the [cli] extra's, not the client's: a bar needs it, and its absence must show before anything is sent.
-RICH_MISSING = (
-    "progress=True draws a rich progress bar, and rich is not installed: pip install 'clicksend-mms[cli]', or pass "
-    "progress=a callable that receives the number of messages done. Nothing was sent."
-)
+def rich_missing() -> str:
+    from clicksend_mms_spec.distribution import pip_install
+
+    return (
+        f"progress=True draws a rich progress bar, and rich is not installed: {pip_install('cli')}, or pass "
+        "progress=a callable that receives the number of messages done. Nothing was sent."
+    )
 
 
 class _Progress:
@@ -173,7 +176,7 @@ class _Progress:
             try:
                 from rich.progress import Progress
             except ImportError:
-                raise ConfigurationError(RICH_MISSING) from None
+                raise ConfigurationError(rich_missing()) from None
             self._bar = Progress()
             self._task = self._bar.add_task("sending MMS", total=total)
 

@@ -28,14 +28,15 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import httpx
 import orjson
 import typer
+from clicksend_mms_spec.distribution import pip_install
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
-from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from . import config, exit_codes
+from . import cli_table, config, exit_codes
+from .cli_money import money, money_in_json
 from .conformance.cli import conformance
 from .exceptions import (
     AuthenticationError,
@@ -61,7 +62,6 @@ from .types import UNSET
 
 T = TypeVar("T")
 
-SANDBOX_EXTRA = "pip install 'clicksend-mms[sandbox]'"
 _EXIT_BY_ERROR: tuple[tuple[type[ClickSendError], int], ...] = (
     (RecordingError, exit_codes.LOCAL_FILE),  # before ConfigurationError, its base: the --record file is a local file
     (ConfigurationError, exit_codes.CONFIG),
@@ -180,6 +180,7 @@ def main(
         bool,
         typer.Option(
             "--sandbox",
+            envvar=config.ENV_SANDBOX,
             help=f"Use the local sandbox (${config.ENV_SANDBOX_URL}, default {config.SANDBOX_BASE_URL}).",
         ),
     ] = False,
@@ -238,7 +239,7 @@ _RETRY_LINES = _RetryLines()
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return money(value)
     if isinstance(value, datetime.datetime):
         return int(value.timestamp())
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
@@ -251,6 +252,7 @@ _PIECE = 1 << 16
 
 def _print_json(value: Any) -> None:
     """Highlighted for a person at a terminal; plain JSON (orjson: ~10x faster than rich's re-parse) otherwise."""
+    value = money_in_json(value)
     if _is_terminal():
         out.print_json(json.dumps(value, default=_jsonable))
         return
@@ -273,6 +275,8 @@ def _json_too(ctx: typer.Context, as_json: bool) -> Options:
 
 
 def _fail(opts: Options, exc: ClickSendError) -> NoReturn:
+    if isinstance(exc, LocalFileError):  # a ClickSendError too, raised inside a command's call
+        _fail_local(opts, exc)
     code = next((c for cls, c in _EXIT_BY_ERROR if isinstance(exc, cls)), exit_codes.API)
     if opts.as_json:
         payload = {
@@ -293,7 +297,9 @@ def _fail(opts: Options, exc: ClickSendError) -> NoReturn:
         # A sandbox that is not running refuses the connection; a timeout or a drop means one answered too late.
         if isinstance(exc, TransportError) and not exc.request_sent and opts.base_url == config.SANDBOX_BASE_URL:
             missing = _sandbox_missing()
-            install = f"the sandbox is not installed (no module {missing!r}): {SANDBOX_EXTRA}; then " if missing else ""
+            install = ""
+            if missing:
+                install = f"the sandbox is not installed (no module {missing!r}): {pip_install('sandbox')}; then "
             err.print(f"hint: {install}start the sandbox with `clicksend-mms sandbox`", markup=False, soft_wrap=True)
     raise typer.Exit(code)
 
@@ -325,6 +331,8 @@ def _fmt(value: object) -> str:
         return ""
     if isinstance(value, datetime.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, Decimal):
+        return money(value)  # the one format of money: cli_money
     return str(value)
 
 
@@ -332,33 +340,15 @@ def _is_terminal() -> bool:
     return out.file.isatty()
 
 
-# Values read and copied as one token: never split. Free text (subject, status_text, error) folds instead.
-WHOLE_COLUMNS = frozenset({"message_id", "date", "to", "status", "price", "status_code", "timestamp"})
-
-
 def _table(title: str, columns: list[str], rows: Iterable[Iterable[object]]) -> None:
-    """A table on a terminal; tab-separated values (header line first) otherwise. No value is ever cut."""
+    """A table on a terminal (cli_table: the layout that fits); tab-separated values (header line first)
+    otherwise. No value is ever cut."""
     cells = [[_fmt(v) for v in row] for row in rows]
     if not _is_terminal():
         for line in [columns, *cells]:
             out.file.write("\t".join(_tsv_escape(v) for v in line) + "\n")
         return
-    # Ids, dates, numbers and statuses stay on one line; free text folds (down to its header's width).
-    widths = [
-        max([len(c[i]) for c in cells] + [len(name)]) if name in WHOLE_COLUMNS else len(name)
-        for i, name in enumerate(columns)
-    ]
-    if sum(widths) + 3 * len(columns) + 1 > out.width:  # too narrow for the table: one block per row
-        for row in cells:
-            out.print(Text("\n".join(f"{name}: {value}" for name, value in zip(columns, row, strict=True)) + "\n"))
-        return
-    table = Table(title=title)
-    for name, width in zip(columns, widths, strict=True):
-        whole = name in WHOLE_COLUMNS
-        table.add_column(name, no_wrap=whole, overflow="fold", min_width=width, ratio=None if whole else 1)
-    for row in cells:
-        table.add_row(*(Text(v) for v in row))  # Text: values are data, never rich markup
-    out.print(table)
+    cli_table.show(out, title, columns, cells)
 
 
 def _tsv_escape(value: str) -> str:
@@ -444,9 +434,9 @@ def _show_send(ctx: typer.Context, title: str, data: SendMmsData) -> None:
         _table(title, ["to", "status", "message_id", "price"], rows)
         # On a terminal the totals follow the table; piped, stdout stays pure TSV and they go to stderr.
         if priced:
-            summary = f"total price {data.total_price} for {data.total_count} message(s)"
+            summary = f"total price {money(data.total_price)} for {data.total_count} message(s)"
         else:
-            summary = f"total price {data.total_price}, queued {data.queued_count} of {data.total_count}"
+            summary = f"total price {money(data.total_price)}, queued {data.queued_count} of {data.total_count}"
         (out if _is_terminal() else err).print(Text(summary))
     bad = rejected(data)
     if bad:
@@ -683,7 +673,8 @@ def sandbox(ctx: typer.Context) -> None:
     missing = _sandbox_missing()
     if missing:
         err.print(
-            f"[bold red]error:[/] the sandbox is not installed (no module {missing!r}): {escape(SANDBOX_EXTRA)}",
+            "[bold red]error:[/] the sandbox is not installed "
+            f"(no module {missing!r}): {escape(pip_install('sandbox'))}",
             soft_wrap=True,
         )
         raise typer.Exit(exit_codes.CONFIG)

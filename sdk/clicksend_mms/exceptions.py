@@ -15,8 +15,10 @@ high-level facade raises. One hierarchy, so ``except ClickSendError`` catches th
     │                            ``request_sent`` says whether the request may have reached the server
     ├── UnexpectedResponseError  a 2xx whose body does not decode (not JSON, missing fields)
     ├── InvalidRequestError      the input breaks the spec's request rules: refused before anything was sent
-    └── ConfigurationError       missing credentials, bad base URL
-        └── RecordingError       the recording (``record=``) cannot be read or written, or is not HAR
+    ├── ConfigurationError       missing credentials, bad base URL
+    │   └── RecordingError       the recording (``record=``) cannot be read or written, or is not HAR
+    └── LocalFileError           a file on this machine cannot be read or written (``upload(path)``,
+                                 ``download(url, path)``); also an OSError, ``.path`` names it
 
 A send or upload that failed after the request may have reached ClickSend (5xx, undecodable answer, read
 timeout, dropped connection) has ``may_have_been_sent=True`` and its text says what to do before trying again.
@@ -336,3 +338,15 @@ class ConfigurationError(ClickSendError):
 
 class RecordingError(ConfigurationError):
     """The HAR file given as ``record=`` (or ``--record``) cannot be read or written, or holds something else."""
+
+
+class LocalFileError(ClickSendError, OSError):
+    """A file on this machine could not be read or written (or would be replaced without --force in the CLI);
+    nothing was sent. Also an OSError (``errno``, ``strerror`` and ``filename`` from the failure), so code that
+    caught the OSError of a missing file keeps working; ``path`` is the file."""
+
+    def __init__(self, message: str, *, path: object = None, cause: OSError | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        if cause is not None:
+            self.errno, self.strerror, self.filename = cause.errno, cause.strerror, cause.filename

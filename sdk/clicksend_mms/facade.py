@@ -2,7 +2,7 @@
 typed errors of ``exceptions.py``, retries per the table in ``retry.py``.
 
     from clicksend_mms import ClickSend
-    with ClickSend() as cs:            # CLICKSEND_USERNAME / CLICKSEND_API_KEY / CLICKSEND_BASE_URL
+    with ClickSend() as cs:            # CLICKSEND_USERNAME / CLICKSEND_API_KEY / CLICKSEND_BASE_URL; or sandbox=True
         result = cs.send([{"to": "+61411111111", "subject": "Hi", "body": "Hello"}],
                          media_file="https://example.com/cat.jpg")
         for row in cs.iter_history(q="status:Sent"):
@@ -27,6 +27,7 @@ from ._download import Destination, OnProgress
 from ._ops import MessageLike, Op
 from ._pagination import Seen, pages
 from .exceptions import ClickSendError
+from .local_files import read_bytes
 from .models import (
     MmsHistoryPage,
     MmsMessageRecord,
@@ -43,7 +44,8 @@ T = TypeVar("T")
 
 
 class ClickSend(FacadeBase):
-    """Synchronous ClickSend MMS client. Pass ``transport`` (e.g. ``httpx.MockTransport``) to bypass the network."""
+    """Synchronous ClickSend MMS client. Pass ``transport`` (e.g. ``httpx.MockTransport``) to bypass the network;
+    ``sandbox=True`` (or CLICKSEND_SANDBOX=1) targets the local sandbox as its default account (config.py)."""
 
     def __init__(
         self,
@@ -56,8 +58,9 @@ class ClickSend(FacadeBase):
         headers: dict[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
         record: RecordTarget = None,
+        sandbox: bool | None = None,
     ) -> None:
-        super().__init__(username, api_key, base_url, timeout, retry, headers, transport, record)
+        super().__init__(username, api_key, base_url, timeout, retry, headers, transport, record, sandbox)
 
     # -- plumbing ---------------------------------------------------------------------------------------
     @property
@@ -168,8 +171,8 @@ class ClickSend(FacadeBase):
 
         ``dest`` is a binary file object (written to, left open) or a path: the file is written beside it and moved
         into place only once complete, so a failed download leaves no partial file and the previous one intact
-        (an existing file is replaced; OSError if it cannot be written). Credentials are sent only if ``url`` is on
-        the API's own origin: an export link elsewhere must not receive the API key.
+        (an existing file is replaced; LocalFileError if it cannot be written). Credentials are sent only if ``url``
+        is on the API's own origin: an export link elsewhere must not receive the API key.
         """
         target, same_origin = _download.resolve(self.settings.base_url, url)
         client = self.http if same_origin else httpx.Client(timeout=self.settings.timeout)
@@ -216,7 +219,8 @@ class ClickSend(FacadeBase):
 
 
 def encode_upload(content: bytes | str | os.PathLike[str]) -> str:
-    raw = content if isinstance(content, bytes) else Path(content).read_bytes()
+    """Base64 of the bytes, or of the file at the path (LocalFileError, naming it, if it cannot be read)."""
+    raw = content if isinstance(content, bytes) else read_bytes(Path(content))
     return base64.b64encode(raw).decode("ascii")
 
 

@@ -1,8 +1,8 @@
 """Files on this machine: reading message lists and images (CLI), writing downloads without losing data (CLI and
 the facades' ``download``).
 
-Failures here are the user's machine's (missing file, no permission, full disk), not ClickSend's: the CLI's
-helpers raise ``LocalFileError`` so the CLI can give them their own exit code; ``atomic_file`` raises OSError.
+Failures here are the user's machine's (missing file, no permission, full disk), not ClickSend's: they raise
+``LocalFileError`` (exceptions.py; also an OSError), which names the file and gets its own exit code in the CLI.
 """
 
 from __future__ import annotations
@@ -16,16 +16,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from .exceptions import LocalFileError
 
-class LocalFileError(Exception):
-    """A local file could not be read or written (or would be overwritten without --force)."""
+__all__ = ["LocalFileError", "atomic_file", "read_bytes", "read_messages", "refuse_to_overwrite", "replace_atomically"]
+
+
+def cannot(verb: str, path: object, exc: OSError) -> LocalFileError:
+    return LocalFileError(f"cannot {verb} {path}: {exc.strerror or exc}", path=path, cause=exc)
 
 
 def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise LocalFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise cannot("read", path, exc) from None
 
 
 def read_messages(source: str) -> list[Any]:
@@ -36,7 +40,7 @@ def read_messages(source: str) -> list[Any]:
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as exc:
-        raise LocalFileError(f"cannot read {source}: {exc.strerror or exc}") from None
+        raise cannot("read", source, exc) from None
     except UnicodeDecodeError:
         raise ValueError("not UTF-8 text") from None
     try:
@@ -67,9 +71,9 @@ def _json_lines(text: str) -> list[Any]:
 def refuse_to_overwrite(target: Path) -> None:
     """Raise ``LocalFileError`` if ``target`` exists (the caller did not say --force)."""
     if target.is_dir():
-        raise LocalFileError(f"{target} is a folder; give a file name")
+        raise LocalFileError(f"{target} is a folder; give a file name", path=target)
     if target.exists():
-        raise LocalFileError(f"{target} exists; pass --force to overwrite it")
+        raise LocalFileError(f"{target} exists; pass --force to overwrite it", path=target)
 
 
 @contextlib.contextmanager
@@ -77,25 +81,30 @@ def replace_atomically(target: Path, *, force: bool) -> Iterator[IO[bytes]]:
     """``atomic_file`` for the CLI: refuses an existing ``target`` unless ``force``; failures are LocalFileError."""
     if not force:
         refuse_to_overwrite(target)
-    try:
-        with atomic_file(target) as fh:
-            yield fh
-    except OSError as exc:
-        raise LocalFileError(f"cannot write {target}: {exc.strerror or exc}") from None
+    with atomic_file(target) as fh:
+        yield fh
 
 
 @contextlib.contextmanager
 def atomic_file(target: Path) -> Iterator[IO[bytes]]:
     """Write into a temporary file next to ``target`` and move it into place only when the block succeeds.
 
-    A failed download leaves no half-written file and never clobbers an existing one (OSError says why).
+    A failed download leaves no half-written file and never clobbers an existing one (LocalFileError says why).
     """
     partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-    fh = partial.open("xb")  # "x": never reuse a file someone else made; normal permissions (umask)
+    try:
+        fh = partial.open("xb")  # "x": never reuse a file someone else made; normal permissions (umask)
+    except OSError as exc:
+        raise cannot("write", target, exc) from None
     try:
         with fh:
             yield fh
         os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        if isinstance(exc, LocalFileError):
+            raise
+        raise cannot("write", target, exc) from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

@@ -9,8 +9,12 @@ lost answer is not a lost message, and repeating it sends (and bills) the MMS tw
 | read/write timeout, connection dropped mid-call | retried                                 | never (may be sent)  |
 | 429 rate limited                                | retried after Retry-After (capped)      | retried after it (*) |
 | 502 / 503 / 504                                 | retried                                 | never                |
-| 500 and other 5xx                               | never (ClickSend's 500 is not transient) | never               |
+| 500                                             | GETs retried; the others never (**)     | never                |
+| other 5xx (501, 505...)                         | never                                   | never                |
 | 400 / 401 / 403 / 404 / 413                     | never                                   | never                |
+
+(**) a GET changes nothing, so repeating one after a 500 is always safe (as openai-python and stripe-python do);
+a PUT or POST that answered 500 may have done its work (a cancel that did cancel answers 404 when repeated).
 
 (*) a 429 is ClickSend's rate limiter refusing the request before it is processed: it proves the batch was
 not accepted. A Retry-After longer than ``RetryPolicy.max_retry_after`` is not waited for: the
@@ -39,6 +43,7 @@ import httpx
 from .exceptions import RateLimitedError, ServerError, TransportError
 
 _RETRYABLE_5XX = frozenset({502, 503, 504})
+_RETRYABLE_5XX_READ = _RETRYABLE_5XX | {500}  # a read repeated changes nothing
 log = logging.getLogger("clicksend_mms.retry")
 
 
@@ -73,8 +78,9 @@ def proves_not_sent(exc: httpx.TransportError) -> bool:
     return True
 
 
-def decide(policy: RetryPolicy, exc: Exception, *, idempotent: bool) -> bool | float:
-    """The table above: False = raise now, True = back off exponentially, a float = wait that long."""
+def decide(policy: RetryPolicy, exc: Exception, *, idempotent: bool, read_only: bool = False) -> bool | float:
+    """The table above: False = raise now, True = back off exponentially, a float = wait that long.
+    ``read_only``: the call changes nothing (a GET), so even a 500 may be repeated."""
     if isinstance(exc, RateLimitedError):
         if exc.retry_after is None:
             return True
@@ -82,6 +88,8 @@ def decide(policy: RetryPolicy, exc: Exception, *, idempotent: bool) -> bool | f
     if isinstance(exc, TransportError):
         return idempotent or not exc.request_sent
     if isinstance(exc, ServerError):
+        if read_only:
+            return exc.http_code in _RETRYABLE_5XX_READ
         return idempotent and exc.http_code in _RETRYABLE_5XX
     return False
 
@@ -89,9 +97,10 @@ def decide(policy: RetryPolicy, exc: Exception, *, idempotent: bool) -> bool | f
 class Retries:
     """The retry state of one call: after each failure, whether and how long to wait (and a log record of it)."""
 
-    def __init__(self, policy: RetryPolicy, *, idempotent: bool, operation: str) -> None:
+    def __init__(self, policy: RetryPolicy, *, idempotent: bool, operation: str, read_only: bool = False) -> None:
         self.policy = policy
         self.idempotent = idempotent
+        self.read_only = read_only
         self.operation = operation
         self.attempt = 1
         self._started = time.monotonic()
@@ -99,7 +108,7 @@ class Retries:
     def wait_after(self, exc: Exception) -> float | None:
         """Seconds to wait before the next attempt, or None: give up and raise ``exc``."""
         p = self.policy
-        decision = decide(p, exc, idempotent=self.idempotent)
+        decision = decide(p, exc, idempotent=self.idempotent, read_only=self.read_only)
         if decision is False or self.attempt >= p.attempts:
             return None
         if decision is True:

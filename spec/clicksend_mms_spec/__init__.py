@@ -30,7 +30,9 @@ def load() -> dict[str, Any]:
     try:
         import yaml  # lazily: the client alone never reads the spec, and PyYAML is not among its dependencies
     except ImportError as exc:
-        raise ImportError("reading the spec needs PyYAML: pip install 'clicksend-mms[sandbox]'") from exc
+        from .distribution import pip_install
+
+        raise ImportError(f"reading the spec needs PyYAML: {pip_install('sandbox')}") from exc
     # libyaml's loader where PyYAML has it: about 9x faster than the pure-Python one on this spec.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with path().open(encoding="utf-8") as fh:

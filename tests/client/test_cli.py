@@ -211,7 +211,7 @@ def test_piped_send_output_is_complete_tsv(monkeypatch: pytest.MonkeyPatch, fake
     code, out, err = invoke(fake, "send", *SEND[:2], *SEND[4:])
     assert code == 10
     assert out.splitlines() == ["to\tstatus\tmessage_id\tprice", f"{LONG_TO}\tINVALID_RECIPIENT\tB\t0.0000"]
-    assert "total price 0, queued 0 of 1" in err  # the summary stays off the TSV
+    assert "total price 0.0000, queued 0 of 1" in err  # the summary stays off the TSV
 
 
 def test_tsv_escapes_tabs_and_newlines() -> None:
@@ -348,7 +348,7 @@ def test_a_send_without_an_answer_says_it_may_have_been_sent_not_start_the_sandb
 
 def test_price_speaks_of_a_price(fake: FakeClickSend) -> None:
     code, _, err = invoke(fake, "price", *SEND)
-    assert code == 0 and "total price 0 for 2 message(s)" in err and "queued" not in err
+    assert code == 0 and "total price 0.0000 for 2 message(s)" in err and "queued" not in err
     help_text = plain(invoke(fake, "price", "--help")[1])
     assert "Instead of --to/--subject/--body/--from." in help_text and "--schedule" not in help_text
     assert "--to/--subject/--body/--from/--schedule" in plain(invoke(fake, "send", "--help")[1])
@@ -396,12 +396,19 @@ def test_terminal_tables_keep_ids_dates_numbers_and_statuses_whole(monkeypatch: 
     cli._table("t", HISTORY_COLUMNS, [HISTORY_ROW])
     lines = screen.getvalue().splitlines()
     assert max(len(line) for line in lines) <= width
+    stacked = not any(HISTORY_ROW[1] in line for line in lines)  # a date over its time, at their space
     for name, value in zip(HISTORY_COLUMNS, HISTORY_ROW, strict=True):
-        if name != "subject":  # ids, dates, numbers and statuses: each on one line, whole
-            assert any(value in line for line in lines), (name, value, screen.getvalue())
+        if name == "subject":
+            continue  # free text: folds, or is left out (and said so)
+        # ids, numbers and statuses: each on one line, whole; a date too, or its date and its time each whole
+        pieces = value.split(" ") if name == "date" and stacked else [value]
+        assert all(any(piece in line for line in lines) for piece in pieces), (name, value, screen.getvalue())
     body = [line.split("│")[1:-1] for line in lines if line.startswith("│")]
     if body:  # the subject (free text) may fold at its spaces: its pieces, top to bottom, give it back
         assert " ".join(cells[4].strip() for cells in body).split() == HISTORY_ROW[4].split()
+    if width >= 80:  # a table, not one block per row, from 80 columns up; what it leaves out, it says
+        assert not any(line.startswith("message_id: ") for line in lines), screen.getvalue()
+        assert HISTORY_ROW[4].split()[0] in screen.getvalue() or "(subject left out" in screen.getvalue()
 
 
 def test_a_reader_that_goes_away_ends_the_output_quietly(tmp_path: Path) -> None:

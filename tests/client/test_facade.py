@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,8 +15,10 @@ import pytest
 from clicksend_mms import (
     AsyncClickSend,
     ClickSend,
+    ClickSendError,
     ConfigurationError,
     InvalidRequestError,
+    LocalFileError,
     NotFoundError,
     Settings,
 )
@@ -102,6 +106,25 @@ def test_upload_encodes_base64(tmp_path: Path, client: ClickSend, fake: FakeClic
     assert client.upload(b"\x00\x01\x02").field_url == "https://x/f.jpg"
 
 
+@pytest.mark.parametrize("path", ["nonexistent.gif", "."])
+def test_upload_of_a_file_that_cannot_be_read_is_a_local_file_error(
+    tmp_path: Path, client: ClickSend, fake: FakeClickSend, path: str
+) -> None:
+    missing = tmp_path / path
+    with pytest.raises(LocalFileError) as caught:
+        client.upload(missing)
+    assert str(missing) in str(caught.value) and caught.value.path == missing
+    assert isinstance(caught.value, ClickSendError) and isinstance(caught.value, OSError)
+
+    async def upload() -> None:
+        async with AsyncClickSend("u", "k", transport=fake.transport(), retry=FAST) as cs:
+            await cs.upload(str(missing))
+
+    with pytest.raises(LocalFileError, match=re.escape(str(missing))):
+        asyncio.run(upload())
+    assert fake.requests == []  # nothing was sent
+
+
 def test_download_only_sends_credentials_to_the_api_origin(client: ClickSend, fake: FakeClickSend) -> None:
     fake.script.append(httpx.Response(200, content=b"a,b\n1,2\n"))
     from io import BytesIO
@@ -157,8 +180,9 @@ def test_a_failed_download_to_a_path_keeps_the_old_file(tmp_path: Path, fake: Fa
         download(fake, target)
     assert target.read_bytes() == b"precious"
     assert [p.name for p in tmp_path.iterdir()] == ["mine.csv"]  # no partial file left
-    with pytest.raises(FileNotFoundError):  # an unwritable path fails before anything is requested
+    with pytest.raises(LocalFileError, match=r"missing/mine\.csv") as caught:  # fails before anything is requested
         download(fake, tmp_path / "missing" / "mine.csv")
+    assert isinstance(caught.value, OSError) and caught.value.errno == errno.ENOENT
     assert len(fake.requests) == 1
 
 
@@ -200,3 +224,21 @@ def test_the_version_is_the_installed_distributions() -> None:
     assert clicksend_mms.__version__ == importlib.metadata.version("clicksend-mms") == declared
     result = CliRunner().invoke(app, ["--version"])
     assert (result.exit_code, result.stdout) == (0, f"clicksend-mms {declared}\n")
+
+
+def test_the_package_namespace_is_its_api_and_its_modules() -> None:
+    import types
+
+    import clicksend_mms
+
+    extra = [
+        name
+        for name in dir(clicksend_mms)
+        if not name.startswith("_")
+        and name not in clicksend_mms.__all__
+        and not (
+            isinstance(module := getattr(clicksend_mms, name), types.ModuleType)
+            and module.__name__.startswith("clicksend_mms.")
+        )
+    ]
+    assert extra == []  # e.g. pkgutil or TYPE_CHECKING, imported to set the package up

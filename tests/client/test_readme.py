@@ -81,8 +81,14 @@ def test_only_known_block_languages() -> None:
 
 @pytest.mark.parametrize("index", range(len(blocks("python"))))
 def test_python_snippet(index: int, server: str, workdir: Path) -> None:
+    """Each snippet as a user runs it right after `make sandbox`: no CLICKSEND_* set, except the sandbox's URL (the
+    documented knob for a sandbox on another port: here a free one). A snippet that reads credentials from the
+    environment by name (recording real traffic) gets the sandbox's, as its text says it needs them."""
     code = moved(blocks("python")[index], server)
-    env = user_env(CLICKSEND_USERNAME="sandbox", CLICKSEND_API_KEY="sandbox-key", CLICKSEND_BASE_URL=server)
+    env = user_env(CLICKSEND_SANDBOX_URL=server)
+    if re.search(r"os\.environ\[\"CLICKSEND_", code):
+        credentials = {"CLICKSEND_USERNAME": DEFAULT.username, "CLICKSEND_API_KEY": DEFAULT.api_key}
+        env |= {**credentials, "CLICKSEND_BASE_URL": server}
     if re.search(r"^def test_", code, re.MULTILINE):
         (workdir / "test_snippet.py").write_text(code, encoding="utf-8")
         # -p no:cacheprovider: nothing written next to the snippet; the plugin comes from the installed package.
@@ -190,3 +196,20 @@ def test_the_install_section_says_what_each_extra_brings() -> None:
 def test_the_sandbox_url_default_is_the_clis() -> None:
     # One form of the default (with /v3), the one `clicksend-mms --help` shows from config.py.
     assert f"(`CLICKSEND_SANDBOX_URL`, default `{SANDBOX_BASE_URL}`)" in README
+
+
+def test_the_bulk_example_sends_to_no_number_with_a_special_outcome() -> None:
+    """The bulk example's recipients are ordinary numbers: none is a sandbox magic recipient (rejected, failed,
+    never delivered) or one of ClickSend's test recipients (never delivered), so all 10,000 go through."""
+    from clicksend_mms_sandbox.numbers import MAGIC_RECIPIENTS
+    from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
+
+    lines = [line.strip() for code in blocks("python") for line in code.splitlines()]
+    (line,) = [line for line in lines if line.startswith("messages = ") and " for i in range(" in line]
+    scope: dict[str, object] = {}
+    exec(line, scope)  # the README's own list: whatever range it writes is what is checked
+    recipients = {message["to"] for message in scope["messages"]}  # type: ignore[attr-defined]
+    assert len(recipients) == 10_000
+    special = set(MAGIC_RECIPIENTS) | set(TEST_RECIPIENTS)
+    assert special, "no special numbers found: the check would pass on anything"
+    assert sorted(recipients & special) == []

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 import aiohttp
 import httpx
 import pytest
-from clicksend_mms import ClickSend, RateLimitedError, RetryPolicy, ServerError, TransportError
+from clicksend_mms import ClickSend, NotFoundError, RateLimitedError, RetryPolicy, ServerError, TransportError
 from clicksend_mms.retry import proves_not_sent
 
 from tests.client.conftest import FAST
@@ -31,14 +33,49 @@ def test_get_retried_on_gateway_errors(client: ClickSend, fake: FakeClickSend, s
     assert len(fake.requests) == 3
 
 
-def test_get_not_retried_on_500_or_4xx(client: ClickSend, fake: FakeClickSend) -> None:
-    fake.script += [err(500, "INTERNAL_SERVER_ERROR")]
+def test_every_get_retried_on_500(client: ClickSend, fake: FakeClickSend) -> None:
+    """A GET changes nothing: its 500 is repeated (as openai-python and stripe-python do)."""
+    reads: list[Callable[[], object]] = [
+        client.history,
+        client.receipts,
+        lambda: client.receipt("X"),
+        lambda: client.export("h.csv"),
+    ]
+    for read in reads:
+        fake.script.append(err(500, "INTERNAL_SERVER_ERROR"))
+        with contextlib.suppress(NotFoundError):  # the fake knows no message X: the retry's answer is a 404
+            read()
+    paths = fake.paths()
+    assert len(paths) == 2 * len(reads) and all(p.startswith("GET ") for p in paths)
+    assert paths[::2] == paths[1::2]  # each one twice: the 500, then the answer
+
+
+def test_get_not_retried_on_501_or_4xx(client: ClickSend, fake: FakeClickSend) -> None:
+    fake.script += [err(501, "NOT_IMPLEMENTED")]
     with pytest.raises(ServerError):
         client.history()
     fake.script += [err(404, "NOT_FOUND")]
     with pytest.raises(Exception, match="404"):
         client.receipt("X")
     assert len(fake.requests) == 2
+
+
+def test_writes_not_retried_on_500_even_the_repeatable_ones(client: ClickSend, fake: FakeClickSend) -> None:
+    """A PUT or POST that answered 500 may have done its work: price, receipts-read, cancel and cancel-all are
+    repeated after 502/503/504 and transport errors, not after a 500; send and upload never."""
+    calls: list[Callable[[], object]] = [
+        lambda: client.price(MSG, media_file=MEDIA),
+        client.mark_receipts_read,
+        lambda: client.cancel("ABC"),
+        client.cancel_all,
+        lambda: client.send(MSG, media_file=MEDIA),
+        lambda: client.upload(b"GIF89a"),
+    ]
+    for call in calls:
+        fake.script.append(err(500, "INTERNAL_SERVER_ERROR"))
+        with pytest.raises(ServerError):
+            call()
+    assert len(fake.requests) == len(calls) and not any(p.startswith("GET ") for p in fake.paths())
 
 
 @pytest.mark.parametrize(

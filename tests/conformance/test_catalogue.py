@@ -9,14 +9,14 @@ import pytest
 from clicksend_mms.conformance import Category, check
 
 from tests.conformance.har import catalogue_entries, entry, url_for, write_har
-from tests.helpers.payloads import KNOWN_FALSE, SHARED_EXAMPLES
+from tests.helpers.payloads import KNOWN_FALSE, PUBLISHED
 
 ENTRIES = catalogue_entries()
 SOURCES = sorted({payload.name.split("/")[0] for payload, _ in ENTRIES})
 
 
 def test_the_catalogue_covers_every_source() -> None:
-    expected = {"seeds", "apisguru"} | ({"shared"} if SHARED_EXAMPLES.is_dir() else set())
+    expected = {"seeds", "apisguru", "published"}
     assert set(SOURCES) == expected
 
 
@@ -39,9 +39,7 @@ def test_request_only_payloads_are_checked_and_say_no_response_was_recorded(tmp_
 @pytest.mark.parametrize(("stem", "reason"), sorted(KNOWN_FALSE.items()))
 def test_intentionally_rejected_payloads_stay_excluded_for_their_reason(stem: str, reason: str, tmp_path: Path) -> None:
     """Left out of the catalogue above on purpose (tests/helpers/payloads.KNOWN_FALSE); checked, they still fail."""
-    path = SHARED_EXAMPLES / f"{stem}.json"
-    if not path.exists():
-        pytest.skip("../shared/clicksend-examples is not beside this checkout")
+    path = PUBLISHED / f"{stem}.json"
     assert reason
     body = json.loads(path.read_text())["payload"]
     har = write_har(tmp_path / "doc-bug.har", [entry("GET", url_for("get_mms_history"), response=body)])

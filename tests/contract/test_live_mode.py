@@ -51,6 +51,7 @@ def _live_run(url: str, cwd: Path, **extra: str) -> tuple[subprocess.CompletedPr
         "CLICKSEND_API_KEY": KEY,
         "CLICKSEND_BASE_URL": url,
         "CLICKSEND_FUZZ_MAX_TIME": "8",
+        "CLICKSEND_FUZZ_LIVE": "1",  # rehearse live: the target says it is a sandbox (test_own_sandbox.py)
         **extra,
     }
     result = subprocess.run(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import spec
-from tests.helpers.payloads import KNOWN_FALSE, POSTMAN_PLACEHOLDER, SHARED_EXAMPLES, SHARED_MAP, known_payloads
+from tests.helpers.payloads import KNOWN_FALSE, POSTMAN_PLACEHOLDER, PUBLISHED, PUBLISHED_MAP, known_payloads
 
 
 def _spec_examples() -> list[tuple[str, str, str, Any]]:
@@ -62,15 +62,13 @@ def test_every_payload_source_is_covered() -> None:
     names = {p.name for p in PAYLOADS}
     assert {"seeds/get_mms_history__200", "seeds/send_mms__200", "seeds/send_mms__request"} <= names
     assert sum(n.startswith("apisguru/") for n in names) >= 13
-    if SHARED_EXAMPLES.is_dir():
-        shared = {p.stem for p in SHARED_EXAMPLES.glob("*.json")}
-        assert shared == set(SHARED_MAP) | set(KNOWN_FALSE), "a new shared example needs a mapping"
+    published = {p.stem for p in PUBLISHED.glob("*.json")}
+    assert published == set(PUBLISHED_MAP) | set(KNOWN_FALSE), "a new published example needs a mapping"
+    assert {n.split("/", 1)[1] for n in names if n.startswith("published/")} == set(PUBLISHED_MAP)
 
 
 def test_doc_bug_history_stays_rejected() -> None:
-    path = SHARED_EXAMPLES / "sms_history__200-doc-bug__clicksend-docs-v6.json"
-    if not path.exists():
-        pytest.skip("../shared/clicksend-examples is not beside this checkout")
+    path = PUBLISHED / "sms_history__200-doc-bug__clicksend-docs-v6.json"
     errors = spec.response_errors("get_mms_history", 200, json.loads(path.read_text())["payload"])
     assert any("http_code" in e for e in errors)
 

@@ -1,6 +1,6 @@
 """Every published or observed ClickSend payload this project knows, mapped to the operation and status of the
 spec that must accept it. Sources: the seed doc pages, APIs-guru's copy of the old Apiary docs, and
-../shared/clicksend-examples (current docs, SMS twins, live probes)."""
+ClickSend's current docs, SMS twins and live probes (tests/fixtures/published, its README says where each is from)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from typing import Any
 from tests.helpers.spec import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"
-SHARED_EXAMPLES = ROOT.parent / "shared" / "clicksend-examples"
+PUBLISHED = FIXTURES / "published"
 
-# clicksend-examples file stem -> (operation, "request" or status). SMS twins stand for their MMS endpoint.
-SHARED_MAP: dict[str, tuple[str, str]] = {
+# published file stem -> (operation, "request" or status). SMS twins stand for their MMS endpoint.
+PUBLISHED_MAP: dict[str, tuple[str, str]] = {
     "error__401__live-probes": ("get_mms_history", "401"),
     "error__429__live-probe": ("get_mms_history", "429"),
     "mms_price__request__clicksend-docs-v6": ("price_mms", "request"),
@@ -60,10 +60,9 @@ def known_payloads() -> Iterator[Payload]:
     for path in sorted((FIXTURES / "apisguru").glob("*.json")):
         operation_id, kind = path.stem.split("__")
         yield Payload(f"apisguru/{path.stem}", operation_id, kind, json.loads(path.read_text())["payload"])
-    if SHARED_EXAMPLES.is_dir():
-        for path in sorted(SHARED_EXAMPLES.glob("*.json")):
-            if path.stem in KNOWN_FALSE:
-                continue
-            operation_id, kind = SHARED_MAP[path.stem]
-            body = _substitute(json.loads(path.read_text())["payload"])
-            yield Payload(f"shared/{path.stem}", operation_id, kind, body)
+    for path in sorted(PUBLISHED.glob("*.json")):
+        if path.stem in KNOWN_FALSE:
+            continue
+        operation_id, kind = PUBLISHED_MAP[path.stem]
+        body = _substitute(json.loads(path.read_text())["payload"])
+        yield Payload(f"published/{path.stem}", operation_id, kind, body)

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from clicksend_mms import RetryPolicy
 from clicksend_mms.cli import Options, app
+from clicksend_mms_spec.distribution import pip_install
 from typer.testing import CliRunner
 
 NO_RETRY = RetryPolicy(attempts=1)
@@ -39,7 +40,7 @@ def test_console_script_without_the_cli_extra() -> None:
         main()
     """)
     assert result.returncode == 3
-    expected = "clicksend-mms: the command line needs the cli extra: pip install 'clicksend-mms[cli]'"
+    expected = f"clicksend-mms: the command line needs the cli extra: {pip_install('cli')}"
     assert result.stderr.strip() == expected
 
 
@@ -51,7 +52,7 @@ def test_sandbox_script_without_the_sandbox_extra() -> None:
         sys.exit(main())
     """)
     assert result.returncode == 3, result.stderr
-    assert "no module 'uvicorn'" in result.stderr and "pip install 'clicksend-mms[sandbox]'" in result.stderr
+    assert "no module 'uvicorn'" in result.stderr and pip_install("sandbox") in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -81,7 +82,7 @@ def test_sandbox_flag_unreachable_and_not_installed_says_which_extra(monkeypatch
     _without_the_sandbox(monkeypatch)
     code, err = _run("--sandbox", "history")
     assert code == 9
-    assert "pip install 'clicksend-mms[sandbox]'" in err and "clicksend-mms sandbox" in err
+    assert pip_install("sandbox") in err and "clicksend-mms sandbox" in err
 
 
 def test_other_targets_get_no_sandbox_hint() -> None:
@@ -95,7 +96,7 @@ def test_sandbox_command_without_the_extra(monkeypatch: pytest.MonkeyPatch) -> N
     _without_the_sandbox(monkeypatch)
     code, err = _run("sandbox", "--help")
     assert code == 3
-    assert "pip install 'clicksend-mms[sandbox]'" in err
+    assert pip_install("sandbox") in err
 
 
 def test_pytest_starts_without_the_sandbox_extra_and_its_fixtures_say_what_to_install(tmp_path: Path) -> None:
@@ -116,4 +117,4 @@ def test_pytest_starts_without_the_sandbox_extra_and_its_fixtures_say_what_to_in
     # The plain test passes; the one asking for a sandbox errors in setup with the install command, no traceback.
     assert "1 passed, 1 error" in output, output
     assert "During handling" not in output and "Traceback" not in output
-    assert "pip install 'clicksend-mms[sandbox]'" in output  # from the plugin: it loaded
+    assert pip_install("sandbox") in output  # from the plugin: it loaded

@@ -121,9 +121,10 @@ def _ok(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout
 
 
-def _says_install(result: subprocess.CompletedProcess[str], extra: str) -> None:
+def _says_install(result: subprocess.CompletedProcess[str], extra: str, env: Venv) -> None:
     assert result.returncode == 3, result.stdout + result.stderr
-    assert f"pip install 'clicksend-mms[{extra}]'" in result.stderr, result.stderr
+    # Installed from a wheel file (the package is on no index): the command names that file, with the extra.
+    assert f"pip install '{env.build.wheel.resolve()}[{extra}]'" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -185,7 +186,7 @@ def test_plain_install_bulk_sends_without_rich_and_knows_its_version(venv: Calla
                     await cs.send_bulk(messages, media_file="https://example.com/a.jpg", progress=True)
                 except ConfigurationError as exc:
                     refused = str(exc)
-            assert "clicksend-mms[cli]" in refused and len(sent) == 5
+            assert ".whl[cli]" in refused and len(sent) == 5  # the wheel it was installed from, with the extra
 
         asyncio.run(main())
         print(clicksend_mms.__version__)
@@ -203,10 +204,10 @@ def _project_version() -> str:
 
 def test_plain_install_entry_points_say_which_extra(venv: Callable[[str], Venv]) -> None:
     plain = venv("")
-    _says_install(plain.run("clicksend-mms", "--help"), "cli")
-    _says_install(plain.run("clicksend-mms-sandbox", "--help"), "sandbox")
+    _says_install(plain.run("clicksend-mms", "--help"), "cli", plain)
+    _says_install(plain.run("clicksend-mms-sandbox", "--help"), "sandbox", plain)
     assert "--max-time SECONDS" in _ok(plain.run(plain.python, "-m", "clicksend_mms_fuzz", "--help"))
-    _says_install(plain.run(plain.python, "-m", "clicksend_mms_fuzz", "--max-time", "1"), "fuzz")
+    _says_install(plain.run(plain.python, "-m", "clicksend_mms_fuzz", "--max-time", "1"), "fuzz", plain)
     assert not (plain.cwd / "reports").exists()
 
 
@@ -218,7 +219,7 @@ def test_plain_install_keeps_pytest_working(venv: Callable[[str], Venv]) -> None
     )
     result = plain.run(plain.python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user.py")
     assert "1 passed, 1 error" in result.stdout, result.stdout + result.stderr
-    assert "pip install 'clicksend-mms[sandbox]'" in result.stdout
+    assert f"pip install '{plain.build.wheel.resolve()}[sandbox]'" in result.stdout
 
 
 # -- each extra ----------------------------------------------------------------------------------------------------
@@ -232,7 +233,7 @@ def test_cli_extra(venv: Callable[[str], Venv]) -> None:
     # conformance reads the packaged spec: the seeds' send exchange, as HAR, checks clean outside the repo.
     har = write_har(cli.cwd / "seeds.har", [e for p, e in catalogue_entries() if p.operation_id == "send_mms"])
     assert "conforms" in _ok(cli.run("clicksend-mms", "conformance", "--strict", str(har)))
-    _says_install(cli.run("clicksend-mms", "sandbox", "--help"), "sandbox")
+    _says_install(cli.run("clicksend-mms", "sandbox", "--help"), "sandbox", cli)
     # rich pads the option table's columns: the flag and its metavar are separated by some spaces.
     assert re.search(r"--max-time\s+SECONDS", _ok(cli.run("clicksend-mms", "fuzz", "--help")))
 

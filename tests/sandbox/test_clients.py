@@ -128,15 +128,15 @@ def test_plugin_faults_default_to_the_default_account(
     clicksend_facade: ClickSend, clicksend_sandbox: SandboxHandle
 ) -> None:
     # No username: the default account, whose requests the facade fixtures make. /v3 may be spelled out or not.
-    clicksend_sandbox.faults.add(method="GET", path="/v3/mms/history", status=500)
+    clicksend_sandbox.faults.add(method="PUT", path="/v3/mms/cancel-all", status=500)
     assert clicksend_sandbox.faults.pending() == [
-        {"method": "GET", "path": "/mms/history", "times": 1, "status": 500, "retry_after": None,
+        {"method": "PUT", "path": "/mms/cancel-all", "times": 1, "status": 500, "retry_after": None,
          "after_commit": False, "delay": 0.0, "drop": False}
     ]  # fmt: skip
     with pytest.raises(ServerError) as raised:
-        clicksend_facade.history()  # a 500 is never retried
+        clicksend_facade.cancel_all()  # a write's 500 is never retried (a GET's is)
     assert raised.value.http_code == 500
-    assert clicksend_facade.history().total == 0  # the fault was used once
+    assert clicksend_facade.cancel_all() == 0  # the fault was used once
     clicksend_sandbox.faults.add(SECOND.username, path="/mms/history", status=500)  # another account's: not ours
     assert clicksend_facade.history().total == 0
     assert clicksend_sandbox.faults.pending(SECOND.username) != [] and clicksend_sandbox.faults.pending() == []

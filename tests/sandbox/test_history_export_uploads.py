@@ -11,7 +11,7 @@ import httpx
 import pytest
 from clicksend_mms_sandbox.app import SandboxState
 
-from tests.helpers.payloads import SHARED_EXAMPLES
+from tests.helpers.payloads import PUBLISHED
 from tests.sandbox.conftest import ClientFactory, history, message, send
 
 GIF = "R0lGODlhEAAQAMIHAEOqRVOvIlKwIVOwIlixFViyFWO3AP///yH+EUNyZWF0ZWQgd2l0aCBHSU1QACH5BAEKAAcALAAAAAAQABAAAAMmeLrcSjBKwoy92JaVuxGcJ45kaZ5oGRrOcYXuuAwOYLXtjTvB7icAOw=="  # noqa: E501
@@ -145,12 +145,10 @@ def test_bad_uploads_are_400(client: httpx.Client, query: str, body: dict[str, o
     assert field in response.json()["data"]
 
 
-def test_shared_upload_example_is_accepted(client: httpx.Client) -> None:
+def test_published_upload_example_is_accepted(client: httpx.Client) -> None:
     import json
 
-    path = SHARED_EXAMPLES / "uploads__request__clicksend-docs-mms-sample.json"
-    if not path.exists():
-        pytest.skip("../shared/clicksend-examples is not beside this checkout")
+    path = PUBLISHED / "uploads__request__clicksend-docs-mms-sample.json"
     example = json.loads(path.read_text())
     response = client.post("/uploads", params=example["query"], json=example["payload"])
     assert response.status_code == 200

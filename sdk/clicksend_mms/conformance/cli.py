@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from clicksend_mms_spec.distribution import pip_install
 from rich.console import Console
+from rich.markup import escape
 
 from .. import exit_codes
 
@@ -57,7 +59,7 @@ def conformance(
         from .spec import Spec, default_spec, load_document
         from .suggest import suggest as suggestion
     except ImportError as exc:  # PyYAML / jsonschema come with the CLI extra
-        err.print(f"[bold red]error:[/] conformance needs {exc.name}: pip install 'clicksend-mms[cli]'")
+        err.print(f"[bold red]error:[/] conformance needs {exc.name}: {escape(pip_install('cli'))}")
         raise typer.Exit(exit_codes.CONFIG) from None
     try:
         spec = Spec(load_document(spec_file)) if spec_file else default_spec()

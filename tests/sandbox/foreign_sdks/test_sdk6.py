@@ -5,8 +5,8 @@ Send, price, history, export and upload work. The SDK fails only where its own p
 documented wire, and each such case is asserted here as exactly that failure:
 
 - `Mms.schedule` is typed a string; ClickSend echoes a scheduled send's time as the integer it was sent
-  (API-BRIEF: the send answer's schedule is "" for now, "int seconds" when scheduled). A scheduled send raises
-  ValidationError on `schedule` -- after the message was accepted, stored and charged.
+  (the spec's MmsMessageResult.schedule, a UnixTime: "" for now, the int seconds when scheduled). A scheduled send
+  raises ValidationError on `schedule` -- after the message was accepted, stored and charged.
 - `ViewMmsHistoryDataAllOfDataInner.list_id` is typed a string; ClickSend writes the integer (`429` in its own
   examples). Once a message to a list is in the account's history, history raises ValidationError on `list_id`.
 """
