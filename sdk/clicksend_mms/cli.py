@@ -594,7 +594,7 @@ def mark_read(
 ) -> None:
     """Mark delivery receipts as read."""
     opts = _json_too(ctx, as_json)
-    _run(ctx, lambda c: c.mark_receipts_read(date_before))
+    _run(ctx, lambda c: c.mark_receipts_read(**({} if date_before is None else {"date_before": date_before})))
     _print_json({"marked_read": True}) if opts.as_json else out.print("receipts marked read")
 
 
