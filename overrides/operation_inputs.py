@@ -88,7 +88,11 @@ def operation_inputs(spec: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]
                 parameter = _resolve(spec, raw)
                 schema = _resolve(spec, parameter["schema"])
                 inputs[_python(parameter["name"])] = _entry(
-                    parameter["name"], parameter["in"], schema, bool(parameter.get("required")), parameter.get("description")
+                    parameter["name"],
+                    parameter["in"],
+                    schema,
+                    bool(parameter.get("required")),
+                    parameter.get("description"),
                 )
             body = operation.get("requestBody", {}).get("content", {}).get("application/json")
             if body is not None:
@@ -102,7 +106,9 @@ def operation_inputs(spec: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]
                         inputs[_python(name)] = _entry(name, "body", field, name in required, None)
                     items = _resolve(spec, field.get("items", {}))
                     for item_name, item in items.get("properties", {}).items():
-                        entry = _entry(item_name, "item", _resolve(spec, item), item_name in items.get("required", ()), None)
+                        entry = _entry(
+                            item_name, "item", _resolve(spec, item), item_name in items.get("required", ()), None
+                        )
                         inputs.setdefault(_python(item_name), entry)
             out[operation["operationId"]] = inputs
     return dict(sorted(out.items()))

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from openapi_python_client.strings import PythonIdentifier
-
 from clicksend_mms_spec.ecma_regex import to_python
+from openapi_python_client.strings import PythonIdentifier
 
 from overrides.operation_inputs import short
 
@@ -76,7 +75,6 @@ def _ref_name(ref: str) -> str:
     if not ref.startswith(_REF_PREFIX):
         raise UnsupportedRule(f"request schemas may only $ref {_REF_PREFIX}*, got {ref!r}")
     return ref.removeprefix(_REF_PREFIX)
-
 
 
 def _rules(schema: dict[str, Any], where: str, refs: list[str]) -> dict[str, Any]:

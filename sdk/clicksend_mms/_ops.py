@@ -29,6 +29,7 @@ from .api.mms import (
 )
 from .api.uploads import upload_media
 from .exceptions import InvalidRequestError
+from .inputs import INPUTS
 from .models import (
     CancelAllResponse,
     EmptyResponse,
@@ -49,7 +50,6 @@ from .models import (
     UploadRequest,
     UploadResponse,
 )
-from .inputs import INPUTS
 from .request_check import check, check_cross, check_parameters, parameter_rule, require_valid, rule
 from .types import UNSET
 

@@ -20,6 +20,7 @@ from ._download import Destination, OnProgress
 from ._ops import MessageLike, Op
 from ._pagination import Seen, apages
 from .exceptions import ClickSendError
+from .facade import encode_upload
 from .inputs import (
     CancelAllMmsOptions,
     CancelMmsOptions,
@@ -34,7 +35,6 @@ from .inputs import (
     SendMmsOptions,
     UploadMediaOptions,
 )
-from .facade import encode_upload
 from .models import (
     MmsHistoryPage,
     MmsMessageRecord,
@@ -241,9 +241,7 @@ class AsyncClickSend(FacadeBase):
                 if seen.first_time((r.message_id, r.status_code, r.timestamp)):
                     yield r
 
-    async def receipt(
-        self, message_id: str, **options: Unpack[GetMmsReceiptOptions]
-    ) -> MmsMessageRecord | MmsReceipt:
+    async def receipt(self, message_id: str, **options: Unpack[GetMmsReceiptOptions]) -> MmsMessageRecord | MmsReceipt:
         """The record of one message (ClickSend answers a history-style record for MMS)."""
         return await self._call(_ops.receipt(message_id, options))
 

@@ -106,7 +106,9 @@ def check_cross(operation_id: str, params: Mapping[str, Any], body: Any) -> list
         elif cross["kind"] == "query-or-body" and body is not None:
             in_body = isinstance(body, Mapping) and inputs[0] in body
             if inputs[0] not in given and not in_body:
-                problems.append(Problem((cross["field"],), "query-or-body", "missing: give it as a parameter or in the body"))
+                problems.append(
+                    Problem((cross["field"],), "query-or-body", "missing: give it as a parameter or in the body")
+                )
     return problems
 
 

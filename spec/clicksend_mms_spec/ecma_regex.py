@@ -56,7 +56,7 @@ def to_python(pattern: str) -> str:
                 out.append(_IN_CLASS[escaped])
             elif escaped in _OUTSIDE and not in_class:
                 out.append(_OUTSIDE[escaped])
-            elif escaped in "xu" and not pattern[i : i + 1] == "{":
+            elif escaped in "xu" and pattern[i : i + 1] != "{":
                 width = 2 if escaped == "x" else 4
                 digits = pattern[i : i + width]
                 if not re.fullmatch(f"[0-9A-Fa-f]{{{width}}}", digits):
