@@ -75,6 +75,21 @@ CANCEL_NOT_FOUND = (
 TOO_MANY_MESSAGES = "Send at most {limit} messages per call; AsyncClickSend.send_bulk sends any number in batches."
 
 
+# operationId -> the facade method (ClickSend and AsyncClickSend alike) that calls it.
+OPERATIONS: dict[str, str] = {
+    "send_mms": "send",
+    "price_mms": "price",
+    "get_mms_history": "history",
+    "export_mms_history": "export",
+    "get_mms_receipts": "receipts",
+    "get_mms_receipt": "receipt",
+    "mark_mms_receipts_read": "mark_receipts_read",
+    "cancel_mms": "cancel",
+    "cancel_all_mms": "cancel_all",
+    "upload_media": "upload",
+}
+
+
 @dataclasses.dataclass(frozen=True)
 class Op(Generic[T]):
     request: dict[str, Any]
