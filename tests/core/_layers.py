@@ -191,7 +191,7 @@ def sync_request(inputs: list[Input], item: Input, value: Any) -> httpx.Request 
             _facade_method(client, item.operation)(**_call_values(inputs, item, value))
         except Sent as sent:
             return sent.request
-        except Exception as exc:  # noqa: BLE001 - the failure is the answer
+        except Exception as exc:
             return exc
     return AssertionError("nothing was sent")
 
@@ -206,7 +206,7 @@ def async_request(inputs: list[Input], item: Input, value: Any) -> httpx.Request
                 await _facade_method(client, item.operation)(**_call_values(inputs, item, value))
             except Sent as sent:
                 return sent.request
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 return exc
         return AssertionError("nothing was sent")
 
@@ -215,10 +215,9 @@ def async_request(inputs: list[Input], item: Input, value: Any) -> httpx.Request
 
 def cli_request(inputs: list[Input], item: Input, value: Any) -> httpx.Request | BaseException:
     import typer
-    from typer.testing import CliRunner
-
     from clicksend_mms.cli import Options, app
     from clicksend_mms.cli_inputs import COMMANDS, flag
+    from typer.testing import CliRunner
 
     commands = [name for name, operation in COMMANDS.items() if operation == item.operation]
     if not commands:
@@ -249,8 +248,11 @@ def cli_request(inputs: list[Input], item: Input, value: Any) -> httpx.Request |
             if param is None:
                 return AssertionError(f"`{commands[0]}` has no option or argument for {other.wire}")
             argv += [_text(given)] if param.param_type_name == "argument" else [param.opts[0], _text(given)]
-        result = CliRunner().invoke(app, ["--username", "u", "--api-key", "k", *argv], obj=Options(
-            base_url="http://s/v3", transport=httpx.MockTransport(_record)))
+        result = CliRunner().invoke(
+            app,
+            ["--username", "u", "--api-key", "k", *argv],
+            obj=Options(base_url="http://s/v3", transport=httpx.MockTransport(_record)),
+        )
     if isinstance(result.exception, Sent):
         return result.exception.request
     return AssertionError(f"exit {result.exit_code}: {result.output}")

@@ -29,4 +29,5 @@ def test_a_facade_that_forgets_body_fields_is_named(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(_ops, "_split", forgetful)
     found = _layers.failures(clicksend_mms_spec.path())
     missing = found["mark_mms_receipts_read.date_before"]
-    assert [line.split(":")[0] for line in missing] == ["ClickSend", "AsyncClickSend", "CLI", "SDK input check"], missing
+    layers = [line.split(":")[0] for line in missing]
+    assert layers == ["ClickSend", "AsyncClickSend", "CLI", "SDK input check"], missing
