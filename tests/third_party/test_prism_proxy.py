@@ -81,14 +81,25 @@ def _wait_listening(process: subprocess.Popen[bytes], log: Path) -> None:
     raise AssertionError(f"prism did not start: {log.read_text(encoding='utf-8')[-2000:]}")
 
 
-def test_prism_rejects_what_the_spec_forbids(prism: tuple[str, Path]) -> None:
-    """The proxy does validate (else zero violations would prove nothing): a limit below the minimum is refused."""
-    origin, log = prism
-    already = len(log.read_text(encoding="utf-8").splitlines())
+def _refused(origin: str, log: Path, already: int) -> list[str]:
+    """Send a request the spec forbids (a limit below the minimum) and wait for Prism to log refusing it; returns the
+    log lines since ``already`` before that refusal. Prism logs in order, so everything sent earlier is logged by
+    then (an event to wait for, not a pause)."""
     answer = httpx.get(f"{origin}/v3/mms/history", params={"limit": 1}, auth=DEFAULT.basic_auth, timeout=30)
     assert answer.status_code == 422 and "limit" in answer.text, answer.text
-    # ...and what it logs for a violation is what the other test looks for.
-    assert any(_VIOLATION.search(line) for line in log.read_text(encoding="utf-8").splitlines()[already:])
+    for _ in range(1200):
+        lines = log.read_text(encoding="utf-8").splitlines()[already:]
+        sentinel = [i for i, line in enumerate(lines) if "get /v3/mms/history" in line and _VIOLATION.search(line)]
+        if sentinel:
+            return lines[: sentinel[-1]]
+        time.sleep(0.05)
+    raise AssertionError(f"Prism never logged refusing the sentinel: {log.read_text(encoding='utf-8')[-2000:]}")
+
+
+def test_prism_rejects_what_the_spec_forbids(prism: tuple[str, Path]) -> None:
+    """The proxy does validate (else zero violations would prove nothing), and logs it as the other test looks for."""
+    origin, log = prism
+    _refused(origin, log, len(log.read_text(encoding="utf-8").splitlines()))
 
 
 def test_the_official_sdk_through_prism_meets_no_violation(prism: tuple[str, Path]) -> None:
@@ -108,7 +119,7 @@ def test_the_official_sdk_through_prism_meets_no_violation(prism: tuple[str, Pat
     finally:
         sdk.close()
     failed = {name: reply for name, reply in calls.items() if not reply.ok}
-    lines = log.read_text(encoding="utf-8").splitlines()[already:]
+    lines = _refused(origin, log, already)
     violations = [line for line in lines if _VIOLATION.search(line)]
     assert failed == {} and violations == [], (failed, violations)
     forwarded = [line for line in lines if "Forwarding" in line]
