@@ -14,7 +14,7 @@ help:
 	@echo "make generate  regenerate generated/ from spec/ + overrides/"
 	@echo "make lint      openapi-spec-validator + Spectral on spec/, ruff on the code"
 	@echo "make sandbox   run the local ClickSend MMS sandbox on 127.0.0.1:8765"
-	@echo "make docs      the rendered API reference as a static folder (build/docs/index.html)"
+	@echo "make docs      the rendered API reference as a static folder (build/docs/index.html; the SDK's in sdk/)"
 	@echo "make bench     benchmarks (benchmarks/results.json)"
 	@echo "make wheel     build dist/clicksend_mms-*.whl (pip install 'dist/...whl[cli]' etc.; extras in pyproject.toml)"
 
@@ -61,7 +61,13 @@ sandbox: $(STAMP)
 DOCS_OUT    ?= build/docs
 DOCS_ASSETS := sandbox/clicksend_mms_sandbox/docs/assets
 
+# The Python SDK's own reference (pdoc, from the code and its docstrings) goes to $(DOCS_OUT)/sdk/, linked from the
+# API reference's page.
+SDK_MODULES := clicksend_mms clicksend_mms.facade clicksend_mms.async_facade clicksend_mms.exceptions \
+	clicksend_mms.inputs clicksend_mms.models clicksend_mms.cli clicksend_mms.retry clicksend_mms.bulk clicksend_mms.results
+
 docs: $(STAMP)
+	$(BIN)/pdoc --output-directory $(DOCS_OUT)/sdk $(SDK_MODULES)
 	$(PY) -m clicksend_mms_sandbox.docs $(DOCS_OUT)
 
 # Re-vendor after changing the redoc pin in package.json (tests/docs checks the copy matches node_modules).

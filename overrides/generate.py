@@ -6,7 +6,8 @@
 2. renders with the stock templates plus overrides/templates;
 3. removes the package's root ``__init__.py`` (it lives in sdk/clicksend_mms/, see ``generate``);
 4. copies overrides/runtime/codecs.py, the codec runtime the generated models call, into the package;
-5. emits clicksend_mms/fast_decode.py, the compiled decoders (fast_decode.py), from the parsed models;
+5. emits clicksend_mms/request_rules.py and inputs.py (request_rules.py, operation_inputs.py) and
+   clicksend_mms/fast_decode.py, the compiled decoders (fast_decode.py), from the parsed models;
 6. formats with the pinned ruff and overrides/ruff-generated.toml (not the generator's post-hooks, whose
    outcome would depend on whatever ruff config sits above the output folder);
 7. stamps every file with a do-not-edit header.
@@ -33,6 +34,7 @@ from ruff.__main__ import find_ruff_bin
 
 from overrides.codec_property import CodecProperty
 from overrides.fast_decode import write_fast_decode
+from overrides.operation_inputs import write_inputs
 from overrides.request_rules import write_request_rules
 
 HERE = Path(__file__).resolve().parent
@@ -76,8 +78,8 @@ def _ruff(*args: str, cwd: Path) -> None:
     subprocess.run([find_ruff_bin(), *args, "--config", str(config), "."], cwd=cwd, check=True)
 
 
-def generate(output: Path) -> Path:
-    """Generate the client package into ``output/clicksend_mms`` and return that path."""
+def generate(output: Path, spec: Path = SPEC) -> Path:
+    """Generate the client package into ``output/clicksend_mms`` from ``spec`` and return that path."""
     _install_codec_hook()
     package_dir = output / PACKAGE
     if package_dir.exists():
@@ -86,7 +88,7 @@ def generate(output: Path) -> Path:
     config = Config.from_sources(
         ConfigFile.load_from_path(HERE / "config.yaml"),
         MetaType.NONE,
-        SPEC,
+        spec,
         "utf-8",
         overwrite=True,
         output_path=package_dir,
@@ -105,7 +107,8 @@ def generate(output: Path) -> Path:
     (package_dir / "__init__.py").unlink()
     # The models call the codecs, so they ship with the generated code; nothing else hand-written is copied.
     shutil.copyfile(HERE / "runtime" / CODECS_MODULE, package_dir / CODECS_MODULE)
-    write_request_rules(SPEC, package_dir)  # the request-body rules the SDK checks inputs against
+    write_request_rules(spec, package_dir)  # the request-body rules the SDK checks inputs against
+    write_inputs(spec, package_dir)  # every operation's inputs, for the facades' keyword arguments and the CLI
     assert not isinstance(project, GeneratorError)
     for name in write_fast_decode(project.openapi, package_dir):
         print(f"note: {name} has no compiled decoder; it decodes through from_dict", file=sys.stderr)
@@ -121,8 +124,9 @@ def generate(output: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=ROOT / "generated", help="folder to generate into")
+    parser.add_argument("--spec", type=Path, default=SPEC, help="the spec to generate from (a copy, to try a change)")
     args = parser.parse_args()
-    print(f"generated {generate(args.output.resolve())}")
+    print(f"generated {generate(args.output.resolve(), args.spec.resolve())}")
 
 
 if __name__ == "__main__":

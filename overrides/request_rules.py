@@ -11,12 +11,14 @@ generation, so the spec cannot outgrow the checker unnoticed.
 from __future__ import annotations
 
 import pprint
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
+from clicksend_mms_spec.ecma_regex import to_python
 from openapi_python_client.strings import PythonIdentifier
+
+from overrides.operation_inputs import short
 
 MODULE = "request_rules.py"
 # Keywords clicksend_mms.request_check enforces.
@@ -55,7 +57,9 @@ _HEADER = '''"""The request-body rules of spec/clicksend-mms.yaml, for ``clickse
 ``description`` is the first sentence of the spec's, used to explain a pattern in plain words).
 ``REQUEST_BODIES`` maps an operationId to the schema of its JSON body; ``PARAMETERS`` maps an operationId to its
 query and path parameters as one object schema (keys are the wire names); ``PYTHON_NAMES`` maps a model's Python
-attribute name to the wire key where the two differ (``from_`` -> ``from``).
+attribute name to the wire key where the two differ (``from_`` -> ``from``). ``CROSS_RULES`` maps an operationId
+to the rules JSON Schema cannot state (the spec's ``x-clicksend-rules``). A ``pattern`` is the spec's ECMA-262
+pattern written as a Python ``re`` pattern that matches the same strings (``clicksend_mms_spec.ecma_regex``).
 """
 
 from typing import Any, Final
@@ -71,12 +75,6 @@ def _ref_name(ref: str) -> str:
     if not ref.startswith(_REF_PREFIX):
         raise UnsupportedRule(f"request schemas may only $ref {_REF_PREFIX}*, got {ref!r}")
     return ref.removeprefix(_REF_PREFIX)
-
-
-def _first_sentence(text: str) -> str:
-    # A sentence ends at a full stop before a capital letter ("e.g. `php`" does not end one).
-    first = re.split(r"\.\s+(?=[A-Z])", " ".join(text.split()))[0]
-    return first.rstrip(".")
 
 
 def _rules(schema: dict[str, Any], where: str, refs: list[str]) -> dict[str, Any]:
@@ -102,7 +100,9 @@ def _rules(schema: dict[str, Any], where: str, refs: list[str]) -> dict[str, Any
         elif key == "required":
             out[key] = tuple(value)
         elif key == "description":
-            out[key] = _first_sentence(value)
+            out[key] = short(value)
+        elif key == "pattern":
+            out[key] = to_python(value)  # ECMA-262 (JSON Schema's dialect) as Python re: the same strings match
         elif key in CHECKED or key == "format":
             out[key] = value
     return out
@@ -129,7 +129,7 @@ def _parameter_rules(spec: dict[str, Any], operation: dict[str, Any], refs: list
         where = f"{operation['operationId']}({parameter['name']})"
         rules = _rules(parameter["schema"], where, refs)
         if "description" in parameter:  # the parameter's own words explain it better than its schema's
-            rules["description"] = _first_sentence(parameter["description"])
+            rules["description"] = short(parameter["description"])
         properties[parameter["name"]] = rules
         if parameter.get("required"):
             required.append(parameter["name"])
@@ -193,8 +193,23 @@ def render(spec_path: Path) -> str:
         + f"SCHEMAS: Final[dict[str, dict[str, Any]]] = {literal(schemas)}\n\n"
         + f"REQUEST_BODIES: Final[dict[str, str]] = {literal(bodies)}\n\n"
         + f"PARAMETERS: Final[dict[str, dict[str, Any]]] = {literal(parameters)}\n\n"
-        + f"PYTHON_NAMES: Final[dict[str, dict[str, str]]] = {literal(python_names)}\n"
+        + f"PYTHON_NAMES: Final[dict[str, dict[str, str]]] = {literal(python_names)}\n\n"
+        + f"CROSS_RULES: Final[dict[str, tuple[dict[str, Any], ...]]] = {literal(cross_rules(spec))}\n"
     )
+
+
+CROSS_KINDS = frozenset({"not-after", "query-or-body"})  # what request_check implements
+
+
+def cross_rules(spec: dict[str, Any]) -> dict[str, tuple[dict[str, Any], ...]]:
+    """operationId -> its x-clicksend-rules entries (without the operation key); an unknown kind stops generation."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for entry in spec.get("x-clicksend-rules", {}).get("rules", []):
+        if entry["kind"] not in CROSS_KINDS:
+            raise UnsupportedRule(f"x-clicksend-rules: request_check does not implement {entry['kind']!r}")
+        rule = {key: (tuple(value) if isinstance(value, list) else value) for key, value in entry.items()}
+        out.setdefault(str(rule.pop("operation")), []).append(rule)
+    return {operation: tuple(rules) for operation, rules in sorted(out.items())}
 
 
 def write_request_rules(spec_path: Path, package_dir: Path) -> Path:

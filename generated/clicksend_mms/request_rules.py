@@ -6,7 +6,9 @@
 ``description`` is the first sentence of the spec's, used to explain a pattern in plain words).
 ``REQUEST_BODIES`` maps an operationId to the schema of its JSON body; ``PARAMETERS`` maps an operationId to its
 query and path parameters as one object schema (keys are the wire names); ``PYTHON_NAMES`` maps a model's Python
-attribute name to the wire key where the two differ (``from_`` -> ``from``).
+attribute name to the wire key where the two differ (``from_`` -> ``from``). ``CROSS_RULES`` maps an operationId
+to the rules JSON Schema cannot state (the spec's ``x-clicksend-rules``). A ``pattern`` is the spec's ECMA-262
+pattern written as a Python ``re`` pattern that matches the same strings (``clicksend_mms_spec.ecma_regex``).
 """
 
 from typing import Any, Final
@@ -22,13 +24,11 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
                 "type": "string",
                 "minLength": 8,
                 "maxLength": 2048,
-                "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s]+$",
+                "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^\\t\\n\\v\\f\\r "
+                "\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]+\\Z",
                 "description": "An http(s) URL that ClickSend fetches "
-                "server-side (max 250 kB; jpg and gif "
-                "as-is; for other formats upload the file "
-                "first with `upload_media`, which is "
-                "`upload` in this toolkit's SDK and CLI, "
-                "and give the `_url` it answers)",
+                "server-side (at most 250 kB; jpg and gif "
+                "are sent as they are)",
             },
             "messages": {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"$ref": "MmsMessageInput"}},
         },
@@ -55,7 +55,7 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
             "content": {
                 "type": "string",
                 "minLength": 4,
-                "pattern": "^[A-Za-z0-9+/]+={0,2}$",
+                "pattern": "^[A-Za-z0-9+/]+={0,2}\\Z",
                 "description": "The file, base64-encoded",
             },
             "convert": {
@@ -104,7 +104,7 @@ SCHEMAS: Final[dict[str, dict[str, Any]]] = {
             },
             "country": {
                 "type": "string",
-                "pattern": "^[A-Za-z]{2}$",
+                "pattern": "^[A-Za-z]{2}\\Z",
                 "description": "Recipient country (ISO 3166 alpha-2) for local-format numbers",
             },
             "schedule": {
@@ -146,7 +146,7 @@ PARAMETERS: Final[dict[str, dict[str, Any]]] = {
                 "type": "string",
                 "minLength": 1,
                 "maxLength": 64,
-                "pattern": "^[A-Za-z0-9-]+$",
+                "pattern": "^[A-Za-z0-9-]+\\Z",
                 "description": "The message id ClickSend assigned at send time (an upper-case UUID)",
             }
         },
@@ -172,7 +172,7 @@ PARAMETERS: Final[dict[str, dict[str, Any]]] = {
             "q": {
                 "type": "string",
                 "maxLength": 500,
-                "pattern": "^[A-Za-z_]+:[^,]*(,[A-Za-z_]+:[^,]*)*$",
+                "pattern": "^[A-Za-z_]+:[^,]*(,[A-Za-z_]+:[^,]*)*\\Z",
                 "description": "Filter as `field:value[,field:value]`, "
                 "case-insensitive, e.g. "
                 "`list_id:429,direction:out`",
@@ -180,7 +180,7 @@ PARAMETERS: Final[dict[str, dict[str, Any]]] = {
             "order_by": {
                 "type": "string",
                 "maxLength": 100,
-                "pattern": "^[A-Za-z_]+:([Aa][Ss][Cc]|[Dd][Ee][Ss][Cc])$",
+                "pattern": "^[A-Za-z_]+:([Aa][Ss][Cc]|[Dd][Ee][Ss][Cc])\\Z",
                 "description": "Sort records by `field:asc` or `field:desc`, e.g. `subject:desc`",
             },
             "date_from": {
@@ -208,7 +208,7 @@ PARAMETERS: Final[dict[str, dict[str, Any]]] = {
                 "type": "string",
                 "minLength": 1,
                 "maxLength": 64,
-                "pattern": "^[A-Za-z0-9-]+$",
+                "pattern": "^[A-Za-z0-9-]+\\Z",
                 "description": "The message id ClickSend assigned at send time (an upper-case UUID)",
             }
         },
@@ -244,3 +244,17 @@ PARAMETERS: Final[dict[str, dict[str, Any]]] = {
 }
 
 PYTHON_NAMES: Final[dict[str, dict[str, str]]] = {"MmsMessageInput": {"from_": "from"}}
+
+CROSS_RULES: Final[dict[str, tuple[dict[str, Any], ...]]] = {
+    "get_mms_history": (
+        {
+            "kind": "not-after",
+            "inputs": ("date_from", "date_to"),
+            "field": "date_to",
+            "message": "date_to must not be before date_from.",
+        },
+    ),
+    "upload_media": (
+        {"kind": "query-or-body", "inputs": ("convert",), "field": "convert", "message": "This field is required."},
+    ),
+}

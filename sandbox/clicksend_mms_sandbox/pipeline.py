@@ -261,6 +261,8 @@ async def _process(
     params, errors = _parse_params(op, request)
     body, body_errors = _parse_body(op, raw)
     errors.update(body_errors or {})
+    if not errors:
+        errors = op.cross_rule_errors(params, body)  # the rules JSON Schema cannot state
     if errors:
         return envelope.bad_request(errors)
     try:

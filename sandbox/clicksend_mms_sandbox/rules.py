@@ -272,8 +272,6 @@ class Rules:
         self, account: Account, body: dict[str, Any], convert: str | None, origin: str, now: float
     ) -> dict[str, Any]:
         """Store a file converted for MMS; its `_url` (an unguessable name) serves it and is a valid media_file."""
-        if convert is None and "convert" not in body:  # ClickSend takes it in the query or in the body
-            raise BadRequest({"convert": "This field is required."})
         try:
             content = base64.b64decode(body["content"], validate=True)
         except (binascii.Error, ValueError):
@@ -411,6 +409,4 @@ def parse_query(q: str | None, order_by: str | None, date_from: int | None, date
         name, _, direction = order_by.partition(":")
         if name.lower() in ORDER_FIELDS:
             order_field, descending = name.lower(), direction.lower() == "desc"
-    if date_from is not None and date_to is not None and date_from > date_to:
-        raise BadRequest({"date_to": "date_to must not be before date_from."})
     return Query(filters, order_field, descending, date_from, date_to)

@@ -10,7 +10,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from types import TracebackType
-from typing import TypeVar
+from typing import TypeVar, Unpack
 
 import httpx
 
@@ -21,6 +21,20 @@ from ._ops import MessageLike, Op
 from ._pagination import Seen, apages
 from .exceptions import ClickSendError
 from .facade import encode_upload
+from .inputs import (
+    CancelAllMmsOptions,
+    CancelMmsOptions,
+    ExportMmsHistoryOptions,
+    GetMmsHistoryOptions,
+    GetMmsHistoryPagedOptions,
+    GetMmsReceiptOptions,
+    GetMmsReceiptsOptions,
+    GetMmsReceiptsPagedOptions,
+    MarkMmsReceiptsReadOptions,
+    PriceMmsOptions,
+    SendMmsOptions,
+    UploadMediaOptions,
+)
 from .models import (
     MmsHistoryPage,
     MmsMessageRecord,
@@ -100,12 +114,18 @@ class AsyncClickSend(FacadeBase):
         return self._finish(op, response)
 
     # -- sending ----------------------------------------------------------------------------------------
+    # Every method's keyword options are the operation's optional inputs in the spec (``clicksend_mms.inputs``,
+    # generated), as in ClickSend.
     async def send(
-        self, messages: SendMmsRequest | Sequence[MessageLike], *, media_file: str | None = None
+        self,
+        messages: SendMmsRequest | Sequence[MessageLike],
+        *,
+        media_file: str | None = None,
+        **options: Unpack[SendMmsOptions],
     ) -> SendMmsData:
         """Send up to 1000 messages, checked against the spec first (``InvalidRequestError``: nothing sent); never
         retried once the request may have reached ClickSend (then ``may_have_been_sent=True``)."""
-        return await self._call(_ops.send(_ops.build_request(messages, media_file)))
+        return await self._call(_ops.send(_ops.build_request(messages, media_file, "send_mms", options)))
 
     async def send_bulk(
         self,
@@ -132,65 +152,49 @@ class AsyncClickSend(FacadeBase):
         )
 
     async def price(
-        self, messages: SendMmsRequest | Sequence[MessageLike], *, media_file: str | None = None
+        self,
+        messages: SendMmsRequest | Sequence[MessageLike],
+        *,
+        media_file: str | None = None,
+        **options: Unpack[PriceMmsOptions],
     ) -> SendMmsData:
-        return await self._call(_ops.price(_ops.build_request(messages, media_file, "price_mms")))
+        """What sending these messages would cost; nothing is sent."""
+        return await self._call(_ops.price(_ops.build_request(messages, media_file, "price_mms", options)))
 
-    async def cancel(self, message_id: str) -> None:
-        await self._call(_ops.cancel(message_id))
+    async def cancel(self, message_id: str, **options: Unpack[CancelMmsOptions]) -> None:
+        """Cancel one scheduled message."""
+        await self._call(_ops.cancel(message_id, options))
 
-    async def cancel_all(self) -> int:
-        return await self._call(_ops.cancel_all())
+    async def cancel_all(self, **options: Unpack[CancelAllMmsOptions]) -> int:
+        """Cancel every scheduled MMS; returns how many were cancelled."""
+        return await self._call(_ops.cancel_all(options))
 
     # -- history ----------------------------------------------------------------------------------------
-    async def history(
-        self,
-        *,
-        q: str | None = None,
-        order_by: str | None = None,
-        date_from: int | None = None,
-        date_to: int | None = None,
-        page: int = 1,
-        limit: int = 100,
-    ) -> MmsHistoryPage:
-        return await self._call(
-            _ops.history(q=q, order_by=order_by, date_from=date_from, date_to=date_to, page=page, limit=limit)
-        )
+    async def history(self, **options: Unpack[GetMmsHistoryOptions]) -> MmsHistoryPage:
+        """One page of the MMS history (``limit`` defaults to the largest page the spec allows)."""
+        return await self._call(_ops.history(options))
 
     def history_pages(
-        self,
-        *,
-        q: str | None = None,
-        order_by: str | None = None,
-        date_from: int | None = None,
-        date_to: int | None = None,
-        limit: int = 100,
-        start_page: int = 1,
+        self, *, start_page: int = 1, **options: Unpack[GetMmsHistoryPagedOptions]
     ) -> AsyncIterator[MmsHistoryPage]:
+        """Every page of the history from ``start_page``."""
+
         async def fetch(number: int) -> MmsHistoryPage:
-            return await self.history(
-                q=q, order_by=order_by, date_from=date_from, date_to=date_to, page=number, limit=limit
-            )
+            return await self.history(page=number, **options)
 
         return apages(fetch, start_page)
 
-    async def iter_history(
-        self,
-        *,
-        q: str | None = None,
-        order_by: str | None = None,
-        date_from: int | None = None,
-        date_to: int | None = None,
-        limit: int = 100,
-    ) -> AsyncIterator[MmsMessageRecord]:
+    async def iter_history(self, **options: Unpack[GetMmsHistoryPagedOptions]) -> AsyncIterator[MmsMessageRecord]:
+        """Every history row across all pages, each message once."""
         seen = Seen()
-        async for page in self.history_pages(q=q, order_by=order_by, date_from=date_from, date_to=date_to, limit=limit):
+        async for page in self.history_pages(**options):
             for row in page.data:
                 if seen.first_time(row.message_id):
                     yield row
 
-    async def export(self, filename: str) -> str:
-        return await self._call(_ops.export(filename))
+    async def export(self, filename: str, **options: Unpack[ExportMmsHistoryOptions]) -> str:
+        """Ask ClickSend for a CSV export of the history; returns the download URL (see ``download``)."""
+        return await self._call(_ops.export(filename, options))
 
     async def download(self, url: str, dest: Destination, *, on_progress: OnProgress | None = None) -> int:
         """Stream ``url`` (from ``export``) into ``dest``, a binary file object or a path; as ``ClickSend.download``.
@@ -216,27 +220,38 @@ class AsyncClickSend(FacadeBase):
                 await client.aclose()
 
     # -- receipts ---------------------------------------------------------------------------------------
-    async def receipts(self, *, page: int = 1, limit: int = 100) -> MmsReceiptPage:
-        return await self._call(_ops.receipts(page=page, limit=limit))
+    async def receipts(self, **options: Unpack[GetMmsReceiptsOptions]) -> MmsReceiptPage:
+        """One page of delivery receipts (``limit`` defaults to the largest page the spec allows)."""
+        return await self._call(_ops.receipts(options))
 
-    def receipt_pages(self, *, limit: int = 100, start_page: int = 1) -> AsyncIterator[MmsReceiptPage]:
+    def receipt_pages(
+        self, *, start_page: int = 1, **options: Unpack[GetMmsReceiptsPagedOptions]
+    ) -> AsyncIterator[MmsReceiptPage]:
+        """Every page of receipts from ``start_page``."""
+
         async def fetch(number: int) -> MmsReceiptPage:
-            return await self.receipts(page=number, limit=limit)
+            return await self.receipts(page=number, **options)
 
         return apages(fetch, start_page)
 
-    async def iter_receipts(self, *, limit: int = 100) -> AsyncIterator[MmsReceipt]:
+    async def iter_receipts(self, **options: Unpack[GetMmsReceiptsPagedOptions]) -> AsyncIterator[MmsReceipt]:
+        """Every receipt row across all pages, each (message, status, time) once."""
         seen = Seen()
-        async for page in self.receipt_pages(limit=limit):
+        async for page in self.receipt_pages(**options):
             for r in page.data:
                 if seen.first_time((r.message_id, r.status_code, r.timestamp)):
                     yield r
 
-    async def receipt(self, message_id: str) -> MmsMessageRecord | MmsReceipt:
-        return await self._call(_ops.receipt(message_id))
+    async def receipt(self, message_id: str, **options: Unpack[GetMmsReceiptOptions]) -> MmsMessageRecord | MmsReceipt:
+        """The record of one message (ClickSend answers a history-style record for MMS)."""
+        return await self._call(_ops.receipt(message_id, options))
 
-    async def mark_receipts_read(self, date_before: int | None = None) -> None:
-        await self._call(_ops.mark_receipts_read(date_before))
+    async def mark_receipts_read(self, **options: Unpack[MarkMmsReceiptsReadOptions]) -> None:
+        """Mark receipts read (all of them, or those before the unix time ``date_before``)."""
+        await self._call(_ops.mark_receipts_read(options))
 
-    async def upload(self, content: bytes | str | os.PathLike[str]) -> UploadData:
-        return await self._call(_ops.upload(encode_upload(content)))
+    async def upload(
+        self, content: bytes | str | os.PathLike[str], **options: Unpack[UploadMediaOptions]
+    ) -> UploadData:
+        """Upload an image (bytes or a file path) converted for MMS; use the returned ``field_url`` as media_file."""
+        return await self._call(_ops.upload(encode_upload(content), options))

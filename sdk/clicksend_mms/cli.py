@@ -35,7 +35,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColu
 from rich.text import Text
 from typer.core import TyperGroup
 
-from . import cli_table, config, exit_codes
+from . import _ops, cli_table, config, exit_codes
+from .cli_inputs import by_place, spec_options
 from .cli_money import money, money_in_json
 from .conformance.cli import conformance
 from .exceptions import (
@@ -54,7 +55,7 @@ from .exceptions import (
 from .facade import ClickSend
 from .local_files import LocalFileError, read_bytes, read_messages, refuse_to_overwrite, replace_atomically
 from .models import MmsMessageRecord, MmsReceipt, SendMmsData
-from .request_check import parameter_rule, rule
+from .request_check import rule
 from .results import rejected
 from .retry import RetryPolicy
 from .retry import log as retry_log
@@ -425,6 +426,12 @@ def _messages(
     return [{"to": number, "subject": subject, "body": body, **extra} for number in to or []]
 
 
+def _with_fields(operation_id: str, messages: list[Any], inputs: dict[str, Any]) -> list[Any]:
+    """Each message with the message fields given as options (a message's own keys win)."""
+    fields = by_place(operation_id, inputs, "item")
+    return [{**fields, **m} if isinstance(m, dict) else m for m in messages] if fields else messages
+
+
 def _show_send(ctx: typer.Context, title: str, data: SendMmsData) -> None:
     priced = title == "price"  # a price sends nothing: nothing is queued, a bad message would be rejected
     if _opts(ctx).as_json:
@@ -446,6 +453,7 @@ def _show_send(ctx: typer.Context, title: str, data: SendMmsData) -> None:
 
 
 @app.command()
+@spec_options("send_mms")
 def send(
     ctx: typer.Context,
     media_file: MediaOpt,
@@ -456,16 +464,20 @@ def send(
     schedule: ScheduleOpt = None,
     messages_file: SendMessagesOpt = None,
     as_json: JsonOpt = False,
+    *,
+    inputs: dict[str, Any],
 ) -> None:
     """Send one MMS to each --to, or the messages of --messages FILE (checked against the API spec first;
     never retried once it may have reached ClickSend)."""
     _json_too(ctx, as_json)
-    msgs = _messages(to, subject, body, sender, schedule, messages_file, ctx)
-    data = _run(ctx, lambda c: c.send(msgs, media_file=media_file))
+    msgs = _with_fields("send_mms", _messages(to, subject, body, sender, schedule, messages_file, ctx), inputs)
+    top = by_place("send_mms", inputs, "query", "body")
+    data = _run(ctx, lambda c: c.send(msgs, media_file=media_file, **top))
     _show_send(ctx, "sent", data)
 
 
 @app.command()
+@spec_options("price_mms", skip=("schedule",))  # a schedule changes no price
 def price(
     ctx: typer.Context,
     media_file: MediaOpt,
@@ -475,70 +487,51 @@ def price(
     sender: FromOpt = None,
     messages_file: PriceMessagesOpt = None,
     as_json: JsonOpt = False,
+    *,
+    inputs: dict[str, Any],
 ) -> None:
     """Price MMS without sending them (same messages as send)."""
     _json_too(ctx, as_json)
-    msgs = _messages(to, subject, body, sender, None, messages_file, ctx)
-    data = _run(ctx, lambda c: c.price(msgs, media_file=media_file))
+    msgs = _with_fields("price_mms", _messages(to, subject, body, sender, None, messages_file, ctx), inputs)
+    top = by_place("price_mms", inputs, "query", "body")
+    data = _run(ctx, lambda c: c.price(msgs, media_file=media_file, **top))
     _show_send(ctx, "price", data)
 
 
 @app.command()
-def cancel(ctx: typer.Context, message_id: str, as_json: JsonOpt = False) -> None:
+@spec_options("cancel_mms")
+def cancel(ctx: typer.Context, message_id: str, as_json: JsonOpt = False, *, inputs: dict[str, Any]) -> None:
     """Cancel one scheduled MMS."""
     opts = _json_too(ctx, as_json)
-    _run(ctx, lambda c: c.cancel(message_id))
+    _run(ctx, lambda c: c.cancel(message_id, **inputs))
     _print_json({"cancelled": message_id}) if opts.as_json else out.print(f"cancelled {message_id}")
 
 
 @app.command("cancel-all")
-def cancel_all(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+@spec_options("cancel_all_mms")
+def cancel_all(ctx: typer.Context, as_json: JsonOpt = False, *, inputs: dict[str, Any]) -> None:
     """Cancel every scheduled MMS."""
     opts = _json_too(ctx, as_json)
-    count = _run(ctx, lambda c: c.cancel_all())
+    count = _run(ctx, lambda c: c.cancel_all(**inputs))
     _print_json({"count": count}) if opts.as_json else out.print(f"cancelled {count} MMS")
 
 
 # -- history & receipts ---------------------------------------------------------------------------------
 
 
-def _about_param(operation_id: str, name: str) -> str:
-    """A parameter's description from the spec."""
-    return f"{parameter_rule(operation_id, name, 'description')}."
-
-
-def _param_range(operation_id: str, name: str) -> Any:
-    """A paging option with the spec's bounds and words."""
-    low, high = (parameter_rule(operation_id, name, keyword) for keyword in ("minimum", "maximum"))
-    return typer.Option(min=low, max=high, help=_about_param(operation_id, name))
-
-
-HistoryPageOpt = Annotated[int, _param_range("get_mms_history", "page")]
-HistoryLimitOpt = Annotated[int, _param_range("get_mms_history", "limit")]
-ReceiptsPageOpt = Annotated[int, _param_range("get_mms_receipts", "page")]
-ReceiptsLimitOpt = Annotated[int, _param_range("get_mms_receipts", "limit")]
+_ALL = Annotated[bool, typer.Option("--all", help="Every page, not just --page.")]
 
 
 @app.command()
-def history(
-    ctx: typer.Context,
-    q: Annotated[str | None, typer.Option(help=_about_param("get_mms_history", "q"))] = None,
-    order_by: Annotated[str | None, typer.Option(help=_about_param("get_mms_history", "order_by"))] = None,
-    date_from: Annotated[int | None, typer.Option(help=_about_param("get_mms_history", "date_from"))] = None,
-    date_to: Annotated[int | None, typer.Option(help=_about_param("get_mms_history", "date_to"))] = None,
-    page: HistoryPageOpt = 1,
-    limit: HistoryLimitOpt = 100,
-    all_pages: Annotated[bool, typer.Option("--all", help="Every page, not just --page.")] = False,
-    as_json: JsonOpt = False,
-) -> None:
+@spec_options("get_mms_history", defaults={"limit": _ops.page_size("get_mms_history")})
+def history(ctx: typer.Context, all_pages: _ALL = False, as_json: JsonOpt = False, *, inputs: dict[str, Any]) -> None:
     """List sent MMS (one page, or --all)."""
     _json_too(ctx, as_json)
-    filters: dict[str, Any] = {"q": q, "order_by": order_by, "date_from": date_from, "date_to": date_to}
 
     def fetch(c: ClickSend) -> list[MmsMessageRecord]:
         if all_pages:
-            return list(c.iter_history(limit=limit, **filters))
-        return c.history(page=page, limit=limit, **filters).data
+            return list(c.iter_history(**{k: v for k, v in inputs.items() if k != "page"}))
+        return c.history(**inputs).data
 
     rows = _run(ctx, fetch)
     if _opts(ctx).as_json:
@@ -552,18 +545,15 @@ def history(
 
 
 @app.command()
-def receipts(
-    ctx: typer.Context,
-    page: ReceiptsPageOpt = 1,
-    limit: ReceiptsLimitOpt = 100,
-    all_pages: Annotated[bool, typer.Option("--all", help="Every page, not just --page.")] = False,
-    as_json: JsonOpt = False,
-) -> None:
+@spec_options("get_mms_receipts", defaults={"limit": _ops.page_size("get_mms_receipts")})
+def receipts(ctx: typer.Context, all_pages: _ALL = False, as_json: JsonOpt = False, *, inputs: dict[str, Any]) -> None:
     """List delivery receipts."""
     _json_too(ctx, as_json)
 
     def fetch(c: ClickSend) -> list[MmsReceipt]:
-        return list(c.iter_receipts(limit=limit)) if all_pages else c.receipts(page=page, limit=limit).data
+        if all_pages:
+            return list(c.iter_receipts(**{k: v for k, v in inputs.items() if k != "page"}))
+        return c.receipts(**inputs).data
 
     rows = _run(ctx, fetch)
     if _opts(ctx).as_json:
@@ -576,15 +566,21 @@ def receipts(
     )
 
 
+@app.command()
+@spec_options("get_mms_receipt")
+def receipt(ctx: typer.Context, message_id: str, as_json: JsonOpt = False, *, inputs: dict[str, Any]) -> None:
+    """Show the record of one message (as JSON)."""
+    _json_too(ctx, as_json)
+    record = _run(ctx, lambda c: c.receipt(message_id, **inputs))
+    _print_json(record.to_dict())
+
+
 @app.command("mark-read")
-def mark_read(
-    ctx: typer.Context,
-    date_before: Annotated[int | None, typer.Option(help="Only receipts before this unix time.")] = None,
-    as_json: JsonOpt = False,
-) -> None:
+@spec_options("mark_mms_receipts_read")
+def mark_read(ctx: typer.Context, as_json: JsonOpt = False, *, inputs: dict[str, Any]) -> None:
     """Mark delivery receipts as read."""
     opts = _json_too(ctx, as_json)
-    _run(ctx, lambda c: c.mark_receipts_read(date_before))
+    _run(ctx, lambda c: c.mark_receipts_read(**inputs))
     _print_json({"marked_read": True}) if opts.as_json else out.print("receipts marked read")
 
 
@@ -592,12 +588,15 @@ def mark_read(
 
 
 @app.command()
+@spec_options("export_mms_history")
 def export(
     ctx: typer.Context,
     filename: Annotated[str, typer.Argument(help="Name ClickSend gives the CSV.")] = "mms-history.csv",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to save (default: FILENAME).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
     as_json: JsonOpt = False,
+    *,
+    inputs: dict[str, Any],
 ) -> None:
     """Export the MMS history as CSV and download it (an existing file is kept unless --force)."""
     target = output or Path(filename)
@@ -609,7 +608,7 @@ def export(
             _fail_local(opts, exc)
 
     def download(c: ClickSend) -> tuple[str, int]:
-        url = c.export(filename)
+        url = c.export(filename, **inputs)
         with (
             replace_atomically(target, force=force) as fh,  # first: an unwritable target shows no progress bar
             Progress(
@@ -636,10 +635,13 @@ def export(
 
 
 @app.command()
+@spec_options("upload_media", skip=("content",))  # the file is PATH
 def upload(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="jpg/png/bmp/gif file.")],
     as_json: JsonOpt = False,
+    *,
+    inputs: dict[str, Any],
 ) -> None:
     """Upload an image converted for MMS (convert=mms); prints the URL to use as --media-file."""
     opts = _json_too(ctx, as_json)
@@ -647,7 +649,7 @@ def upload(
         content = read_bytes(path)
     except LocalFileError as exc:
         _fail_local(opts, exc)
-    data = _run(ctx, lambda c: c.upload(content))
+    data = _run(ctx, lambda c: c.upload(content, **inputs))
     _print_json(data.to_dict()) if opts.as_json else out.print(Text(data.field_url))
 
 

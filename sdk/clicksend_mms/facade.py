@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import TypeVar, Unpack
 
 import httpx
 
@@ -27,6 +27,20 @@ from ._download import Destination, OnProgress
 from ._ops import MessageLike, Op
 from ._pagination import Seen, pages
 from .exceptions import ClickSendError
+from .inputs import (
+    CancelAllMmsOptions,
+    CancelMmsOptions,
+    ExportMmsHistoryOptions,
+    GetMmsHistoryOptions,
+    GetMmsHistoryPagedOptions,
+    GetMmsReceiptOptions,
+    GetMmsReceiptsOptions,
+    GetMmsReceiptsPagedOptions,
+    MarkMmsReceiptsReadOptions,
+    PriceMmsOptions,
+    SendMmsOptions,
+    UploadMediaOptions,
+)
 from .local_files import read_bytes
 from .models import (
     MmsHistoryPage,
@@ -98,72 +112,65 @@ class ClickSend(FacadeBase):
         return self._finish(op, response)
 
     # -- sending ----------------------------------------------------------------------------------------
-    def send(self, messages: SendMmsRequest | Sequence[MessageLike], *, media_file: str | None = None) -> SendMmsData:
+    # Every method's keyword options are the operation's optional inputs in the spec (``clicksend_mms.inputs``,
+    # generated): a parameter or body field added there is accepted here, checked and sent, with no edit.
+    def send(
+        self,
+        messages: SendMmsRequest | Sequence[MessageLike],
+        *,
+        media_file: str | None = None,
+        **options: Unpack[SendMmsOptions],
+    ) -> SendMmsData:
         """Send up to 1000 messages sharing ``media_file``. Rejected ones come back as results (see ``rejected``).
 
         Every message is checked against the spec first: ``InvalidRequestError`` lists every problem and nothing
         is sent. Never retried once the request may have reached ClickSend (no idempotency key: it could send
         twice); such an error has ``may_have_been_sent=True`` and says what to check.
         """
-        return self._call(_ops.send(_ops.build_request(messages, media_file)))
+        return self._call(_ops.send(_ops.build_request(messages, media_file, "send_mms", options)))
 
-    def price(self, messages: SendMmsRequest | Sequence[MessageLike], *, media_file: str | None = None) -> SendMmsData:
-        return self._call(_ops.price(_ops.build_request(messages, media_file, "price_mms")))
+    def price(
+        self,
+        messages: SendMmsRequest | Sequence[MessageLike],
+        *,
+        media_file: str | None = None,
+        **options: Unpack[PriceMmsOptions],
+    ) -> SendMmsData:
+        """What sending these messages would cost; nothing is sent."""
+        return self._call(_ops.price(_ops.build_request(messages, media_file, "price_mms", options)))
 
-    def cancel(self, message_id: str) -> None:
-        self._call(_ops.cancel(message_id))
+    def cancel(self, message_id: str, **options: Unpack[CancelMmsOptions]) -> None:
+        """Cancel one scheduled message."""
+        self._call(_ops.cancel(message_id, options))
 
-    def cancel_all(self) -> int:
+    def cancel_all(self, **options: Unpack[CancelAllMmsOptions]) -> int:
         """Cancel every scheduled MMS; returns how many were cancelled."""
-        return self._call(_ops.cancel_all())
+        return self._call(_ops.cancel_all(options))
 
     # -- history ----------------------------------------------------------------------------------------
-    def history(
-        self,
-        *,
-        q: str | None = None,
-        order_by: str | None = None,
-        date_from: int | None = None,
-        date_to: int | None = None,
-        page: int = 1,
-        limit: int = 100,
-    ) -> MmsHistoryPage:
-        return self._call(
-            _ops.history(q=q, order_by=order_by, date_from=date_from, date_to=date_to, page=page, limit=limit)
-        )
+    def history(self, **options: Unpack[GetMmsHistoryOptions]) -> MmsHistoryPage:
+        """One page of the MMS history (``limit`` defaults to the largest page the spec allows)."""
+        return self._call(_ops.history(options))
 
     def history_pages(
-        self,
-        *,
-        q: str | None = None,
-        order_by: str | None = None,
-        date_from: int | None = None,
-        date_to: int | None = None,
-        limit: int = 100,
-        start_page: int = 1,
+        self, *, start_page: int = 1, **options: Unpack[GetMmsHistoryPagedOptions]
     ) -> Iterator[MmsHistoryPage]:
+        """Every page of the history from ``start_page``."""
+
         def fetch(number: int) -> MmsHistoryPage:
-            return self.history(q=q, order_by=order_by, date_from=date_from, date_to=date_to, page=number, limit=limit)
+            return self.history(page=number, **options)
 
         return pages(fetch, start_page)
 
-    def iter_history(
-        self,
-        *,
-        q: str | None = None,
-        order_by: str | None = None,
-        date_from: int | None = None,
-        date_to: int | None = None,
-        limit: int = 100,
-    ) -> Iterator[MmsMessageRecord]:
+    def iter_history(self, **options: Unpack[GetMmsHistoryPagedOptions]) -> Iterator[MmsMessageRecord]:
         """Every history row across all pages, each message once."""
         seen = Seen()
-        for page in self.history_pages(q=q, order_by=order_by, date_from=date_from, date_to=date_to, limit=limit):
+        for page in self.history_pages(**options):
             yield from (row for row in page.data if seen.first_time(row.message_id))
 
-    def export(self, filename: str) -> str:
+    def export(self, filename: str, **options: Unpack[ExportMmsHistoryOptions]) -> str:
         """Ask ClickSend for a CSV export of the history; returns the download URL (see ``download``)."""
-        return self._call(_ops.export(filename))
+        return self._call(_ops.export(filename, options))
 
     def download(self, url: str, dest: Destination, *, on_progress: OnProgress | None = None) -> int:
         """Stream ``url`` (from ``export``) into ``dest``; returns the byte count. ``on_progress(done, total)`` after
@@ -192,30 +199,34 @@ class ClickSend(FacadeBase):
                 client.close()
 
     # -- receipts ---------------------------------------------------------------------------------------
-    def receipts(self, *, page: int = 1, limit: int = 100) -> MmsReceiptPage:
-        return self._call(_ops.receipts(page=page, limit=limit))
+    def receipts(self, **options: Unpack[GetMmsReceiptsOptions]) -> MmsReceiptPage:
+        """One page of delivery receipts (``limit`` defaults to the largest page the spec allows)."""
+        return self._call(_ops.receipts(options))
 
-    def receipt_pages(self, *, limit: int = 100, start_page: int = 1) -> Iterator[MmsReceiptPage]:
-        return pages(lambda number: self.receipts(page=number, limit=limit), start_page)
+    def receipt_pages(
+        self, *, start_page: int = 1, **options: Unpack[GetMmsReceiptsPagedOptions]
+    ) -> Iterator[MmsReceiptPage]:
+        """Every page of receipts from ``start_page``."""
+        return pages(lambda number: self.receipts(page=number, **options), start_page)
 
-    def iter_receipts(self, *, limit: int = 100) -> Iterator[MmsReceipt]:
+    def iter_receipts(self, **options: Unpack[GetMmsReceiptsPagedOptions]) -> Iterator[MmsReceipt]:
         """Every receipt row across all pages, each (message, status, time) once."""
         seen = Seen()
-        for page in self.receipt_pages(limit=limit):
+        for page in self.receipt_pages(**options):
             yield from (r for r in page.data if seen.first_time((r.message_id, r.status_code, r.timestamp)))
 
-    def receipt(self, message_id: str) -> MmsMessageRecord | MmsReceipt:
+    def receipt(self, message_id: str, **options: Unpack[GetMmsReceiptOptions]) -> MmsMessageRecord | MmsReceipt:
         """The record of one message (ClickSend answers a history-style record for MMS)."""
-        return self._call(_ops.receipt(message_id))
+        return self._call(_ops.receipt(message_id, options))
 
-    def mark_receipts_read(self, date_before: int | None = None) -> None:
+    def mark_receipts_read(self, **options: Unpack[MarkMmsReceiptsReadOptions]) -> None:
         """Mark receipts read (all of them, or those before the unix time ``date_before``)."""
-        self._call(_ops.mark_receipts_read(date_before))
+        self._call(_ops.mark_receipts_read(options))
 
     # -- uploads ----------------------------------------------------------------------------------------
-    def upload(self, content: bytes | str | os.PathLike[str]) -> UploadData:
+    def upload(self, content: bytes | str | os.PathLike[str], **options: Unpack[UploadMediaOptions]) -> UploadData:
         """Upload an image (bytes or a file path) converted for MMS; use the returned ``field_url`` as media_file."""
-        return self._call(_ops.upload(encode_upload(content)))
+        return self._call(_ops.upload(encode_upload(content), options))
 
 
 def encode_upload(content: bytes | str | os.PathLike[str]) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .exceptions import InvalidRequestError
-from .request_rules import PARAMETERS, PYTHON_NAMES, REQUEST_BODIES, SCHEMAS
+from .request_rules import CROSS_RULES, PARAMETERS, PYTHON_NAMES, REQUEST_BODIES, SCHEMAS
 
 _TYPE_NAMES = {
     "object": "an object (a dict)",
@@ -86,8 +86,30 @@ def check_parameters(operation_id: str, params: Mapping[str, Any]) -> list[Probl
 def require_valid_parameters(operation_id: str, **params: Any) -> None:
     """Raise ``InvalidRequestError`` (nothing was sent) unless the parameters are valid for ``operation_id``."""
     problems = check_parameters(operation_id, params)
+    problems += check_cross(operation_id, params, None)
     if problems:
         raise InvalidRequestError(problems)
+
+
+def check_cross(operation_id: str, params: Mapping[str, Any], body: Any) -> list[Problem]:
+    """The rules JSON Schema cannot state (the spec's ``x-clicksend-rules``), over the parameters (wire names, None
+    meaning left out) and the body. ``body=None``: the body is not known here, so body-side rules are skipped."""
+    problems: list[Problem] = []
+    given = {name: value for name, value in params.items() if value is not None}
+    for cross in CROSS_RULES.get(operation_id, ()):
+        inputs = cross["inputs"]
+        if cross["kind"] == "not-after":
+            first, second = (given.get(name) for name in inputs)
+            # A wrong type is the schema's problem, not this rule's.
+            if _is(first, "number") and _is(second, "number") and first > second:  # type: ignore[operator]
+                problems.append(Problem((cross["field"],), "not-after", f"{second} is before {inputs[0]} {first}"))
+        elif cross["kind"] == "query-or-body" and body is not None:
+            in_body = isinstance(body, Mapping) and inputs[0] in body
+            if inputs[0] not in given and not in_body:
+                problems.append(
+                    Problem((cross["field"],), "query-or-body", "missing: give it as a parameter or in the body")
+                )
+    return problems
 
 
 def rule(operation_id: str, *path: str, keyword: str) -> Any:
@@ -174,7 +196,7 @@ def _is(value: Any, kind: str) -> bool:
 
 
 def _check_text(rules: Mapping[str, Any], value: str, path: tuple[str | int, ...], out: list[Problem]) -> None:
-    pattern = rules.get("pattern")
+    pattern = rules.get("pattern")  # already the Python form of the spec's ECMA-262 pattern (request_rules.py)
     if pattern is not None and not _compiled(pattern).search(value):
         about = rules.get("description")
         expected = about[0].lower() + about[1:] if about else f"text matching {pattern}"

@@ -160,3 +160,39 @@ def test_a_failure_quoting_markup_shows_as_text(browser: Chromium, tmp_path: Pat
     assert HOSTILE in _text(page, "#failure-1 pre")
     _show(page, "#failure-1", SCREENSHOTS / "fuzz-report-failure.png")
     assert page.console_errors() == []
+
+
+def test_make_docs_links_the_sdk_reference_which_renders(browser: Chromium, tmp_path: Path) -> None:
+    """`make docs` builds the Python SDK's reference (pdoc) beside the API's, linked from it; both open from disk."""
+    out = tmp_path / "docs"
+    done = subprocess.run(
+        ["make", "--no-print-directory", "docs", f"DOCS_OUT={out}"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    page = browser.new_page()
+    page.goto((out / "index.html").as_uri())
+    href = page.evaluate("document.querySelector('#sdk-link a').getAttribute('href')")
+    assert href == "sdk/index.html"
+    assert page.console_errors() == []
+
+    assert "url=./clicksend_mms.html" in (out / href).read_text(encoding="utf-8")  # pdoc's index: a redirect
+    sdk = browser.new_page()
+    sdk.goto((out / "sdk" / "clicksend_mms.html").as_uri())
+    modules = _text(sdk, "body")
+    for name in ("ClickSend", "AsyncClickSend", "InvalidRequestError", "RetryPolicy"):  # the package's face
+        assert name in modules, modules[:2000]
+    for module, names in {
+        "clicksend_mms/facade.html": ("ClickSend", "history", "GetMmsHistoryOptions"),
+        "clicksend_mms/async_facade.html": ("AsyncClickSend", "send_bulk"),
+        "clicksend_mms/exceptions.html": ("InvalidRequestError", "may_have_been_sent"),
+        "clicksend_mms/models.html": ("MmsReceipt", "SendMmsRequest"),
+        "clicksend_mms/inputs.html": ("GetMmsHistoryOptions", "date_from"),
+        "clicksend_mms/cli.html": ("history", "receipts", "send"),
+    }.items():
+        sdk.goto((out / "sdk" / module).as_uri())
+        text = _text(sdk, "main")
+        assert all(name in text for name in names), f"{module}: {[n for n in names if n not in text]}"
+        assert sdk.console_errors() == []
+    foreign = [url for url in _requests(sdk) if not url.startswith(("file:", "data:", "blob:"))]
+    assert foreign == [], "the SDK reference must open offline"
+    sdk.screenshot(SCREENSHOTS / "docs-sdk.png")

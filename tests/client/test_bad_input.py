@@ -224,7 +224,7 @@ def test_cli_messages_as_json_lines(tmp_path: Path, sandbox: Any, sync_client: C
     [
         (["--subject", "s" * (SUBJECT_MAX + 1)], "messages[1].subject", f"at most {SUBJECT_MAX}"),
         (["--media-file", "cat.jpg"], "media_file", "expected an http(s) URL"),
-        (["--media-file", "cat.png"], "media_file", "`upload_media`, which is `upload` in this toolkit's SDK and CLI"),
+        (["--media-file", "cat.png"], "media_file", "jpg and gif are sent as they are"),
         (["--schedule", "1900000000000"], "messages[1].schedule", "in milliseconds, and this field takes seconds"),
         (["--from", "f" * 40], "messages[1].from", "at most"),
         (["--schedule", "-5"], "messages[1].schedule", "below the minimum 0"),

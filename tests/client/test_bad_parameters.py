@@ -128,7 +128,7 @@ def test_bad_parameter_is_refused_before_the_wire(door: str, case: Case, sandbox
 
 def test_the_counter_sees_a_request_the_check_lets_through(sandbox: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """The planted bug: parameters no longer checked. The bad limit then reaches the sandbox (its 400)."""
-    monkeypatch.setattr(_ops, "require_valid_parameters", lambda *_a, **_k: None)
+    monkeypatch.setattr(_ops, "check_parameters", lambda *_a, **_k: [])
     transport = Counting(SandboxTransport(sandbox))
     with (
         ClickSend("sandbox", "sandbox-key", base_url="http://s/v3", transport=transport, retry=FAST) as c,

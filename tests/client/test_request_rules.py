@@ -159,7 +159,7 @@ def test_the_unix_time_format_reaches_the_rules() -> None:
     assert "format" not in emit(spec)[0]["MmsMessageInput"]["properties"]["schedule"]
 
 
-def test_help_and_errors_name_the_upload_as_the_sdk_and_cli_call_it() -> None:
+def test_help_and_errors_use_the_short_form_which_names_no_other_layer() -> None:
+    # The reference's cross-reference to the upload operation stays in the long form (tests/core checks every one).
     text = rule("send_mms", "media_file", keyword="description")
-    assert "`upload_media`, which is `upload` in this toolkit's SDK and CLI" in text
-    assert "upload_media" not in text.replace("`upload_media`, which is `upload`", "")
+    assert "upload_media" not in text and "SDK" not in text and "CLI" not in text

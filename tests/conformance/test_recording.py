@@ -113,7 +113,7 @@ def test_error_responses_and_async_calls_are_recorded_and_redacted(tmp_path: Pat
 def _fail_op() -> Any:
     from clicksend_mms import _ops
 
-    op = _ops.history(q=None, order_by=None, date_from=None, date_to=None, page=1, limit=15)
+    op = _ops.history({"page": 1, "limit": 15})
     op.request["params"] = {**op.request.get("params", {}), "fail": "1"}
     return op
 

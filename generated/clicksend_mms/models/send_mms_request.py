@@ -19,10 +19,9 @@ class SendMmsRequest:
     """One media file shared by 1 to 1000 messages."""
 
     media_file: str
-    """ An http(s) URL that ClickSend fetches server-side (max 250 kB; jpg and gif as-is; for other formats
-    upload the file first with `upload_media`, which is `upload` in this toolkit's SDK and CLI, and give
-    the `_url` it answers). ClickSend's own doc examples carry the Postman placeholder `{{imageFileURL}}`,
-    which is not a URL.
+    """ An http(s) URL that ClickSend fetches server-side (at most 250 kB; jpg and gif are sent as they are).
+    For other formats, upload the file first (`upload_media`) and give the `_url` it answers.
+    ClickSend's own doc examples carry the Postman placeholder `{{imageFileURL}}`, which is not a URL.
      """
     messages: list[MmsMessageInput]
 

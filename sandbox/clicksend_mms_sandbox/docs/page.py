@@ -35,9 +35,16 @@ def _script_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def render_page(spec: dict[str, Any], bundle_src: str) -> str:
-    """The page for `spec` (the reference view), loading Redoc from `bundle_src` (a URL relative to the page)."""
+def render_page(spec: dict[str, Any], bundle_src: str, sdk_href: str | None = None) -> str:
+    """The page for `spec` (the reference view), loading Redoc from `bundle_src` (a URL relative to the page);
+    `sdk_href`: where the Python SDK's reference is, linked above the API's (`make docs` builds both)."""
     title = html.escape(f"{spec.get('info', {}).get('title', 'API')} — reference")
+    sdk_link = (
+        f'<nav id="sdk-link"><a href="{html.escape(sdk_href)}">Python SDK reference</a> (ClickSend, AsyncClickSend, '
+        "errors, models, CLI)</nav>\n"
+        if sdk_href
+        else ""
+    )
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -50,10 +57,11 @@ def render_page(spec: dict[str, Any], bundle_src: str) -> str:
   #loading {{ font: 16px sans-serif; padding: 2em; }}
   /* usernames, numbers and keys in the reading sections' tables: never broken mid-word */
   .redoc-markdown td code {{ white-space: nowrap; }}
+  #sdk-link {{ font: 14px sans-serif; padding: 0.5em 1em; border-bottom: 1px solid #ddd; }}
 </style>
 </head>
 <body>
-<div id="reference"><p id="loading">Loading the API reference…</p></div>
+{sdk_link}<div id="reference"><p id="loading">Loading the API reference…</p></div>
 <noscript><p>This API reference is rendered by JavaScript (Redoc). The spec itself is at openapi.json.</p></noscript>
 <script id="spec" type="application/json">{_script_json(spec)}</script>
 <script id="options" type="application/json">{_script_json(REDOC_OPTIONS)}</script>

@@ -12,6 +12,8 @@ from .facts import sandbox_facts
 from .page import ASSETS, BUNDLE, LICENCES, render_page
 from .reference import reference_spec
 
+SDK_FOLDER = "sdk"  # where `make docs` has pdoc write the Python SDK's reference
+
 
 def build_site(out: Path, spec: dict[str, Any]) -> Path:
     """Write the folder; returns its index.html. Files of an earlier build are replaced, others left alone."""
@@ -20,5 +22,6 @@ def build_site(out: Path, spec: dict[str, Any]) -> Path:
         shutil.copyfile(ASSETS / name, out / name)
     (out / "openapi.json").write_text(json.dumps(spec, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     index = out / "index.html"
-    index.write_text(render_page(reference_spec(spec, sandbox_facts()), BUNDLE), encoding="utf-8")
+    sdk = SDK_FOLDER + "/index.html" if (out / SDK_FOLDER / "index.html").is_file() else None  # built first by pdoc
+    index.write_text(render_page(reference_spec(spec, sandbox_facts()), BUNDLE, sdk), encoding="utf-8")
     return index
