@@ -11,7 +11,7 @@ from typing import Any
 import schemathesis
 from schemathesis import CheckContext, Response
 
-from . import effects, isolation, pagination, ratelimit, rules
+from . import credentials, effects, isolation, pagination, ratelimit, rules
 from .probes import PASSED, SKIP, AnyCase, Api, follow_up, operation_id
 from .runenv import current
 
@@ -49,6 +49,7 @@ CHECKS: tuple[Any, ...] = (
     effects.receipts_read_takes_effect,
     effects.balance_matches_charges,
     isolation.other_account_sees_nothing,
+    credentials.credentials_refused,
     rules.invalid_recipient_not_success,
     rules.price_matches_send,
     rules.scheduled_not_delivered_early,

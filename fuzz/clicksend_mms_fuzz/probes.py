@@ -80,9 +80,14 @@ class Api:
         probe: AnyCase = op.Case(path_parameters=path_parameters, query=query, body=body)
         return probe
 
-    def send(self, probe: AnyCase, account: Credentials) -> tuple[Response, float, float]:
-        """Send `probe` as `account` (not recorded in any scenario); (response, started, answered)."""
-        probe.headers["Authorization"] = wire.basic_auth(account.username, account.api_key)
+    def send(
+        self, probe: AnyCase, account: Credentials, authorization: str | None = None
+    ) -> tuple[Response, float, float]:
+        """Send `probe` as `account` (not recorded in any scenario); (response, started, answered).
+
+        `authorization`: the header to send instead of `account`'s Basic credentials (a credential that must fail).
+        """
+        probe.headers["Authorization"] = authorization or wire.basic_auth(account.username, account.api_key)
         kwargs: dict[str, Any] = {"base_url": self.base_url}
         if self.app is not None:
             kwargs["app"] = self.app
@@ -114,9 +119,16 @@ class Api:
         return wire.envelope_data(answer.content) if answer.status_code == 200 else None
 
 
-def follow_up(ctx: CheckContext, parent: AnyCase, api: Api, probe: AnyCase, account: Credentials) -> Response:
-    """Send `probe` as `account`, recorded as a child of `parent` (its own curl in the reports)."""
+def follow_up(
+    ctx: CheckContext,
+    parent: AnyCase,
+    api: Api,
+    probe: AnyCase,
+    account: Credentials,
+    authorization: str | None = None,
+) -> Response:
+    """Send `probe` as `account` (or with `authorization`), recorded as a child of `parent` (its own curl)."""
     ctx.internals.record_case(parent_id=parent.id, case=probe)
-    response, _, _ = api.send(probe, account)
+    response, _, _ = api.send(probe, account, authorization)
     ctx.internals.record_response(case_id=probe.id, response=response)
     return response

@@ -61,6 +61,7 @@ class RunStats:
     reach: dict[str, dict[str, int]] = field(default_factory=dict)
     rate_limit: dict[str, int] = field(default_factory=dict)
     warnings: dict[str, list[str]] = field(default_factory=dict)
+    rows: Any = None  # coverage.RowCounter, created on the first scenario (it reads the spec)
 
     def add_scenario(self, phase: str, recorder: Any) -> None:
         for case_id, node in recorder.cases.items():
@@ -69,6 +70,10 @@ class RunStats:
             if node.parent_id is not None and node.transition is None:  # sent by a check, not generated
                 self.followups_by_operation[label] += 1
                 self.unjudged["follow_ups"] += not judged_by
+                # A follow-up's fields were judged by the checks that sent it, which ran on its parent.
+                parent_checks = {check.name for check in recorder.checks.get(node.parent_id, [])}
+                interaction = recorder.interactions.get(node.value.id)
+                self._count_rows(node, interaction.response if interaction is not None else None, parent_checks)
                 continue
             self.cases_by_operation[label] += 1
             self.cases_by_phase[phase] += 1
@@ -77,8 +82,10 @@ class RunStats:
                 self.narrow_cases[_case_kind(node.value)] += 1
                 self.narrow_checks.update(set(judged_by) - _custom_checks())
             interaction = recorder.interactions.get(node.value.id)
-            if interaction is not None and interaction.response is not None:
-                self.ok_by_operation[label] += 200 <= interaction.response.status_code < 300
+            response = interaction.response if interaction is not None else None
+            if response is not None:
+                self.ok_by_operation[label] += 200 <= response.status_code < 300
+            self._count_rows(node, response, set(judged_by))
         self.filtered += sum(recorder.filtered_failures.values())
         for case_id, nodes in recorder.checks.items():
             case_node = recorder.cases.get(case_id)
@@ -103,6 +110,17 @@ class RunStats:
                         message=str(info.failure.message),
                         curl=info.code_sample,
                     )
+
+    def _count_rows(self, node: Any, response: Any, judged_by: set[str]) -> None:
+        from . import coverage  # reads the spec: only in the schemathesis process
+
+        if self.rows is None:
+            self.rows = coverage.RowCounter()
+        operation = str(node.value.operation.definition.raw.get("operationId", ""))
+        transition = getattr(node.transition, "id", None)
+        payload = getattr(response, "content", None)
+        status = getattr(response, "status_code", None)
+        self.rows.add(operation, node.value, payload, status, transition, judged_by)
 
     def add_run_failures(self, failures: list[Any]) -> None:
         """Failures of class checks' `after_run` (the rate-limit burst): not tied to any case."""
@@ -148,6 +166,7 @@ class RunStats:
             "reach": self.reach,
             "rate_limit": self.rate_limit,
             "warnings": self.warnings,
+            "rows_judged": dict(self.rows.to_json()) if self.rows is not None else {},
             "failures": [vars(f) for f in self.failures.values()],
         }
 

@@ -1,0 +1,111 @@
+"""The run's strength is its case budget, not the clock: run schemathesis under a time cap, record what the cap
+and the floors say about the run in its statistics, and judge it against floors.py.
+
+The budget is schemathesis.toml's `seed` and `max-examples` (or `--examples N`): without `--max-time`,
+schemathesis runs each phase once with that many examples per operation, drawn from the seed, so the same seed
+generates the same cases on any machine. The cap only protects against a hang: when it fires, schemathesis is
+interrupted (SIGINT: it still finishes its reports), and the run says the budget was cut.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import config_file, floors
+from .floors import Shortfall
+from .plan import Plan
+
+EXIT_UNDER_FLOOR = 4  # --strict, schemathesis passed, but the run judged less than designed (or the cap cut it)
+
+
+def default_examples() -> int:
+    return int(config_file.settings().get("generation", {}).get("max-examples", 100))
+
+
+def describe(plan: Plan) -> str:
+    seed = config_file.settings().get("seed")
+    examples = plan.examples or default_examples()
+    if plan.live:
+        return f"Budget: seed {seed}; time cap {plan.cap}s. Floors: not applied live (only what the run created)."
+    return (
+        f"Budget: seed {seed}, {examples} examples per operation per phase (same seed: same cases); time cap "
+        f"{plan.cap}s, only a guard against a hang. Strict: {'on' if plan.strict else 'off'} (floors per check "
+        "and per coverage-matrix row)."
+    )
+
+
+def run_capped(command: Sequence[str], env: Mapping[str, str], cap: int) -> tuple[int, bool]:
+    """(exit code, whether the cap fired). At the cap schemathesis gets SIGINT (it finishes its reports), and
+    a kill 30 s later if it still runs."""
+    process = subprocess.Popen(list(command), env=dict(env))
+    fired = threading.Event()
+
+    def interrupt() -> None:
+        if process.poll() is None:
+            fired.set()
+            process.send_signal(signal.SIGINT)
+
+    timer = threading.Timer(cap + 15, interrupt)  # live runs also give schemathesis the cap as --max-time
+    timer.daemon = True
+    timer.start()
+    try:
+        try:
+            returncode = process.wait(timeout=cap + 45)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            returncode = process.wait()
+    finally:
+        timer.cancel()
+    return returncode, fired.is_set()
+
+
+def annotate(stats_file: Path, plan: Plan, capped: bool, elapsed: float) -> dict[str, Any]:
+    """Add the budget, the cap and the enabled checks to the run's statistics (the summary and report read them)."""
+    data: dict[str, Any] = json.loads(stats_file.read_text(encoding="utf-8"))
+    data["budget"] = {
+        "seed": config_file.settings().get("seed"),
+        "examples": plan.examples or default_examples(),
+        "default_examples": default_examples(),
+        "cap_seconds": plan.cap,
+        "capped": capped,
+        "wall_seconds": round(elapsed, 1),
+        "strict": plan.strict,
+        "live": plan.live,
+    }
+    data["capped"], data["cap_seconds"] = capped, plan.cap
+    data["checks_enabled"] = [c for c in config_file.enabled_checks() if c not in plan.policy.excluded_checks]
+    data["floors"] = [vars(s) for s in shortfalls(plan, data)]
+    stats_file.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return data
+
+
+def row_oracles() -> dict[str, str]:
+    import clicksend_mms_spec
+
+    from . import matrix
+
+    return {
+        row.key: c.oracle for row, c in matrix.matrix(clicksend_mms_spec.load()) if matrix.floored(c) and c and c.oracle
+    }
+
+
+def shortfalls(plan: Plan, data: Mapping[str, Any]) -> list[Shortfall]:
+    if plan.live:
+        return [Shortfall("cap", str(plan.cap), 0, 0)] if data.get("capped") else []
+    return floors.shortfalls(
+        data,
+        row_oracles(),
+        examples=plan.examples,
+        default_examples=default_examples(),
+        excluded_checks=plan.policy.excluded_checks,
+    )
+
+
+def render_floors(found: list[Shortfall], strict: bool) -> str:
+    return floors.render(found, strict)
