@@ -79,6 +79,8 @@ def before_call(context: schemathesis.HookContext, case: AnyCase, kwargs: dict[s
         reach.date_before(case, unread, _phase_name(case), _is_positive(case))
     elif operation == "get_mms_receipts":
         reach.receipts_page(case, _phase_name(case), _is_positive(case))
+    elif operation == "get_mms_history":
+        reach.history_query(api, run.account, case, _phase_name(case), _is_positive(case))
     if isinstance(case.body, dict):
         if operation == guard.SEND_OPERATION and _is_positive(case) and _phase_name(case) in _SCHEDULE_PHASES:
             case.body = formats.future_schedules(case.body, api.model.now())

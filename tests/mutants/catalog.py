@@ -446,9 +446,9 @@ def extra(module: str, attribute: str | None = None) -> tuple[Mutant, ...]:
 
 
 def spec_derived() -> tuple[Mutant, ...]:
-    from .spec_derived import mutants
+    from .spec_derived import mutants, parameter_mutants
 
-    return mutants()
+    return mutants() + parameter_mutants()
 
 
 def every_mutant() -> tuple[Mutant, ...]:

@@ -84,3 +84,52 @@ def mutants(source: Path | None = None) -> tuple[Mutant, ...]:
             )
         )
     return tuple(found)
+
+
+# Where the sandbox reads a query parameter: `params.get("name")` or `params.get("name", default)`.
+_PARAM_READ = re.compile(r'params\.get\("(?P<name>[A-Za-z_]+)"(?:, (?P<default>[^()]+))?\)')
+PARAM_FILES = ("rules.py", "handlers.py")
+
+
+def _judged_parameters() -> dict[str, list[tuple[str, str]]]:
+    """Query parameter name -> (row key, oracle) of the rows an oracle judges by value."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for row, claim in matrix.matrix(clicksend_mms_spec.load()):
+        if row.kind == "query" and matrix.floored(claim) and claim is not None and claim.oracle is not None:
+            found.setdefault(row.name, []).append((row.key, claim.oracle))
+    return found
+
+
+@functools.cache
+def parameter_mutants(source: Path | None = None) -> tuple[Mutant, ...]:
+    """One mutant per place the sandbox reads a judged query parameter: the parameter ignored (its default, or
+    None, instead of what the request said). Named `spec-ignores-<name>` (`-2`, `-3` for later reads)."""
+    from .harness import sandbox_source
+
+    parameters = _judged_parameters()
+    seen: dict[str, int] = {}
+    found: list[Mutant] = []
+    for file in PARAM_FILES:
+        lines = ((source or sandbox_source()) / file).read_text(encoding="utf-8").splitlines(keepends=True)
+        for index, line in enumerate(lines):
+            for match in _PARAM_READ.finditer(line):
+                name = match["name"]
+                if name not in parameters:
+                    continue
+                seen[name] = seen.get(name, 0) + 1
+                old = _unique_context(lines, index)
+                changed = line[: match.start()] + (match["default"] or "None") + line[match.end() :]
+                new = old[: len(old) - len(line)] + changed
+                suffix = "" if seen[name] == 1 else f"-{seen[name]}"
+                found.append(
+                    Mutant(
+                        f"spec-ignores-{name}{suffix}",
+                        "spec",
+                        f"{file}:{index + 1} ignores the query parameter {name} (rows: "
+                        + ", ".join(key for key, _ in parameters[name])
+                        + ")",
+                        tuple(sorted({oracle for _, oracle in parameters[name]})),
+                        (Patch(file, old, new),),
+                    )
+                )
+    return tuple(found)
