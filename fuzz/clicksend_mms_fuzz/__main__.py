@@ -140,9 +140,25 @@ def pace(plan: Plan, data: Mapping[str, Any], elapsed: float) -> str:
     cases = sum(data["cases_by_operation"].values())
     follow_ups = sum(data.get("followups_by_operation", {}).values())
     included = f"against {plan.base_url}" if plan.live else "the two sandboxes' start-up and shutdown included"
-    return (
+    line = (
         f"{cases:,} cases (and {follow_ups:,} follow-ups) in {elapsed:.1f}s wall time: {cases / elapsed:.0f} cases/s, "
         f"{included}."
+    )
+    return line + ("\n" + where_the_time_went(data["timing"]) if data.get("timing") else "")
+
+
+def where_the_time_went(timing: Mapping[str, float]) -> str:
+    """The profile of the schemathesis process (timing.py)."""
+    process = timing.get("process", 0.0)
+    requests = timing.get("case_requests", 0.0)
+    follow_ups = timing.get("follow_up_requests", 0.0)
+    hooks = timing.get("hooks_before_call", 0.0) + timing.get("hooks_after_call", 0.0)
+    # The hooks' own requests (reach, the isolation replay, the receipts snapshot) are in both hooks and follow-ups.
+    rest = max(0.0, process - requests - follow_ups - hooks)
+    return (
+        f"Where the time went (schemathesis process, {process:.1f}s): generated cases' requests {requests:.1f}s, "
+        f"follow-up requests {follow_ups:.1f}s, hooks {hooks:.1f}s (their requests counted in both), the rest "
+        f"(at least {rest:.1f}s) schemathesis generating cases and running the checks, and its start-up."
     )
 
 

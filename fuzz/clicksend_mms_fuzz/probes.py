@@ -17,7 +17,7 @@ from schemathesis import Case, CheckContext, Response
 from schemathesis.core import NOT_SET
 from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
-from . import model, wire
+from . import model, timing, wire
 from .runenv import Credentials
 
 AnyCase = Case[Any]
@@ -98,6 +98,7 @@ class Api:
         started = time.time()
         response: Response = transport.send(probe, **kwargs)
         answered = time.time()
+        timing.add("follow_up_requests", answered - started)
         self.model.observe(account.username, operation_id(probe), probe, response, started, answered)
         return response, started, answered
 

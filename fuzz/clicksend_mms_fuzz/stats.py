@@ -167,8 +167,15 @@ class RunStats:
             "rate_limit": self.rate_limit,
             "warnings": self.warnings,
             "rows_judged": dict(self.rows.to_json()) if self.rows is not None else {},
+            "timing": _timing(),
             "failures": [vars(f) for f in self.failures.values()],
         }
+
+
+def _timing() -> dict[str, float]:
+    from . import timing
+
+    return timing.snapshot()
 
 
 @functools.cache
