@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import defaultdict
 
 _LOCK = threading.Lock()
-SECONDS: Counter[str] = Counter()
+SECONDS: defaultdict[str, float] = defaultdict(float)
 STARTED = time.monotonic()
 
 
@@ -21,6 +21,6 @@ def add(kind: str, seconds: float) -> None:
 
 def snapshot() -> dict[str, float]:
     with _LOCK:
-        found = {kind: round(value, 2) for kind, value in SECONDS.items()}
+        found: dict[str, float] = {kind: round(value, 2) for kind, value in SECONDS.items()}
     found["process"] = round(time.monotonic() - STARTED, 2)
     return found
