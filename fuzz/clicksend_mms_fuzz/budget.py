@@ -80,6 +80,13 @@ def annotate(stats_file: Path, plan: Plan, capped: bool, elapsed: float) -> dict
     }
     data["capped"], data["cap_seconds"] = capped, plan.cap
     data["checks_enabled"] = [c for c in config_file.enabled_checks() if c not in plan.policy.excluded_checks]
+    if not plan.live:
+        data["check_floors"] = {
+            c: floors.check_floor(c, plan.examples, default_examples()) for c in data["checks_enabled"]
+        }
+        data["row_floor"] = floors.scale(floors.ROW_FLOOR, plan.examples, default_examples())
+        data["matrix_rows"] = matrix_size()
+        data["floored_rows"] = sorted(row_oracles())
     data["floors"] = [vars(s) for s in shortfalls(plan, data)]
     stats_file.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return data
@@ -92,6 +99,19 @@ def row_oracles() -> dict[str, str]:
 
     return {
         row.key: c.oracle for row, c in matrix.matrix(clicksend_mms_spec.load()) if matrix.floored(c) and c and c.oracle
+    }
+
+
+def matrix_size() -> dict[str, int]:
+    import clicksend_mms_spec
+
+    from . import matrix
+
+    rows = matrix.matrix(clicksend_mms_spec.load())
+    return {
+        "rows": len(rows),
+        "floored": sum(1 for _, claim in rows if matrix.floored(claim)),
+        "schema_or_reason": sum(1 for _, claim in rows if not matrix.floored(claim)),
     }
 
 

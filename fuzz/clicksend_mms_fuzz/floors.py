@@ -35,6 +35,10 @@ def scale(floor: int, examples: int | None, default_examples: int) -> int:
     return max(1, math.floor(floor * examples / default_examples))
 
 
+def check_floor(check: str, examples: int | None, default_examples: int) -> int:
+    return RUN_CHECKS.get(check) or scale(CHECK_FLOOR, examples, default_examples)
+
+
 def shortfalls(
     data: Mapping[str, Any],
     row_oracles: Mapping[str, str],
@@ -51,7 +55,7 @@ def shortfalls(
     for check in data.get("checks_enabled", []):
         if check in excluded_checks:
             continue
-        floor = RUN_CHECKS.get(check) or scale(CHECK_FLOOR, examples, default_examples)
+        floor = check_floor(check, examples, default_examples)
         if judged_checks.get(check, 0) < floor:
             found.append(Shortfall("check", check, judged_checks.get(check, 0), floor))
     judged_rows: Mapping[str, int] = data.get("rows_judged", {})

@@ -398,6 +398,22 @@ def describe_example(example: dict[str, Any]) -> str:
     return f"{example['request']} ({where}) answered {example['status']} {example['response']}"
 
 
+def matrix_lines(data: dict[str, Any]) -> list[str]:
+    """The coverage matrix in two lines: its size, and the least judged rows held to a floor."""
+    size: dict[str, int] = data.get("matrix_rows", {})
+    if not size:
+        return []
+    judged: dict[str, int] = data.get("rows_judged", {})
+    floor = data.get("row_floor", 0)
+    held = sorted(((key, judged.get(key, 0)) for key in data.get("floored_rows", [])), key=lambda item: item[1])
+    fewest = ", ".join(f"{key} {count}" for key, count in held[:3])
+    return _wrapped(
+        f"Coverage matrix: {size['rows']} rows from the spec; {size['floored']} judged by an oracle of their value "
+        f"(floor {floor} cases each; fewest: {fewest}); {size['schema_or_reason']} by their schema only or not at "
+        "all, each with its reason (fuzz/README.md, and the HTML report with cases judged per row)."
+    )
+
+
 def render(data: dict[str, Any]) -> str:
     """The human summary: cases per operation, phase and check, reach, what was filtered or warned about, then each
     distinct failure with its curl."""
@@ -428,16 +444,19 @@ def render(data: dict[str, Any]) -> str:
     judged: dict[str, int] = data["checks_run"]
     names = sorted({*judged, *failed})
     width = max((len(c) for c in names), default=10)
-    lines.append(f"  {'':<{width}}  {'judged':>7}  {'n/a':>7}  {'failed':>6}")
+    check_floors: dict[str, int] = data.get("check_floors", {})
+    lines.append(f"  {'':<{width}}  {'judged':>7}  {'n/a':>7}  {'failed':>6}" + ("  floor" if check_floors else ""))
     for name in names:
         runs = judged.get(name, 0)
         not_applicable = "(run)" if name in RUN_CHECKS else f"{total - runs:,}"
-        lines.append(f"  {name:<{width}}  {runs:>7,}  {not_applicable:>7}  {failed.get(name, 0):>6}")
+        floor = f"  {check_floors[name]:>5}" if name in check_floors else ""
+        lines.append(f"  {name:<{width}}  {runs:>7,}  {not_applicable:>7}  {failed.get(name, 0):>6}{floor}")
     lines += _wrapped(not_applicable_note(data))
     reach: dict[str, dict[str, int]] = data.get("reach", {})
     if reach:
         lines.append("Reach (cases that named a stored message of their account / cases):")
         lines += [f"  {op}: {r['reaching_a_stored_message']} / {r['cases']}" for op, r in reach.items()]
+    lines += matrix_lines(data)
     lines += filtered_lines(data)
     warnings: dict[str, list[str]] = data.get("warnings", {})
     lines.append(f"Warnings: {len(warnings)}" + (":" if warnings else ""))
