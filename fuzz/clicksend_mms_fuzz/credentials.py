@@ -28,6 +28,7 @@ from .probes import PASSED, SKIP, AnyCase, Api, follow_up, operation_id
 REPLAYED = ("get_mms_history", "get_mms_receipts", "export_mms_history", "price_mms")
 PRICE = "price_mms"
 SAMPLE = (6, 25)  # Model.sampled: the first N successful cases, then one in K
+CREDIT_SAMPLE = (10, 4)  # prices the caller's account got SUCCESS for, replayed as the account with no credit
 _STATUS = re.compile(r"\b(40[13])\b")
 
 
@@ -75,13 +76,21 @@ def credentials_refused(ctx: CheckContext, response: Response, case: AnyCase) ->
     authorization = response.request.headers.get("Authorization")
     if wire.basic_user(authorization if isinstance(authorization, str) else None) != run.account.username:
         return SKIP
-    if not model.of(case).sampled("credentials_refused", *SAMPLE):
+    known = model.of(case)
+    # A price the caller's own account got SUCCESS for is the one that shows an account with no credit priced
+    # alike: those are sampled on their own, more often (the generated prices are mostly refused for other reasons).
+    accepted_price = operation == PRICE and any(
+        m.get("status") == "SUCCESS" for m in wire.send_messages(response.content)
+    )
+    every_way = known.sampled("credentials_refused", *SAMPLE)
+    credit_way = accepted_price and known.sampled("credentials_refused:credit", *CREDIT_SAMPLE)
+    if not (every_way or credit_way):
         return SKIP
     api = Api.of(case, response)
     problems = []
     for way, header, status, refuses_all in expectations(run.account.username, run.account.api_key):
-        if refuses_all and operation != PRICE:
-            continue  # a valid account with no credit reads like any other
+        if (refuses_all and not credit_way) or (not refuses_all and not every_way):
+            continue  # (a valid account with no credit reads like any other: only prices tell)
         probe = api.case(operation, query=dict(case.query or {}) or None, body=case.body)
         answer = follow_up(ctx, case, api, probe, run.account, authorization=header)
         problem = _problem(way, operation, answer, status, refuses_all)
