@@ -40,6 +40,7 @@ REPORTS = Path("reports")  # relative to the current directory, as schemathesis.
 # schemathesis reads Basic auth from the config's [auth] section (AUTH_USER_ENV, AUTH_KEY_ENV); passing it through
 # the environment (never argv) keeps the key out of `ps` output and out of the "command" schemathesis reports.
 EXIT_MISSING_EXTRA = 3  # the CLI's exit code for a configuration error
+LIVE_CAP_GRACE = 15  # live, schemathesis stops itself at --max-time; the runner's cap waits this much longer
 # What a run imports beyond the client; the [fuzz] extra installs all of it (the sandbox included).
 NEEDS = ("schemathesis", "hypothesis", "starlette", "uvicorn", "jsonschema", "yaml")
 
@@ -179,7 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     with _target(plan) as (url, target_env):
         print(f"Running schemathesis against {url} (config: {config_file.path()}) ...", flush=True)
-        returncode, capped = budget.run_capped(_command(plan, url), _environment(plan) | target_env, plan.cap)
+        command, env = _command(plan, url), _environment(plan) | target_env
+        returncode, capped = budget.run_capped(command, env, plan.cap, grace=LIVE_CAP_GRACE if plan.live else 0)
     elapsed = time.monotonic() - started
     if not stats_file.exists():
         print("schemathesis wrote no statistics (it failed before running); see its output above.", file=sys.stderr)

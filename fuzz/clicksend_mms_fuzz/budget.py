@@ -32,7 +32,10 @@ def describe(plan: Plan) -> str:
     seed = config_file.settings().get("seed")
     examples = plan.examples or default_examples()
     if plan.live:
-        return f"Budget: seed {seed}; time cap {plan.cap}s. Floors: not applied live (only what the run created)."
+        return (
+            f"Budget: seed {seed}, at most {plan.cap}s at the pace above. Model: only what this run creates is "
+            "predicted (the account's other messages, totals and balance are not), so floors are not applied live."
+        )
     return (
         f"Budget: seed {seed}, {examples} examples per operation per phase (same seed: same cases); time cap "
         f"{plan.cap}s, only a guard against a hang. Strict: {'on' if plan.strict else 'off'} (floors per check "
@@ -40,9 +43,9 @@ def describe(plan: Plan) -> str:
     )
 
 
-def run_capped(command: Sequence[str], env: Mapping[str, str], cap: int) -> tuple[int, bool]:
-    """(exit code, whether the cap fired). At the cap schemathesis gets SIGINT (it finishes its reports), and
-    a kill 30 s later if it still runs."""
+def run_capped(command: Sequence[str], env: Mapping[str, str], cap: int, grace: int = 0) -> tuple[int, bool]:
+    """(exit code, whether the cap fired). At `cap` + `grace` seconds schemathesis gets SIGINT (it finishes its
+    reports), and a kill 30 s later if it still runs. (`grace`: live, schemathesis has the cap as --max-time.)"""
     process = subprocess.Popen(list(command), env=dict(env))
     fired = threading.Event()
 
@@ -51,12 +54,12 @@ def run_capped(command: Sequence[str], env: Mapping[str, str], cap: int) -> tupl
             fired.set()
             process.send_signal(signal.SIGINT)
 
-    timer = threading.Timer(cap + 15, interrupt)  # live runs also give schemathesis the cap as --max-time
+    timer = threading.Timer(cap + grace, interrupt)
     timer.daemon = True
     timer.start()
     try:
         try:
-            returncode = process.wait(timeout=cap + 45)
+            returncode = process.wait(timeout=cap + grace + 30)
         except subprocess.TimeoutExpired:
             process.kill()
             returncode = process.wait()
