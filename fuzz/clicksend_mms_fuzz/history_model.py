@@ -132,6 +132,35 @@ def total_problems(query: dict[str, Any], total: int | None, known: model.Model,
     return []
 
 
+def first_row_problems(query: dict[str, Any], rows: list[dict[str, Any]], known: model.Model, user: str) -> list[str]:
+    """Page 1 of an unfiltered history in `date_added` order starts at the run's oldest (asc) or newest (desc)
+    message (fresh sandbox: the model knows them all). Most pages hold one send's messages, all added in the same
+    second, so the order within a page alone rarely shows an order_by that is ignored; the page's start does."""
+    account = known.account(user)
+    order_by = query.get("order_by")
+    if not isinstance(order_by, str) or order_by.partition(":")[0].lower() != ORDERED_FIELD or not rows:
+        return []
+    if query.get("page", 1) != 1 or _filters(query.get("q")) or {"date_from", "date_to"} & set(query):
+        return []
+    if not (runenv.current().sandbox and account.complete):
+        return []
+    messages = list(account.messages.values())
+    first = wire.unix_seconds(rows[0].get("date_added"))
+    if not messages or first is None:
+        return []
+    if order_by.partition(":")[2].lower() == "asc":
+        oldest = min(m.accepted_at for m in messages)
+        if first > oldest + CLOCK_SLACK + 1:
+            return [f"order_by={order_by}: page 1 starts at a record added at {first:.0f}, after the run's oldest "
+                    f"message ({oldest:.0f})"]  # fmt: skip
+    else:
+        newest = max(m.requested_at if m.requested_at is not None else m.accepted_at for m in messages)
+        if first < newest - CLOCK_SLACK - 1:
+            return [f"order_by={order_by}: page 1 starts at a record added at {first:.0f}, before the run's newest "
+                    f"message ({newest:.0f})"]  # fmt: skip
+    return []
+
+
 def history_obeys_query(ctx: CheckContext, response: Response, case: AnyCase) -> bool | None:
     run = runenv.current()
     if operation_id(case) != OPERATION or response.status_code != 200 or run.account is None:
@@ -146,6 +175,7 @@ def history_obeys_query(ctx: CheckContext, response: Response, case: AnyCase) ->
     query = dict(case.query or {})
     problems = row_problems(query, wire.rows_of(page))
     problems += total_problems(query, wire.count(page.get("total")), model.of(case), user)
+    problems += first_row_problems(query, wire.rows_of(page), model.of(case), user)
     if problems:
         raise AssertionError("History did not answer what its query asked: " + "; ".join(problems))
     return PASSED

@@ -55,3 +55,15 @@ def test_totals_are_predicted_from_the_model(monkeypatch: object) -> None:
     assert total({"date_from": 3000}, 4, known, "sandbox")  # date_from ignored
     assert total({"date_to": 3000}, 4, known, "sandbox")  # date_to ignored
     assert total({"date_from": 1000}, 99, known, "sandbox") == []  # M1/M2 may be either side: not predicted
+
+
+def test_page_one_in_date_added_order_starts_at_the_oldest_or_newest_message(monkeypatch: object) -> None:
+    runenv.current.cache_clear()
+    known = _known(monkeypatch)
+    first = history_model.first_row_problems
+    oldest, newest = [{"message_id": "M1", "date_added": 999}], [{"message_id": "M3", "date_added": 5000}]
+    assert first({"order_by": "date_added:asc"}, oldest, known, "sandbox") == []
+    assert first({"order_by": "date_added:asc"}, newest, known, "sandbox")  # order_by ignored: newest first
+    assert first({"order_by": "date_added:DESC"}, newest, known, "sandbox") == []
+    assert first({"order_by": "date_added:desc"}, oldest, known, "sandbox")
+    assert first({"order_by": "date_added:asc", "page": 2}, newest, known, "sandbox") == []
