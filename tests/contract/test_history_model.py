@@ -54,7 +54,9 @@ def test_totals_are_predicted_from_the_model(monkeypatch: object) -> None:
     assert total({"date_from": 3000}, 2, known, "sandbox") == []
     assert total({"date_from": 3000}, 4, known, "sandbox")  # date_from ignored
     assert total({"date_to": 3000}, 4, known, "sandbox")  # date_to ignored
-    assert total({"date_from": 1000}, 99, known, "sandbox") == []  # M1/M2 may be either side: not predicted
+    assert total({"date_from": 1000}, 4, known, "sandbox") == []  # M1/M2 may be either side: 2 to 4
+    assert total({"date_from": 1000}, 2, known, "sandbox") == []
+    assert total({"date_from": 1000}, 1, known, "sandbox")
 
 
 def test_page_one_in_date_added_order_starts_at_the_oldest_or_newest_message(monkeypatch: object) -> None:
