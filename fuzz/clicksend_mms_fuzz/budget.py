@@ -43,10 +43,16 @@ def describe(plan: Plan) -> str:
     )
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_capped(command: Sequence[str], env: Mapping[str, str], cap: int, grace: int = 0) -> tuple[int, bool]:
     """(exit code, whether the cap fired). At `cap` + `grace` seconds schemathesis gets SIGINT (it finishes its
     reports), and a kill 30 s later if it still runs. (`grace`: live, schemathesis has the cap as --max-time.)"""
-    process = subprocess.Popen(list(command), env=dict(env))
+    # SIGINT restored to its default in the child: a run started in the background (nohup, `&` without job
+    # control) inherits it ignored, and the cap would then only end in a kill, with no reports.
+    process = subprocess.Popen(list(command), env=dict(env), preexec_fn=_default_sigint)
     fired = threading.Event()
 
     def interrupt() -> None:

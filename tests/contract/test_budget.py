@@ -3,6 +3,7 @@ and a run the cap cut is under its floors."""
 
 from __future__ import annotations
 
+import signal
 import sys
 
 from clicksend_mms_fuzz import __main__ as runner
@@ -25,6 +26,19 @@ def test_the_cap_interrupts_a_run_that_hangs_and_says_so() -> None:
     assert capped and returncode != 0
     returncode, capped = budget.run_capped([sys.executable, "-c", "pass"], {}, cap=600)
     assert (returncode, capped) == (0, False)
+
+
+def test_the_cap_interrupts_even_when_the_runner_was_started_with_sigint_ignored() -> None:
+    # As under nohup or `&` without job control: the child would inherit SIGINT ignored and only die by the kill.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        script = (
+            "import threading, sys\ntry:\n    threading.Event().wait()\nexcept KeyboardInterrupt:\n    sys.exit(42)\n"
+        )
+        returncode, capped = budget.run_capped([sys.executable, "-c", script], {}, cap=0)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert capped and returncode in (42, -signal.SIGINT)  # interrupted, never killed (-SIGKILL)
 
 
 def test_a_capped_run_is_under_its_floors() -> None:
