@@ -11,7 +11,7 @@ from typing import Any
 import schemathesis
 from schemathesis import CheckContext, Response
 
-from . import credentials, effects, history_model, isolation, pagination, ratelimit, rules
+from . import credentials, effects, history_model, isolation, links, pagination, ratelimit, rules
 from .probes import PASSED, SKIP, AnyCase, Api, follow_up, operation_id
 from .runenv import current
 
@@ -44,6 +44,7 @@ CHECKS: tuple[Any, ...] = (
     effects.send_is_recorded,
     effects.records_match_sends,
     history_model.history_obeys_query,
+    links.links_lead_to_own_data,
     cancel_is_final,
     effects.cancel_takes_effect,
     effects.cancel_all_takes_effect,

@@ -224,9 +224,7 @@ def _claims() -> dict[str, Claim]:
     claims["export_mms_history query filename"] = Claim(
         SCHEMA, None, "the export's file name is the API's to choose; the URL it answers is not fetched"
     )
-    claims["export_mms_history response data.url"] = Claim(
-        SCHEMA, None, "a URL to a file the API hosts; following it needs a host beyond the API's"
-    )
+    claims["export_mms_history response data.url"] = Claim("links_lead_to_own_data", "export-leaks-other-accounts")
     claims["upload_media query convert"] = Claim(
         "positive_data_acceptance", None, "any documented value is accepted; the conversion itself is the API's"
     )
@@ -234,8 +232,9 @@ def _claims() -> dict[str, Claim]:
         "positive_data_acceptance", None, "the API decides which bytes are an image"
     )
     claims["upload_media body convert"] = Claim("positive_data_acceptance", None, "as the query parameter")
-    for name in ("_url", "date_added", "date_delete", "file_name", "upload_id", "user_id"):
+    for name in ("date_added", "date_delete", "file_name", "upload_id", "user_id"):
         claims[f"upload_media response data.{name}"] = _SCHEMA_ONLY
+    claims["upload_media response data._url"] = Claim("links_lead_to_own_data", "upload-url-broken")
     # the security scheme
     auth = f"{SECURITY} basicAuth"
     claims[f"{auth} missing"] = Claim("ignored_auth", "variant-export-ignores-auth")

@@ -102,6 +102,11 @@ class Api:
         self.model.observe(account.username, operation_id(probe), probe, response, started, answered)
         return response, started, answered
 
+    def fetch(self, url: str) -> tuple[int, Any, bytes] | None:
+        """GET a URL the API handed back (an export or upload link), without credentials: (status, headers,
+        content), or None when it cannot be reached. Not a schemathesis case: the spec does not describe it."""
+        return _fetch_with(self, url)
+
     def control(self, path: str, account: Credentials) -> Any:
         """`data` of a sandbox control endpoint (GET), or None when the target has none (live ClickSend)."""
         headers = {"Authorization": wire.basic_auth(account.username, account.api_key)}
@@ -118,6 +123,20 @@ class Api:
         except requests.RequestException:
             return None
         return wire.envelope_data(answer.content) if answer.status_code == 200 else None
+
+
+def _fetch_with(api: Api, url: str) -> tuple[int, Any, bytes] | None:
+    try:
+        if api.app is not None:  # an in-process target: its links point into the same app
+            from schemathesis.python import asgi
+
+            with asgi.get_client(api.app) as client:
+                answer = client.get(url)
+            return answer.status_code, answer.headers, answer.content
+        got = _session().get(url, timeout=10, allow_redirects=False)
+        return got.status_code, got.headers, got.content
+    except requests.RequestException:
+        return None
 
 
 def follow_up(

@@ -390,6 +390,34 @@ MUTANTS: tuple[Mutant, ...] = (
         ("credentials_refused",),
         (Patch("rules.py", 'elif account.kind == "nocredit":', 'elif account.kind == "nocredit" and False:'),),
     ),
+    # ---- 8. links the API hands back (matrix rows: export data.url, upload data._url) ----
+    Mutant(
+        "export-leaks-other-accounts",
+        "8",
+        "the export link's CSV holds every account's messages",
+        ("links_lead_to_own_data",),
+        (
+            Patch(
+                "store.py",
+                'FROM messages WHERE username = ? ORDER BY seq", (username,))',
+                "FROM messages WHERE ? != '' ORDER BY seq\", (username,))",
+            ),
+        ),
+    ),
+    Mutant(
+        "export-link-broken",
+        "8",
+        "export answers a link whose token is not the stored one (404 when followed)",
+        ("links_lead_to_own_data",),
+        (Patch("rules.py", "{EXPORTS_PATH}/{link.token}?", "{EXPORTS_PATH}/{link.token[::-1]}?"),),
+    ),
+    Mutant(
+        "upload-url-broken",
+        "8",
+        "an upload's _url names a file that is not served",
+        ("links_lead_to_own_data",),
+        (Patch("rules.py", "{FILES_PATH}/{upload.file_name}", "{FILES_PATH}/x{upload.file_name}"),),
+    ),
     # ---- the broken variants of tests/contract/_variants.py ----
     _variant(
         "variant-response-msg-as-number",
