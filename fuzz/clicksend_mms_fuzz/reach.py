@@ -125,14 +125,19 @@ def history_query(api: Api, account: Credentials | None, case: Any, phase: str, 
     """History's query parameters pointed at what the run's data can show (history_model judges them): some
     `order_by` onto `date_added` (a random field name orders nothing), some `q` onto `message_id:` of a message
     of the account or of the peer's canary, some dates into the span of the run's messages (a random unix time
-    is before or after all of them). Deterministic in the generated values."""
+    is before or after all of them). A query given a `date_added` order keeps only it, on page 1. Deterministic
+    in the generated values."""
     query = case.query
     if account is None or not positive or phase not in _REWRITE_PHASES or not isinstance(query, dict):
         return
     changed = dict(query)
     order_by = query.get("order_by")
     if isinstance(order_by, str) and ":" in order_by and zlib.crc32(order_by.encode()) % 2 == 0:
-        changed["order_by"] = "date_added:" + order_by.partition(":")[2]
+        # Alone on page 1: where a date_added order starts is what shows it (history_model.first_row_problems).
+        case.query = {"order_by": "date_added:" + order_by.partition(":")[2], "page": 1}
+        if "limit" in query:
+            case.query["limit"] = query["limit"]
+        return
     q = query.get("q")
     if isinstance(q, str):
         draw = zlib.crc32(q.encode("utf-8", "surrogatepass"))
