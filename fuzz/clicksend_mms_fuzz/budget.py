@@ -37,7 +37,8 @@ def describe(plan: Plan) -> str:
             "predicted (the account's other messages, totals and balance are not), so floors are not applied live."
         )
     return (
-        f"Budget: seed {seed}, {examples} examples per operation per phase (same seed: same cases); time cap "
+        f"Budget: seed {seed}, {examples} examples per operation per phase (same seed: same cases; the stateful "
+        "phase's scenarios also follow the ids the server assigns); time cap "
         f"{plan.cap}s, only a guard against a hang. Strict: {'on' if plan.strict else 'off'} (floors per check "
         "and per coverage-matrix row)."
     )
