@@ -147,12 +147,13 @@ def history_query(api: Api, account: Credentials | None, case: Any, phase: str, 
                 changed["q"] = f"message_id:{chosen}"
         elif draw % 100 < 55 and api.model.canary_id is not None:
             changed["q"] = f"message_id:{api.model.canary_id}"
-    times = sorted(m.accepted_at for m in list(api.model.account(account.username).messages.values()))
+    # The seconds the run's messages were added in: a bound just after one of them (or at one) splits the messages
+    # where the model can tell which side each is on.
+    seconds = sorted({int(m.accepted_at) for m in list(api.model.account(account.username).messages.values())})
     for name in ("date_from", "date_to"):
         value = query.get(name)
-        if times and isinstance(value, int) and not isinstance(value, bool) and value % 2 == 0:
-            low, high = int(times[0]) - 5, int(times[-1]) + 5
-            changed[name] = low + value % (high - low + 1)
+        if seconds and isinstance(value, int) and not isinstance(value, bool) and value % 2 == 0:
+            changed[name] = seconds[value // 2 % len(seconds)] + (value // 2) % 3 - 1
     if {"date_from", "date_to"} <= set(changed) and changed["date_from"] > changed["date_to"]:
         changed["date_from"], changed["date_to"] = changed["date_to"], changed["date_from"]
     case.query = changed
