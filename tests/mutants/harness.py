@@ -116,7 +116,7 @@ def run(mutant: Mutant, *, max_time: int | None = None, max_failures: int = 1, e
             env=env,
             capture_output=True,
             text=True,
-            timeout=600,
+            timeout=1000,  # beyond the runner's own cap (plan.DEFAULT_CAP) and its 30 s to stop
             check=False,
         )
         seconds = time.monotonic() - started
