@@ -153,7 +153,11 @@ def history_query(api: Api, account: Credentials | None, case: Any, phase: str, 
     for name in ("date_from", "date_to"):
         value = query.get(name)
         if seconds and isinstance(value, int) and not isinstance(value, bool) and value % 2 == 0:
-            changed[name] = seconds[value // 2 % len(seconds)] + (value // 2) % 3 - 1
+            # The generator favours small numbers: counted from the newest second for date_from (so that messages
+            # lie before it) and from the oldest for date_to (so that messages lie after it).
+            index = value // 2 % len(seconds)
+            chosen = seconds[len(seconds) - 1 - index] if name == "date_from" else seconds[index]
+            changed[name] = chosen + (value // 2) % 3 - 1
     if {"date_from", "date_to"} <= set(changed) and changed["date_from"] > changed["date_to"]:
         changed["date_from"], changed["date_to"] = changed["date_to"], changed["date_from"]
     case.query = changed
