@@ -156,8 +156,8 @@ def history_query(api: Api, account: Credentials | None, case: Any, phase: str, 
             # The generator favours small numbers: counted from the newest second for date_from (so that messages
             # lie before it) and from the oldest for date_to (so that messages lie after it).
             index = value // 2 % len(seconds)
-            chosen = seconds[len(seconds) - 1 - index] if name == "date_from" else seconds[index]
-            changed[name] = chosen + (value // 2) % 3 - 1
+            second = seconds[len(seconds) - 1 - index] if name == "date_from" else seconds[index]
+            changed[name] = second + (value // 2) % 3 - 1
     if {"date_from", "date_to"} <= set(changed) and changed["date_from"] > changed["date_to"]:
         changed["date_from"], changed["date_to"] = changed["date_to"], changed["date_from"]
     case.query = changed
