@@ -176,7 +176,9 @@ def _claims() -> dict[str, Claim]:
         "receipts_only_for_sent", "receipt-before-schedule"
     )
     claims["get_mms_receipts response data.data[].timestamp"] = Claim(
-        "receipts_read_takes_effect", "receipts-read-ignores-date-before"
+        "receipts_read_takes_effect",
+        "receipts-read-ignores-date-before",
+        "judged on the receipts snapshot taken before each receipts-read, which is no recorded case: not counted",
     )
     claims["get_mms_receipts response data.data[].custom_string"] = _SCHEMA_ONLY
     for name in _RECEIPT_DECIDED:
