@@ -13,7 +13,6 @@ import contextlib
 import dataclasses
 import importlib.util
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -23,15 +22,26 @@ from typing import Any
 import clicksend_mms_spec
 from clicksend_mms_spec.distribution import pip_install
 
-from . import config_file, report_html, stats
+from . import budget, config_file, report_html, stats
 from .guard import ALLOW_SPEND_ENV, MAX_SENDS_ENV, MODE_ENV
-from .plan import LIVE_MAX_EXAMPLES, LIVE_RATE_LIMIT, MAX_TIME_ENV, Plan, plan_from_env
+from .plan import (
+    DEFAULT_CAP,
+    EXAMPLES_ENV,
+    LIVE_MAX_EXAMPLES,
+    LIVE_MAX_TIME,
+    LIVE_RATE_LIMIT,
+    MAX_TIME_ENV,
+    STRICT_ENV,
+    Plan,
+    plan_from_env,
+)
 from .runenv import AUTH_KEY_ENV, AUTH_USER_ENV
 
 REPORTS = Path("reports")  # relative to the current directory, as schemathesis.toml's report paths are
 # schemathesis reads Basic auth from the config's [auth] section (AUTH_USER_ENV, AUTH_KEY_ENV); passing it through
 # the environment (never argv) keeps the key out of `ps` output and out of the "command" schemathesis reports.
 EXIT_MISSING_EXTRA = 3  # the CLI's exit code for a configuration error
+LIVE_CAP_GRACE = 15  # live, schemathesis stops itself at --max-time; the runner's cap waits this much longer
 # What a run imports beyond the client; the [fuzz] extra installs all of it (the sandbox included).
 NEEDS = ("schemathesis", "hypothesis", "starlette", "uvicorn", "jsonschema", "yaml")
 
@@ -49,7 +59,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-time",
         type=int,
         metavar="SECONDS",
-        help=f"stop generating cases after this many seconds (default: the config's 52; env {MAX_TIME_ENV})",
+        help=f"time cap, a guard against a hang (default {DEFAULT_CAP}; env {MAX_TIME_ENV}); a run it cuts short "
+        "says so, and fails under --strict",
+    )
+    parser.add_argument(
+        "--examples",
+        type=int,
+        metavar="N",
+        help=f"case budget: examples per operation per phase (default: the config's; env {EXAMPLES_ENV}); the "
+        "floors shrink in proportion",
+    )
+    parser.add_argument(
+        "--strict",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"fail when the cap cut the run or a check or matrix row judged less than its floor (default: on when "
+        f"CI=true or {STRICT_ENV}=1)",
     )
     return parser
 
@@ -58,7 +83,13 @@ def plan_for(argv: Sequence[str] | None = None, environ: Mapping[str, str] | Non
     """The run's plan: the environment's (plan.py), with --max-time over CLICKSEND_FUZZ_MAX_TIME."""
     args = build_parser().parse_args(argv)
     plan = plan_from_env(environ)
-    return plan if args.max_time is None else dataclasses.replace(plan, max_time=args.max_time)
+    if args.max_time is not None:
+        plan = dataclasses.replace(plan, max_time=args.max_time)
+    if args.examples is not None:
+        plan = dataclasses.replace(plan, examples=args.examples)
+    if args.strict is not None:
+        plan = dataclasses.replace(plan, strict=args.strict)
+    return plan
 
 
 def missing_modules() -> list[str]:
@@ -79,10 +110,12 @@ def _target(plan: Plan) -> Iterator[tuple[str, dict[str, str]]]:
 def _command(plan: Plan, url: str) -> list[str]:
     spec = str(clicksend_mms_spec.path())
     config = str(config_file.path())
+    # No --max-time: with one, schemathesis repeats fuzzing and stateful until the time is spent, so what a run
+    # judges would depend on the machine. The runner's cap (budget.run_capped) guards against a hang instead.
     command = [sys.executable, "-m", "schemathesis.cli", "--config-file", config, "run", spec, "--url", url]
-    if plan.max_time is not None:
-        command += ["--max-time", str(plan.max_time)]
     if plan.live:
+        # Live, the pace (LIVE_RATE_LIMIT) sets what fits: a time budget, as before (floors are not applied live).
+        command += ["--max-time", str(plan.max_time if plan.max_time is not None else LIVE_MAX_TIME)]
         command += ["--max-examples", str(LIVE_MAX_EXAMPLES), "--rate-limit", LIVE_RATE_LIMIT]
         for operation_id in plan.policy.excluded_operations:
             command += ["--exclude-operation-id", operation_id]
@@ -109,9 +142,25 @@ def pace(plan: Plan, data: Mapping[str, Any], elapsed: float) -> str:
     cases = sum(data["cases_by_operation"].values())
     follow_ups = sum(data.get("followups_by_operation", {}).values())
     included = f"against {plan.base_url}" if plan.base_url else "the two sandboxes' start-up and shutdown included"
-    return (
-        f"{cases:,} cases (and {follow_ups:,} follow-ups) in {elapsed:.1f}s wall time: {cases / elapsed:.0f} cases/s, "
+    line = (
+        f"{cases:,} cases (and {follow_ups:,} follow-ups) in {elapsed:.1f}s wall time: {cases / elapsed:.1f} cases/s, "
         f"{included}."
+    )
+    return line + ("\n" + where_the_time_went(data["timing"]) if data.get("timing") else "")
+
+
+def where_the_time_went(timing: Mapping[str, float]) -> str:
+    """The profile of the schemathesis process (timing.py)."""
+    process = timing.get("process", 0.0)
+    requests = timing.get("case_requests", 0.0)
+    follow_ups = timing.get("follow_up_requests", 0.0)
+    hooks = timing.get("hooks_before_call", 0.0) + timing.get("hooks_after_call", 0.0)
+    # The hooks' own requests (reach, the isolation replay, the receipts snapshot) are in both hooks and follow-ups.
+    rest = max(0.0, process - requests - follow_ups - hooks)
+    return (
+        f"Where the time went (schemathesis process, {process:.1f}s): generated cases' requests {requests:.1f}s, "
+        f"follow-up requests {follow_ups:.1f}s, hooks {hooks:.1f}s (their requests counted in both), the rest "
+        f"(at least {rest:.1f}s) schemathesis generating cases and running the checks, and its start-up."
     )
 
 
@@ -124,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_MISSING_EXTRA
-    print("clicksend-mms fuzz:", plan.describe(), sep="\n", flush=True)
+    print("clicksend-mms fuzz:", plan.describe(), budget.describe(plan), sep="\n", flush=True)
     REPORTS.mkdir(exist_ok=True)
     stats_file = REPORTS / "fuzz-stats.json"
     for stale in (stats_file, REPORTS / "fuzz-failures.har"):
@@ -132,18 +181,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     with _target(plan) as (url, target_env):
         print(f"Running schemathesis against {url} (config: {config_file.path()}) ...", flush=True)
-        result = subprocess.run(_command(plan, url), env=_environment(plan) | target_env, check=False)
+        command, env = _command(plan, url), _environment(plan) | target_env
+        returncode, capped = budget.run_capped(command, env, plan.cap, grace=LIVE_CAP_GRACE if plan.live else 0)
     elapsed = time.monotonic() - started
     if not stats_file.exists():
         print("schemathesis wrote no statistics (it failed before running); see its output above.", file=sys.stderr)
-        return result.returncode or 1
-    data = stats.load(stats_file)
+        return returncode or 1
+    data = budget.annotate(stats_file, plan, capped, elapsed)
     print(stats.render(data))
+    shortfalls = budget.shortfalls(plan, data)
+    print(budget.render_floors(shortfalls, plan.strict))
     print(f"HTML report: {report_html.write(REPORTS).resolve()} (open it in a browser)")
     print("\n" + pace(plan, data, elapsed))
     print(f"Reports: {REPORTS.resolve()}/ (fuzz-junit.xml, fuzz-failures.har, fuzz-run.json, fuzz-stats.json)")
-    print("Result:", "PASS" if result.returncode == 0 else f"FAIL (exit {result.returncode})")
-    return result.returncode
+    if returncode == 0 and shortfalls and plan.strict:
+        returncode = budget.EXIT_UNDER_FLOOR
+    print("Result:", "PASS" if returncode == 0 else f"FAIL (exit {returncode})")
+    return returncode
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from typing import Any
 import schemathesis
 from schemathesis import CheckContext, Response
 
-from . import effects, isolation, pagination, ratelimit, rules
+from . import credentials, effects, history_model, isolation, links, pagination, ratelimit, rules
 from .probes import PASSED, SKIP, AnyCase, Api, follow_up, operation_id
 from .runenv import current
 
@@ -43,12 +43,15 @@ CHECKS: tuple[Any, ...] = (
     pagination.next_page_continues,
     effects.send_is_recorded,
     effects.records_match_sends,
+    history_model.history_obeys_query,
+    links.links_lead_to_own_data,
     cancel_is_final,
     effects.cancel_takes_effect,
     effects.cancel_all_takes_effect,
     effects.receipts_read_takes_effect,
     effects.balance_matches_charges,
     isolation.other_account_sees_nothing,
+    credentials.credentials_refused,
     rules.invalid_recipient_not_success,
     rules.price_matches_send,
     rules.scheduled_not_delivered_early,

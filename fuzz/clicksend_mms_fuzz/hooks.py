@@ -18,7 +18,7 @@ from typing import Any
 import schemathesis
 from schemathesis.core.failures import Failure
 
-from . import ast_lock, baseline, checks, effects, filtered, formats, guard, isolation, model, reach, runenv
+from . import ast_lock, baseline, checks, effects, filtered, formats, guard, isolation, model, reach, runenv, timing
 from .effects import requester
 from .formats import format_strategies
 from .probes import AnyCase, Api, operation_id
@@ -67,6 +67,16 @@ def _is_positive(case: AnyCase) -> bool:
 
 @schemathesis.hook
 def before_call(context: schemathesis.HookContext, case: AnyCase, kwargs: dict[str, Any]) -> None:
+    entered = time.monotonic()
+    _before_call(case)
+    timing.add("hooks_before_call", time.monotonic() - entered)
+    _sent[case.id] = time.monotonic()
+
+
+_sent: dict[str, float] = {}  # case id -> when before_call handed it to schemathesis (monotonic)
+
+
+def _before_call(case: AnyCase) -> None:
     baseline.first_contact(case)
     run = runenv.current()
     operation = operation_id(case)
@@ -79,6 +89,8 @@ def before_call(context: schemathesis.HookContext, case: AnyCase, kwargs: dict[s
         reach.date_before(case, unread, _phase_name(case), _is_positive(case))
     elif operation == "get_mms_receipts":
         reach.receipts_page(case, _phase_name(case), _is_positive(case))
+    elif operation == "get_mms_history":
+        reach.history_query(api, run.account, case, _phase_name(case), _is_positive(case))
     if isinstance(case.body, dict):
         if operation == guard.SEND_OPERATION and _is_positive(case) and _phase_name(case) in _SCHEDULE_PHASES:
             case.body = formats.future_schedules(case.body, api.model.now())
@@ -89,9 +101,14 @@ def before_call(context: schemathesis.HookContext, case: AnyCase, kwargs: dict[s
 
 @schemathesis.hook
 def after_call(context: schemathesis.HookContext, case: AnyCase, response: schemathesis.Response) -> None:
+    sent = _sent.pop(case.id, None)
+    if sent is not None:
+        timing.add("case_requests", time.monotonic() - sent)
+    entered = time.monotonic()
     state = model.of(case)
     started = state.started.get(case.id, time.time())
     state.observe(requester(response), operation_id(case), case, response, started, time.time())
+    timing.add("hooks_after_call", time.monotonic() - entered)
 
 
 def _is_clicksend_wrong_method(response: schemathesis.Response) -> bool:

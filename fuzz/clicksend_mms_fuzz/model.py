@@ -41,6 +41,7 @@ class Message:
     schedule: float | None  # unix seconds when send answered a schedule, else None (sent at once)
     accepted_at: float
     cancelled_at: float | None = None
+    requested_at: float | None = None  # when the send went out (server clock): the record was added in between
 
     @property
     def test_recipient(self) -> bool:
@@ -173,7 +174,7 @@ class Model:
         status = response.status_code
         effect: Any = None
         if operation == "send_mms" and status == 200:
-            effect = self.record_send(username, response.content, answered)
+            effect = self.record_send(username, response.content, answered, started)
         elif operation == "cancel_mms" and status in (200, 404):
             message_id = str((case.path_parameters or {}).get("message_id", ""))
             effect = self.record_cancel(username, message_id, started, answered, ok=status == 200)
@@ -192,7 +193,7 @@ class Model:
                 state.baseline = baseline
                 state.baseline_scheduled_left = baseline.scheduled
 
-    def record_send(self, username: str, payload: bytes, now: float) -> list[Message]:
+    def record_send(self, username: str, payload: bytes, now: float, requested: float | None = None) -> list[Message]:
         """The messages a send's 200 answer accepted; rejected ids are remembered as never stored."""
         data = wire.envelope_data(payload)
         accepted: list[Message] = []
@@ -217,6 +218,7 @@ class Model:
                     parts=wire.count(item.get("message_parts")),
                     schedule=wire.unix_seconds(item.get("schedule")),
                     accepted_at=now,
+                    requested_at=requested,
                 )
                 state.messages[message_id] = message
                 accepted.append(message)

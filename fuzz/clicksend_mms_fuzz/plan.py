@@ -17,7 +17,13 @@ API_KEY_ENV = "CLICKSEND_API_KEY"
 PEER_USERNAME_ENV = "CLICKSEND_USERNAME_2"
 PEER_API_KEY_ENV = "CLICKSEND_API_KEY_2"
 BASE_URL_ENV = "CLICKSEND_BASE_URL"
+# The time cap (seconds): only a guard against a hang; the run's strength is its case budget (schemathesis.toml).
 MAX_TIME_ENV = "CLICKSEND_FUZZ_MAX_TIME"
+DEFAULT_CAP = 900  # measured: ~4 min on this 2-core machine under heavy load (load average 14), 1 min quiet
+# A smaller (or larger) case budget: examples per operation per phase instead of the config's.
+EXAMPLES_ENV = "CLICKSEND_FUZZ_EXAMPLES"
+# Under --strict (default when CI=true, and in `make mutants`) a run under its floors or cut by the cap fails.
+STRICT_ENV = "CLICKSEND_FUZZ_STRICT"
 # Stop after this many failures (the mutation harness: the first catch is the answer).
 MAX_FAILURES_ENV = "CLICKSEND_FUZZ_MAX_FAILURES"
 LIVE_DEFAULT_URL = "https://rest.clicksend.com/v3"
@@ -27,6 +33,7 @@ SANDBOX_PROBE_TIMEOUT = 5.0
 # Against a real account: fewer cases and a gentle pace, so a run stays well under ClickSend's rate limits.
 LIVE_MAX_EXAMPLES = 20
 LIVE_RATE_LIMIT = "5/s"
+LIVE_MAX_TIME = 52  # live only: schemathesis' time budget (the sandbox run is a case budget, budget.py)
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,12 @@ class Plan:
     max_time: int | None
     peer: Credentials | None = None
     max_failures: int | None = None
+    examples: int | None = None
+    strict: bool = False
+
+    @property
+    def cap(self) -> int:
+        return self.max_time if self.max_time is not None else DEFAULT_CAP
 
     def schemathesis_arguments(self) -> list[str]:
         """What the plan adds to `schemathesis run` besides the target (checks left out live, a failure cap)."""
@@ -47,6 +60,8 @@ class Plan:
             arguments += ["--exclude-checks", ",".join(self.policy.excluded_checks)]
         if self.max_failures is not None:
             arguments += ["--max-failures", str(self.max_failures)]
+        if self.examples is not None and not self.live:
+            arguments += ["--max-examples", str(self.examples)]
         return arguments
 
     def describe(self) -> str:
@@ -133,6 +148,10 @@ def plan_from_env(environ: Mapping[str, str] | None = None) -> Plan:
         live = False  # a sandbox of the user's (a CI service, a teammate's): the full run against it
     raw_time = env.get(MAX_TIME_ENV, "").strip()
     raw_failures = env.get(MAX_FAILURES_ENV, "").strip()
+    raw_examples = env.get(EXAMPLES_ENV, "").strip()
+    strict = env.get(STRICT_ENV, "").strip().lower() in ("1", "true", "yes") or (
+        env.get("CI", "").strip().lower() == "true" and env.get(STRICT_ENV, "").strip() != "0"
+    )
     policy = SpendPolicy.from_env({**env, "CLICKSEND_FUZZ_MODE": "live" if live else "sandbox"})
     peer_user, peer_key = env.get(PEER_USERNAME_ENV, ""), env.get(PEER_API_KEY_ENV, "")
     if target is not None and not live and not (peer_user and peer_key):
@@ -149,4 +168,6 @@ def plan_from_env(environ: Mapping[str, str] | None = None) -> Plan:
         max_time=int(raw_time) if raw_time.isdigit() else None,
         peer=Credentials(peer_user, peer_key) if target is not None and peer_user and peer_key else None,
         max_failures=int(raw_failures) if raw_failures.isdigit() else None,
+        examples=int(raw_examples) if raw_examples.isdigit() and int(raw_examples) > 0 else None,
+        strict=strict,
     )

@@ -17,7 +17,7 @@ from schemathesis import Case, CheckContext, Response
 from schemathesis.core import NOT_SET
 from schemathesis.transport.requests import REQUESTS_TRANSPORT
 
-from . import model, wire
+from . import model, timing, wire
 from .runenv import Credentials
 
 AnyCase = Case[Any]
@@ -80,9 +80,14 @@ class Api:
         probe: AnyCase = op.Case(path_parameters=path_parameters, query=query, body=body)
         return probe
 
-    def send(self, probe: AnyCase, account: Credentials) -> tuple[Response, float, float]:
-        """Send `probe` as `account` (not recorded in any scenario); (response, started, answered)."""
-        probe.headers["Authorization"] = wire.basic_auth(account.username, account.api_key)
+    def send(
+        self, probe: AnyCase, account: Credentials, authorization: str | None = None
+    ) -> tuple[Response, float, float]:
+        """Send `probe` as `account` (not recorded in any scenario); (response, started, answered).
+
+        `authorization`: the header to send instead of `account`'s Basic credentials (a credential that must fail).
+        """
+        probe.headers["Authorization"] = authorization or wire.basic_auth(account.username, account.api_key)
         kwargs: dict[str, Any] = {"base_url": self.base_url}
         if self.app is not None:
             kwargs["app"] = self.app
@@ -93,8 +98,14 @@ class Api:
         started = time.time()
         response: Response = transport.send(probe, **kwargs)
         answered = time.time()
+        timing.add("follow_up_requests", answered - started)
         self.model.observe(account.username, operation_id(probe), probe, response, started, answered)
         return response, started, answered
+
+    def fetch(self, url: str) -> tuple[int, Any, bytes] | None:
+        """GET a URL the API handed back (an export or upload link), without credentials: (status, headers,
+        content), or None when it cannot be reached. Not a schemathesis case: the spec does not describe it."""
+        return _fetch_with(self, url)
 
     def control(self, path: str, account: Credentials) -> Any:
         """`data` of a sandbox control endpoint (GET), or None when the target has none (live ClickSend)."""
@@ -114,9 +125,30 @@ class Api:
         return wire.envelope_data(answer.content) if answer.status_code == 200 else None
 
 
-def follow_up(ctx: CheckContext, parent: AnyCase, api: Api, probe: AnyCase, account: Credentials) -> Response:
-    """Send `probe` as `account`, recorded as a child of `parent` (its own curl in the reports)."""
+def _fetch_with(api: Api, url: str) -> tuple[int, Any, bytes] | None:
+    try:
+        if api.app is not None:  # an in-process target: its links point into the same app
+            from schemathesis.python import asgi
+
+            with asgi.get_client(api.app) as client:
+                answer = client.get(url)
+            return answer.status_code, answer.headers, answer.content
+        got = _session().get(url, timeout=10, allow_redirects=False)
+        return got.status_code, got.headers, got.content
+    except requests.RequestException:
+        return None
+
+
+def follow_up(
+    ctx: CheckContext,
+    parent: AnyCase,
+    api: Api,
+    probe: AnyCase,
+    account: Credentials,
+    authorization: str | None = None,
+) -> Response:
+    """Send `probe` as `account` (or with `authorization`), recorded as a child of `parent` (its own curl)."""
     ctx.internals.record_case(parent_id=parent.id, case=probe)
-    response, _, _ = api.send(probe, account)
+    response, _, _ = api.send(probe, account, authorization)
     ctx.internals.record_response(case_id=probe.id, response=response)
     return response

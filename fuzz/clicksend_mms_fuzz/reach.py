@@ -119,3 +119,45 @@ def rewrite(api: Api, account: Credentials | None, operation: str, case: Any, ph
     message = state.message(str(case.path_parameters.get("message_id")))
     if message is not None and message.owner == username:
         state.reach[operation] += 1
+
+
+def history_query(api: Api, account: Credentials | None, case: Any, phase: str, positive: bool) -> None:
+    """History's query parameters pointed at what the run's data can show (history_model judges them): some
+    `order_by` onto `date_added` (a random field name orders nothing), some `q` onto `message_id:` of a message
+    of the account or of the peer's canary, some dates into the span of the run's messages (a random unix time
+    is before or after all of them). A query given a `date_added` order keeps only it, on page 1. Deterministic
+    in the generated values."""
+    query = case.query
+    if account is None or not positive or phase not in _REWRITE_PHASES or not isinstance(query, dict):
+        return
+    changed = dict(query)
+    order_by = query.get("order_by")
+    if isinstance(order_by, str) and ":" in order_by and zlib.crc32(order_by.encode()) % 2 == 0:
+        # Alone on page 1: where a date_added order starts is what shows it (history_model.first_row_problems).
+        case.query = {"order_by": "date_added:" + order_by.partition(":")[2], "page": 1}
+        if "limit" in query:
+            case.query["limit"] = query["limit"]
+        return
+    q = query.get("q")
+    if isinstance(q, str):
+        draw = zlib.crc32(q.encode("utf-8", "surrogatepass"))
+        if draw % 100 < 40:
+            chosen = _pick(api.model.stored_ids(account.username), draw)
+            if chosen is not None:
+                changed["q"] = f"message_id:{chosen}"
+        elif draw % 100 < 55 and api.model.canary_id is not None:
+            changed["q"] = f"message_id:{api.model.canary_id}"
+    # The seconds the run's messages were added in: a bound just after one of them (or at one) splits the messages
+    # where the model can tell which side each is on.
+    seconds = sorted({int(m.accepted_at) for m in list(api.model.account(account.username).messages.values())})
+    for name in ("date_from", "date_to"):
+        value = query.get(name)
+        if seconds and isinstance(value, int) and not isinstance(value, bool) and value % 2 == 0:
+            # The generator favours small numbers: counted from the newest second for date_from (so that messages
+            # lie before it) and from the oldest for date_to (so that messages lie after it).
+            index = value // 2 % len(seconds)
+            second = seconds[len(seconds) - 1 - index] if name == "date_from" else seconds[index]
+            changed[name] = second + (value // 2) % 3 - 1
+    if {"date_from", "date_to"} <= set(changed) and changed["date_from"] > changed["date_to"]:
+        changed["date_from"], changed["date_to"] = changed["date_to"], changed["date_from"]
+    case.query = changed

@@ -99,3 +99,24 @@ def receipt_problems(row: dict[str, Any], message: Message | None, rejected: boo
     if sent is not None and sent < start - CLOCK_SLACK - 1:
         problems.append(f"receipt for {message_id} says it was sent at {sent:.0f}, before it could be ({start:.0f})")
     return problems
+
+
+# What a send or price answer echoes of each message it was given, in order (a rejected message's shorter shape
+# has no subject: only the fields the answer has are compared). `to` is not: the API normalises numbers.
+ECHOED = ("body", "subject", "custom_string")
+
+
+def echo_problems(body: Any, results: list[dict[str, Any]]) -> list[str]:
+    """Where a send/price answer's messages do not echo the request's (same count, no list expansion)."""
+    sent = wire.request_messages(body)
+    if not sent or len(sent) != len(results) or any("list_id" in m for m in sent):
+        return []
+    problems = []
+    for index, (request, result) in enumerate(zip(sent, results, strict=True)):
+        for name in ECHOED:
+            if name in result and name in request and not _same_text(result.get(name), request.get(name)):
+                problems.append(
+                    f"message {index}: {name} is {result.get(name)!r}, the request sent {request.get(name)!r}"
+                )
+                break
+    return problems[:3]

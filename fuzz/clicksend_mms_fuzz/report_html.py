@@ -138,6 +138,53 @@ def _reach(stats: dict[str, Any]) -> str:
     return note + _table("reach", ["Operation", "Named a stored message", "Cases"], rows)
 
 
+def _floors(stats: dict[str, Any]) -> str:
+    budget = stats.get("budget", {})
+    shortfalls = stats.get("floors", [])
+    intro = (
+        f"<p>Seed {escape(str(budget.get('seed', '?')))}, {escape(str(budget.get('examples', '?')))} examples per "
+        f"operation per phase; cap {escape(str(budget.get('cap_seconds', '?')))} s "
+        f"({'<strong>hit: the budget was cut</strong>' if budget.get('capped') else 'not hit'}); strict "
+        f"{'on' if budget.get('strict') else 'off'}.</p>"
+    )
+    rows = [
+        [
+            escape(str(s.get("what"))),
+            f"<code>{escape(str(s.get('name')))}</code>",
+            str(s.get("judged")),
+            str(s.get("floor")),
+        ]
+        for s in shortfalls
+    ]
+    if not rows:
+        return intro + "<p>Every check and every matrix row with an oracle judged at least its floor.</p>"
+    return intro + _table("floors", ["Under floor", "Name", "Judged", "Floor"], rows, ["", "", "num", "num"])
+
+
+def _matrix(stats: dict[str, Any]) -> str:
+    import clicksend_mms_spec
+
+    from . import floors, matrix  # the matrix reads the spec
+
+    judged: dict[str, int] = stats.get("rows_judged", {})
+    rows = []
+    for row, claim in matrix.matrix(clicksend_mms_spec.load()):
+        oracle = claim.oracle if claim and claim.oracle else "—"
+        count = judged.get(row.key, 0)
+        tone = "" if not matrix.floored(claim) or count >= floors.ROW_FLOOR else ' class="fail"'
+        rows.append(
+            [
+                f"<code>{escape(row.key)}</code>",
+                f"<code>{escape(oracle)}</code>",
+                escape(claim.mutant or "—") if claim else "—",
+                escape((claim.reason or "") if claim else "NO CLAIM"),
+                f"<span{tone}>{count:,}</span>",
+            ]
+        )
+    headers = ["Row", "Oracle", "Planted bug", "Note", "Cases judged"]
+    return _table("matrix", headers, rows, ["", "", "", "", "num"])
+
+
 def _burst(stats: dict[str, Any]) -> str:
     burst: dict[str, int] = stats.get("rate_limit") or {}
     if not burst.get("requests"):
@@ -298,6 +345,10 @@ def render(stats: dict[str, Any], run: dict[str, Any] | None, links: list[str] |
 {_burst(stats)}
 <h2>Reach</h2>
 {_reach(stats)}
+<h2>Budget and floors</h2>
+{_floors(stats)}
+<h2>Coverage matrix</h2>
+{_matrix(stats)}
 <h2>Failures ({len(failures)} distinct)</h2>
 {failure_html}
 <h2>Filtered results</h2>

@@ -72,7 +72,7 @@ def price_matches_send(ctx: CheckContext, response: Response, case: AnyCase) -> 
     sent, priced = wire.send_messages(response.content), wire.send_messages(answer.content)
     if len(sent) != len(priced):
         raise AssertionError(f"Send answered {len(sent)} message(s), price {len(priced)} for the same body")
-    differences = []
+    differences = records.echo_problems(case.body, priced) if run.sandbox else []
     for index, (a, b) in enumerate(zip(sent, priced, strict=True)):
         statuses = {a.get("status"), b.get("status")}
         if run.live and _BALANCE_STATUS in statuses:

@@ -61,6 +61,7 @@ class RunStats:
     reach: dict[str, dict[str, int]] = field(default_factory=dict)
     rate_limit: dict[str, int] = field(default_factory=dict)
     warnings: dict[str, list[str]] = field(default_factory=dict)
+    rows: Any = None  # coverage.RowCounter, created on the first scenario (it reads the spec)
 
     def add_scenario(self, phase: str, recorder: Any) -> None:
         for case_id, node in recorder.cases.items():
@@ -69,6 +70,10 @@ class RunStats:
             if node.parent_id is not None and node.transition is None:  # sent by a check, not generated
                 self.followups_by_operation[label] += 1
                 self.unjudged["follow_ups"] += not judged_by
+                # A follow-up's fields were judged by the checks that sent it, which ran on its parent.
+                parent_checks = {check.name for check in recorder.checks.get(node.parent_id, [])}
+                interaction = recorder.interactions.get(node.value.id)
+                self._count_rows(node, interaction.response if interaction is not None else None, parent_checks)
                 continue
             self.cases_by_operation[label] += 1
             self.cases_by_phase[phase] += 1
@@ -77,8 +82,10 @@ class RunStats:
                 self.narrow_cases[_case_kind(node.value)] += 1
                 self.narrow_checks.update(set(judged_by) - _custom_checks())
             interaction = recorder.interactions.get(node.value.id)
-            if interaction is not None and interaction.response is not None:
-                self.ok_by_operation[label] += 200 <= interaction.response.status_code < 300
+            response = interaction.response if interaction is not None else None
+            if response is not None:
+                self.ok_by_operation[label] += 200 <= response.status_code < 300
+            self._count_rows(node, response, set(judged_by))
         self.filtered += sum(recorder.filtered_failures.values())
         for case_id, nodes in recorder.checks.items():
             case_node = recorder.cases.get(case_id)
@@ -103,6 +110,17 @@ class RunStats:
                         message=str(info.failure.message),
                         curl=info.code_sample,
                     )
+
+    def _count_rows(self, node: Any, response: Any, judged_by: set[str]) -> None:
+        from . import coverage  # reads the spec: only in the schemathesis process
+
+        if self.rows is None:
+            self.rows = coverage.RowCounter()
+        operation = str(node.value.operation.definition.raw.get("operationId", ""))
+        transition = getattr(node.transition, "id", None)
+        payload = getattr(response, "content", None)
+        status = getattr(response, "status_code", None)
+        self.rows.add(operation, node.value, payload, status, transition, judged_by)
 
     def add_run_failures(self, failures: list[Any]) -> None:
         """Failures of class checks' `after_run` (the rate-limit burst): not tied to any case."""
@@ -148,8 +166,16 @@ class RunStats:
             "reach": self.reach,
             "rate_limit": self.rate_limit,
             "warnings": self.warnings,
+            "rows_judged": dict(self.rows.to_json()) if self.rows is not None else {},
+            "timing": _timing(),
             "failures": [vars(f) for f in self.failures.values()],
         }
+
+
+def _timing() -> dict[str, float]:
+    from . import timing
+
+    return timing.snapshot()
 
 
 @functools.cache
@@ -379,6 +405,22 @@ def heading(title: str, count: int, noun: str) -> str:
     return f"{title} ({count} {noun}{'s' if count != 1 else ''}):"
 
 
+def matrix_lines(data: dict[str, Any]) -> list[str]:
+    """The coverage matrix in two lines: its size, and the least judged rows held to a floor."""
+    size: dict[str, int] = data.get("matrix_rows", {})
+    if not size:
+        return []
+    judged: dict[str, int] = data.get("rows_judged", {})
+    floor = data.get("row_floor", 0)
+    held = sorted(((key, judged.get(key, 0)) for key in data.get("floored_rows", [])), key=lambda item: item[1])
+    fewest = ", ".join(f"{key} {count}" for key, count in held[:3])
+    return _wrapped(
+        f"Coverage matrix: {size['rows']} rows from the spec; {size['floored']} judged by an oracle of their value "
+        f"(floor {floor} cases each; fewest: {fewest}); {size['schema_or_reason']} by their schema only or not at "
+        "all, each with its reason (fuzz/README.md, and the HTML report with cases judged per row)."
+    )
+
+
 def render(data: dict[str, Any]) -> str:
     """The human summary: cases per operation, phase and check, reach, what was filtered or warned about, then each
     distinct failure with its curl."""
@@ -409,16 +451,19 @@ def render(data: dict[str, Any]) -> str:
     judged: dict[str, int] = data["checks_run"]
     names = sorted({*judged, *failed})
     width = max((len(c) for c in names), default=10)
-    lines.append(f"  {'':<{width}}  {'judged':>7}  {'n/a':>7}  {'failed':>6}")
+    check_floors: dict[str, int] = data.get("check_floors", {})
+    lines.append(f"  {'':<{width}}  {'judged':>7}  {'n/a':>7}  {'failed':>6}" + ("  floor" if check_floors else ""))
     for name in names:
         runs = judged.get(name, 0)
         not_applicable = "(run)" if name in RUN_CHECKS else f"{total - runs:,}"
-        lines.append(f"  {name:<{width}}  {runs:>7,}  {not_applicable:>7}  {failed.get(name, 0):>6}")
+        floor = f"  {check_floors[name]:>5}" if name in check_floors else ""
+        lines.append(f"  {name:<{width}}  {runs:>7,}  {not_applicable:>7}  {failed.get(name, 0):>6}{floor}")
     lines += _wrapped(not_applicable_note(data))
     reach: dict[str, dict[str, int]] = data.get("reach", {})
     if reach:
         lines.append("Reach (cases that named a stored message of their account / cases):")
         lines += [f"  {op}: {r['reaching_a_stored_message']} / {r['cases']}" for op, r in reach.items()]
+    lines += matrix_lines(data)
     lines += filtered_lines(data)
     warnings: dict[str, list[str]] = data.get("warnings", {})
     lines.append(heading("Warnings", len(warnings), "kind"))

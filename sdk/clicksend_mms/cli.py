@@ -691,6 +691,10 @@ def fuzz(
     max_time: Annotated[
         int | None, typer.Option("--max-time", min=1, metavar="SECONDS", help="Stop fuzzing after this many seconds.")
     ] = None,
+    examples: Annotated[
+        int | None,
+        typer.Option("--examples", min=1, metavar="N", help="Case budget: examples per operation per phase."),
+    ] = None,
 ) -> None:
     """Contract-fuzz the API (`python -m clicksend_mms_fuzz`, same as `make fuzz`): the embedded sandbox, or the
     live API when credentials are set (free operations only unless CLICKSEND_ALLOW_SPEND=1)."""
@@ -710,6 +714,8 @@ def fuzz(
         env[config.ENV_BASE_URL] = opts.base_url
     if max_time is not None:
         env[plan.MAX_TIME_ENV] = str(max_time)
+    if examples is not None:
+        env[plan.EXAMPLES_ENV] = str(examples)
     code = subprocess.call([sys.executable, "-m", "clicksend_mms_fuzz"], env=env)
     raise typer.Exit(code)
 

@@ -32,7 +32,7 @@ from ._chromium import CHROMIUM_ENV, Chromium, Page, find_chromium
 pytestmark = pytest.mark.slow
 
 SCREENSHOTS = ROOT / "reports" / "screenshots"
-FUZZ_SECONDS = 15  # a short run: enough for every operation and phase to show up in the report
+FUZZ_EXAMPLES = 10  # a short run (case budget): enough for every operation and phase to show up in the report
 
 
 @pytest.fixture(scope="module")
@@ -105,12 +105,12 @@ def test_the_reference_renders_every_operation_with_no_console_error(
 def _short_fuzz_run(cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLICKSEND_")}  # never the live API from a test
     return subprocess.run(
-        [sys.executable, "-m", "clicksend_mms_fuzz", "--max-time", str(FUZZ_SECONDS)],
+        [sys.executable, "-m", "clicksend_mms_fuzz", "--examples", str(FUZZ_EXAMPLES), "--no-strict"],
         cwd=cwd,  # the runner writes reports/ under the current directory: not over the user's own
         env=env,
         capture_output=True,
         text=True,
-        timeout=FUZZ_SECONDS + 150,
+        timeout=300,
         check=False,
     )
 

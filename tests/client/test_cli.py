@@ -184,6 +184,21 @@ def test_fuzz_passes_max_time_through(monkeypatch: pytest.MonkeyPatch, fake: Fak
     assert invoke(fake, "fuzz", "--max-tme", "7")[0] == 2  # a typo is a usage error, not a full run
 
 
+def test_fuzz_passes_the_case_budget_through(monkeypatch: pytest.MonkeyPatch, fake: FakeClickSend) -> None:
+    from clicksend_mms_fuzz.plan import EXAMPLES_ENV
+
+    calls: list[dict[str, str]] = []
+
+    def call(command: list[str], env: dict[str, str]) -> int:
+        calls.append(env)
+        return 0
+
+    monkeypatch.setattr("clicksend_mms.cli.subprocess.call", call)
+    code, _, err = invoke(fake, "fuzz", "--examples", "9")
+    assert code == 0, err
+    assert calls[0][EXAMPLES_ENV] == "9"
+
+
 def test_sandbox_flag_with_nothing_listening_says_how_to_start_it(monkeypatch: pytest.MonkeyPatch) -> None:
     port = free_port()
     monkeypatch.setenv("CLICKSEND_SANDBOX_URL", f"http://127.0.0.1:{port}")

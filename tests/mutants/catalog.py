@@ -335,6 +335,89 @@ MUTANTS: tuple[Mutant, ...] = (
             ),
         ),
     ),
+    # ---- 7. credentials: every way the spec's Basic credential can be wrong (matrix rows security basicAuth) ----
+    Mutant(
+        "auth-unknown-user",
+        "7",
+        "an unknown username with a valid API key is let in as the key's owner",
+        ("credentials_refused",),
+        (
+            Patch(
+                "auth.py",
+                "    account = accounts.get(username)\n",
+                "    account = accounts.get(username) or next((a for a in accounts if a.api_key == key), None)\n",
+            ),
+        ),
+    ),
+    Mutant(
+        "auth-swapped",
+        "7",
+        "username and API key given in each other's place are accepted",
+        ("credentials_refused",),
+        (
+            Patch(
+                "auth.py",
+                "    username, key = credentials\n",
+                "    username, key = credentials if accounts.get(credentials[0]) else credentials[::-1]\n",
+            ),
+        ),
+    ),
+    Mutant(
+        "auth-not-basic",
+        "7",
+        "any scheme is read as Basic (Bearer <base64 pair> lets the caller in)",
+        ("credentials_refused",),
+        (Patch("auth.py", 'if scheme.lower() != "basic" or not token:', "if not token:"),),
+    ),
+    Mutant(
+        "auth-account-notactive",
+        "7",
+        "an inactive account is let in",
+        ("credentials_refused",),
+        (Patch("auth.py", 'if account.kind == "notactive":', 'if account.kind == "notactive" and False:'),),
+    ),
+    Mutant(
+        "auth-account-banned",
+        "7",
+        "a suspended account is let in",
+        ("credentials_refused",),
+        (Patch("auth.py", 'if account.kind == "banned":', 'if account.kind == "banned" and False:'),),
+    ),
+    Mutant(
+        "auth-account-nocredit",
+        "7",
+        "an account with no credit is priced (and sent) as if it had some",
+        ("credentials_refused",),
+        (Patch("rules.py", 'elif account.kind == "nocredit":', 'elif account.kind == "nocredit" and False:'),),
+    ),
+    # ---- 8. links the API hands back (matrix rows: export data.url, upload data._url) ----
+    Mutant(
+        "export-leaks-other-accounts",
+        "8",
+        "the export link's CSV holds every account's messages",
+        ("links_lead_to_own_data",),
+        (
+            Patch(
+                "store.py",
+                'FROM messages WHERE username = ? ORDER BY seq", (username,))',
+                "FROM messages WHERE ? != '' ORDER BY seq\", (username,))",
+            ),
+        ),
+    ),
+    Mutant(
+        "export-link-broken",
+        "8",
+        "export answers a link whose token is not the stored one (404 when followed)",
+        ("links_lead_to_own_data",),
+        (Patch("rules.py", "{EXPORTS_PATH}/{link.token}?", "{EXPORTS_PATH}/{link.token[::-1]}?"),),
+    ),
+    Mutant(
+        "upload-url-broken",
+        "8",
+        "an upload's _url names a file that is not served",
+        ("links_lead_to_own_data",),
+        (Patch("rules.py", "{FILES_PATH}/{upload.file_name}", "{FILES_PATH}/x{upload.file_name}"),),
+    ),
     # ---- the broken variants of tests/contract/_variants.py ----
     _variant(
         "variant-response-msg-as-number",
@@ -371,8 +454,39 @@ FAST = (
 """The subset CI runs (four blind-spot classes, each caught within seconds); `make mutants` runs them all."""
 
 
+# Catalogs beside this one, included when their module exists: tests/mutants/fresh_eyes.py (FRESH_EYES: bugs
+# written from the spec and the sandbox without reading fuzz/), in the same Mutant/Patch format.
+EXTRA_CATALOGS = {"fresh_eyes": "FRESH_EYES"}
+
+
+def extra(module: str, attribute: str | None = None) -> tuple[Mutant, ...]:
+    """The mutants of `tests.mutants.<module>` (its `attribute`, default: the catalog's known name, else MUTANTS);
+    () when the module does not exist."""
+    import importlib
+    import importlib.util
+
+    name = module if "." in module else f"{__package__}.{module}"
+    if importlib.util.find_spec(name) is None:
+        return ()
+    loaded = importlib.import_module(name)
+    found: tuple[Mutant, ...] = tuple(getattr(loaded, attribute or EXTRA_CATALOGS.get(module, "MUTANTS")))
+    return found
+
+
+def spec_derived() -> tuple[Mutant, ...]:
+    from .spec_derived import mutants, parameter_mutants
+
+    return mutants() + parameter_mutants()
+
+
+def every_mutant() -> tuple[Mutant, ...]:
+    """What `make mutants` runs: the hand-written ones, the spec-derived ones, and every extra catalog present."""
+    extras = tuple(m for module in EXTRA_CATALOGS for m in extra(module))
+    return MUTANTS + spec_derived() + extras
+
+
 def by_name(name: str) -> Mutant:
-    for mutant in MUTANTS:
+    for mutant in every_mutant():
         if mutant.name == name:
             return mutant
     raise KeyError(name)

@@ -88,9 +88,10 @@ def plant(mutant: Mutant, into: Path) -> Path:
     return into / "sandbox"
 
 
-def run(mutant: Mutant, *, max_time: int | None = None, max_failures: int = 1) -> Outcome:
-    """The default `make fuzz` run against the mutant, stopped at its first failure (or its `max_failures`th, to
-    see every check that catches it)."""
+def run(mutant: Mutant, *, max_time: int | None = None, max_failures: int = 1, examples: int | None = None) -> Outcome:
+    """The default `make fuzz` run against the mutant (its seeded case budget, or `examples` per operation; strict),
+    stopped at its first failure (or its `max_failures`th, to see every check that catches it). `max_time` is the
+    runner's cap, a guard against a hang."""
     with tempfile.TemporaryDirectory(prefix="cs-mutant-") as tmp:
         workdir = Path(tmp)
         path = plant(mutant, workdir)
@@ -99,11 +100,15 @@ def run(mutant: Mutant, *, max_time: int | None = None, max_failures: int = 1) -
             # The repository too: the variants' wrappers import tests.contract._variants.
             "PYTHONPATH": os.pathsep.join([str(path), str(ROOT)]),
             "CLICKSEND_FUZZ_MAX_FAILURES": str(max_failures),
+            # A survivor of a run that judged less than designed (cap hit, a floor missed) exits 4 and says so.
+            "CLICKSEND_FUZZ_STRICT": "1",
             # hypothesis keeps its Unicode tables under the current directory; computing them takes seconds.
             "HYPOTHESIS_STORAGE_DIRECTORY": str(ROOT / ".hypothesis"),
         }
         if max_time is not None:
             env["CLICKSEND_FUZZ_MAX_TIME"] = str(max_time)
+        if examples is not None:
+            env["CLICKSEND_FUZZ_EXAMPLES"] = str(examples)
         started = time.monotonic()
         result = subprocess.run(
             [sys.executable, "-m", "clicksend_mms_fuzz"],
@@ -111,7 +116,7 @@ def run(mutant: Mutant, *, max_time: int | None = None, max_failures: int = 1) -
             env=env,
             capture_output=True,
             text=True,
-            timeout=600,
+            timeout=1000,  # beyond the runner's own cap (plan.DEFAULT_CAP) and its 30 s to stop
             check=False,
         )
         seconds = time.monotonic() - started

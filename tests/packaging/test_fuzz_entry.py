@@ -35,13 +35,29 @@ def _max_time(command: list[str]) -> str | None:
     return command[command.index("--max-time") + 1] if "--max-time" in command else None
 
 
-def test_max_time_reaches_schemathesis() -> None:
+def test_max_time_is_a_cap_in_the_sandbox_and_a_budget_live() -> None:
     url = "http://127.0.0.1:1"
-    assert _max_time(runner._command(runner.plan_for([], {}), url)) is None  # the config's own budget
-    assert _max_time(runner._command(runner.plan_for(["--max-time", "15"], {}), url)) == "15"
-    from_env = {"CLICKSEND_FUZZ_MAX_TIME": "30"}
-    assert _max_time(runner._command(runner.plan_for([], from_env), url)) == "30"
-    assert _max_time(runner._command(runner.plan_for(["--max-time", "15"], from_env), url)) == "15"
+    # Sandbox: the run is a seeded case budget; schemathesis never gets --max-time (the runner caps the time).
+    assert _max_time(runner._command(runner.plan_for([], {}), url)) is None
+    assert _max_time(runner._command(runner.plan_for(["--max-time", "15"], {}), url)) is None
+    assert runner.plan_for(["--max-time", "15"], {}).cap == 15
+    assert runner.plan_for([], {"CLICKSEND_FUZZ_MAX_TIME": "30"}).cap == 30
+    live = {"CLICKSEND_USERNAME": "u", "CLICKSEND_API_KEY": "k"}
+    assert _max_time(runner._command(runner.plan_for([], live), url)) == "52"
+    assert (
+        _max_time(runner._command(runner.plan_for(["--max-time", "15"], live | {"CLICKSEND_FUZZ_MAX_TIME": "30"}), url))
+        == "15"
+    )
+
+
+def test_examples_and_strict_reach_the_plan() -> None:
+    url = "http://127.0.0.1:1"
+    command = runner._command(runner.plan_for(["--examples", "7"], {}), url)
+    assert command[command.index("--max-examples") + 1] == "7"
+    assert runner.plan_for([], {"CI": "true"}).strict
+    assert not runner.plan_for([], {"CI": "true", "CLICKSEND_FUZZ_STRICT": "0"}).strict
+    assert not runner.plan_for([], {}).strict
+    assert runner.plan_for(["--strict"], {}).strict
 
 
 def test_the_config_is_package_data_with_relative_report_paths() -> None:

@@ -272,7 +272,7 @@ def test_fuzz_extra_runs_a_bounded_fuzz_outside_the_repo(venv: Callable[[str], V
     assert "--max-time SECONDS" in _ok(fuzz.run(fuzz.python, "-m", "clicksend_mms_fuzz", "--help"))
     # No retry: CPython 3.11's AST thread race, which used to end a run now and then, is serialized away in the
     # fuzz process itself (clicksend_mms_fuzz.ast_lock).
-    out = _ok(fuzz.run(fuzz.python, "-m", "clicksend_mms_fuzz", "--max-time", "15", timeout=180))
+    out = _ok(fuzz.run(fuzz.python, "-m", "clicksend_mms_fuzz", "--examples", "10", "--no-strict", timeout=180))
     assert "Target: the embedded sandbox" in out and "Result: PASS" in out, out[-3000:]
     assert {p.name for p in (fuzz.cwd / "reports").iterdir()} >= {
         "fuzz-stats.json",
