@@ -38,11 +38,12 @@ FRESH_EYES: tuple[Mutant, ...] = (
     # ---- send ----
     _fresh(
         "send-test-recipient-charged",
-        "a message to one of ClickSend's free test recipients is priced and charged like a real one",
+        "a message to one of ClickSend's free test recipients is billed whenever its country is priced (the test "
+        "exemption forgotten): charged like a real message",
         Patch(
             "rules.py",
             '            if recipient is not None and status == "SUCCESS" and not recipient.is_test_number:\n',
-            '            if recipient is not None and status == "SUCCESS":\n',
+            '            if recipient is not None and status == "SUCCESS" and recipient.country in PRICES_E4:\n',
         ),
     ),
     _fresh(
