@@ -38,6 +38,7 @@ from .models import (
 )
 from .recording import RecordTarget
 from .retry import RetryPolicy
+from .send_account import SendInterrupted, all_may_have_been_sent
 
 T = TypeVar("T")
 
@@ -102,7 +103,11 @@ class ClickSend(FacadeBase):
         is sent. Never retried once the request may have reached ClickSend (no idempotency key: it could send
         twice); such an error has ``may_have_been_sent=True`` and says what to check.
         """
-        return self._call(_ops.send(_ops.build_request(messages, media_file)))
+        op = _ops.send(_ops.build_request(messages, media_file))
+        try:
+            return self._call(op)
+        except KeyboardInterrupt:  # the request may have left: say so, by index, and still stop the program
+            raise SendInterrupted("SIGINT", all_may_have_been_sent(op)) from None
 
     def price(self, messages: SendMmsRequest | Sequence[MessageLike], *, media_file: str | None = None) -> SendMmsData:
         return self._call(_ops.price(_ops.build_request(messages, media_file, "price_mms")))
