@@ -456,26 +456,6 @@ def _show_send(ctx: typer.Context, title: str, data: SendMmsData) -> None:
 
 
 @app.command()
-def send(
-    ctx: typer.Context,
-    media_file: MediaOpt,
-    to: ToOpt = None,
-    subject: SubjectOpt = None,
-    body: BodyOpt = None,
-    sender: FromOpt = None,
-    schedule: ScheduleOpt = None,
-    messages_file: SendMessagesOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Send one MMS to each --to, or the messages of --messages FILE (checked against the API spec first;
-    never retried once it may have reached ClickSend)."""
-    _json_too(ctx, as_json)
-    msgs = _messages(to, subject, body, sender, schedule, messages_file, ctx)
-    data = _run(ctx, lambda c: c.send(msgs, media_file=media_file))
-    _show_send(ctx, "sent", data)
-
-
-@app.command()
 def price(
     ctx: typer.Context,
     media_file: MediaOpt,
@@ -722,3 +702,6 @@ def fuzz(
 
 
 app.command()(conformance)
+
+# `send` and `journal` live in their own module (streamed, journaled, resumable); it registers them on `app`.
+from . import cli_send  # noqa: E402,F401

@@ -114,6 +114,21 @@ class Journal:
             raise
         return journal
 
+    @classmethod
+    def read(cls, path: str | os.PathLike[str]) -> Journal:
+        """The journal's state without taking its lock (to show a job another process is running)."""
+        target = Path(path)
+        try:
+            fh = target.open("rb")
+        except OSError as exc:
+            raise JournalError(f"cannot open the send journal {target}: {exc.strerror or exc}") from None
+        journal = cls(target, fh)
+        try:
+            journal._replay()
+        finally:
+            fh.close()
+        return journal
+
     @property
     def exists(self) -> bool:
         """True when an earlier run wrote a job here."""

@@ -60,7 +60,7 @@ class UnknownFateError(ClickSendError):
             f"less than {policy.history_lag:g} s before the last look at the MMS history, which may not list a "
             f"just-accepted message yet, and they were not there within {policy.timeout:g} s of polling. Nothing "
             "more was sent. Resume again later, when history has caught up; or force it (force=True, "
-            "`--force-unknown`) to send them again knowing each may then be sent twice."
+            "`--force`) to send them again knowing each may then be sent twice."
         )
 
 
