@@ -47,6 +47,7 @@ PENDING = 0  # never left
 SENT = 1  # ClickSend answered for it, or history shows it
 IN_FLIGHT = 2  # its batch may have been sent: reconcile before anything else
 NOT_SENT = 3  # its batch was refused, or reconcile proved it absent: safe to send
+RESENDABLE = frozenset({PENDING, NOT_SENT})  # never IN_FLIGHT: only reconcile may turn that into NOT_SENT
 
 
 class JournalError(ClickSendError):
@@ -286,7 +287,7 @@ class Journal:
                 record = json.loads(line)
                 if record["kind"] == "input":
                     return
-                if record["kind"] == "message" and self.state[record["i"]] in (PENDING, NOT_SENT):
+                if record["kind"] == "message" and self.state[record["i"]] in RESENDABLE:
                     yield record["i"], record["m"]
 
     def fingerprint_matches(self, media_file: str, count: int) -> bool:
