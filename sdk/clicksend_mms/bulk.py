@@ -17,7 +17,7 @@ import signal
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence, Sized
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _ops
 from ._ops import MessageLike
@@ -27,6 +27,8 @@ from .models import MmsMessageResult, SendMmsData
 from .reconcile import ReconcilePolicy
 from .retry import RetryPolicy
 from .send_account import SendAccount, SendCancelled, SendInterrupted
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -332,12 +334,16 @@ def account_of(job: Journal) -> SendAccount:
     return account
 
 
-async def run_interruptible(work: Awaitable[None], account: SendAccount, journal: str | None) -> None:
+async def run_interruptible(
+    work: Awaitable[T], account: SendAccount | Callable[[], SendAccount], journal: str | None
+) -> T:
     """Run ``work``; when SIGINT / SIGTERM / cancellation stops it, raise the account (send_account's exceptions).
 
     In the main thread the two signals are caught for the duration (then the previous handlers are back; the
     first signal restores them at once, so a second Ctrl-C acts as it did before) and turned into cancelling
-    this task, so every request is stopped and counted before the program stops."""
+    this task, so every request is stopped and counted before the program stops. ``account`` may be a callable
+    giving the account as it is when the interruption comes (a resume's changes while it reconciles)."""
+    current = account if callable(account) else (lambda: account)
     task = asyncio.current_task()
     caught: list[str] = []
     restore: dict[int, Any] = {}
@@ -354,17 +360,19 @@ async def run_interruptible(work: Awaitable[None], account: SendAccount, journal
             restore[sig] = signal.getsignal(sig)
             signal.signal(sig, on_signal)
     try:
-        await work
+        return await work
     except asyncio.CancelledError:
-        account.reason = caught[0] if caught else "cancelled"
+        final = current()
+        final.reason = caught[0] if caught else "cancelled"
         if caught:
             if task is not None:
                 task.uncancel()
-            raise SendInterrupted(caught[0], account, journal) from None
-        raise SendCancelled(account, journal) from None
-    except KeyboardInterrupt:  # raised in this thread by a handler of the caller's
-        account.reason = "SIGINT"
-        raise SendInterrupted("SIGINT", account, journal) from None
+            raise SendInterrupted(caught[0], final, journal) from None
+        raise SendCancelled(final, journal) from None
+    except KeyboardInterrupt as exc:  # raised in this thread by a handler of the caller's
+        final = current()
+        final.reason = str(exc) or "SIGINT"
+        raise SendInterrupted(final.reason, final, journal) from None
     finally:
         for number, previous in restore.items():
             signal.signal(number, previous)

@@ -211,15 +211,31 @@ def _progress_line(account: SendAccount, failed: int) -> str:
 async def _run_bulk(
     ctx: typer.Context, settings: BulkSettings, journal: Journal | None, source: Iterator[Any], tally: _Tally
 ) -> SendAccount:
+    accounts = [account_of(journal) if journal is not None else SendAccount()]
+    where = str(journal.path) if journal is not None else None
+    # Interruptible from the start: while resume reconciles, the account is the journal's as it stands.
+    return await run_interruptible(
+        _send_all(ctx, settings, journal, source, tally, accounts), lambda: accounts[-1], where
+    )
+
+
+async def _send_all(
+    ctx: typer.Context,
+    settings: BulkSettings,
+    journal: Journal | None,
+    source: Iterator[Any],
+    tally: _Tally,
+    accounts: list[SendAccount],
+) -> SendAccount:
     opts = _opts(ctx)
     async with _async_client(ctx) as client:
         if journal is not None:
             await reconcile_job(client, journal, settings.policy)
-            account = account_of(journal)
+            accounts.append(account_of(journal))
             items: Any = journal.to_send()
         else:
-            account = SendAccount()
             items = enumerate(source)
+        account = accounts[-1]
         show = not opts.as_json and err.is_terminal
         with Progress("{task.description}", console=err, disable=not show, transient=True) as bar:
             task = bar.add_task(_progress_line(account, 0))
@@ -234,7 +250,7 @@ async def _run_bulk(
                 on_answer=tally.add,
                 on_change=lambda a: bar.update(task, description=_progress_line(a, len(sender.failures))),
             )
-            await run_interruptible(sender.run(items), account, str(journal.path) if journal else None)
+            await sender.run(items)
         if sender.failures:
             failures = sorted(sender.failures, key=lambda f: f.start)
             raise BulkSendError([], failures, account, str(journal.path) if journal else None)
@@ -307,14 +323,11 @@ def _terminate_as_interrupt(signum: int, _frame: FrameType | None) -> None:
 
 def _send_one_request(ctx: typer.Context, msgs: list[Any], media_file: str) -> None:
     """At most one request's worth, no journal: one request, and the table of its results."""
-    previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt)
     try:
         data = _run(ctx, lambda c: c.send(msgs, media_file=media_file))
     except SendInterrupted as exc:
-        _report_account(ctx, exc.account, None, "interrupted", exc)
-        raise typer.Exit(exit_codes.INTERRUPTED) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+        _report_account(ctx, exc.account, None, f"interrupted by {exc.signal_name}", exc)
+        raise typer.Exit(EXIT_BY_SIGNAL.get(exc.signal_name, exit_codes.INTERRUPTED)) from None
     _show_send(ctx, "sent", data)
 
 
@@ -372,6 +385,43 @@ def send(
 ) -> None:
     """Send one MMS to each --to, or any number from --messages FILE (checked against the API spec first; a send
     that may have reached ClickSend is never resent without reconciling it with the MMS history)."""
+    previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    try:
+        _send(
+            ctx,
+            media_file,
+            (to, subject, body, sender, schedule),
+            messages_file,
+            journal,
+            no_journal,
+            resume,
+            (batch_size, concurrency, rate, history_lag, reconcile_timeout, force_unknown),
+            as_json,
+        )
+    except KeyboardInterrupt as exc:  # before any batch could leave (reading, checking, copying the input)
+        name = str(exc) or "SIGINT"
+        if _opts(ctx).as_json:
+            print(json.dumps({"error": "SendInterrupted", "message": f"{name}: nothing was sent"}), file=sys.stderr)
+        else:
+            _say_error(f"interrupted by {name} before anything was sent")
+        raise typer.Exit(EXIT_BY_SIGNAL.get(name, exit_codes.INTERRUPTED)) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _send(
+    ctx: typer.Context,
+    media_file: str | None,
+    flags: tuple[list[str] | None, str | None, str | None, str | None, int | None],
+    messages_file: str | None,
+    journal: Path | None,
+    no_journal: bool,
+    resume: Path | None,
+    tuning: tuple[int, int, float | None, float, float, bool],
+    as_json: bool,
+) -> None:
+    to, subject, body, sender, schedule = flags
+    batch_size, concurrency, rate, history_lag, reconcile_timeout, force_unknown = tuning
     _json_too(ctx, as_json)
     for name, value, low, high in (
         ("--batch-size", batch_size, 1, _ops.MAX_BATCH),
@@ -399,7 +449,7 @@ def send(
     if journal is None and messages_file not in (None, "-") and not no_journal:
         journal = Path(f"{messages_file}{JOURNAL_SUFFIX}")
     if journal is not None:
-        _new_job(ctx, journal, messages_file, (to, subject, body, sender, schedule), settings(media_file))
+        _new_job(ctx, journal, messages_file, flags, settings(media_file))
     if messages_file is None:
         _send_one_request(ctx, _messages(to, subject, body, sender, schedule, None, ctx), media_file)
         return
@@ -438,19 +488,19 @@ def _new_job(
     settings: BulkSettings,
 ) -> NoReturn:
     opts = _opts(ctx)
-    if path.exists() and path.stat().st_size:
-        _fail_local(
-            opts,
-            LocalFileError(
-                f"the send journal {path} exists (an earlier send of this job?): resume it with "
-                f"`clicksend-mms send --resume {path}`, or give --journal NEW_PATH, or --no-journal"
-            ),
-        )
     try:
         job = Journal.open(path)
     except JournalError as exc:
         _fail_local(opts, LocalFileError(str(exc)))
     try:
+        if job.count is not None:  # a journal whose input copy was cut short sent nothing: it is started again
+            _fail_local(
+                opts,
+                LocalFileError(
+                    f"the send journal {path} holds a job (an earlier send of these messages?): resume it with "
+                    f"`clicksend-mms send --resume {path}`, or give --journal NEW_PATH, or --no-journal"
+                ),
+            )
         try:
             if messages_file is None:
                 source: Iterator[Any] = iter(_messages(*flags, None, ctx))

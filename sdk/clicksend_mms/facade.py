@@ -106,8 +106,9 @@ class ClickSend(FacadeBase):
         op = _ops.send(_ops.build_request(messages, media_file))
         try:
             return self._call(op)
-        except KeyboardInterrupt:  # the request may have left: say so, by index, and still stop the program
-            raise SendInterrupted("SIGINT", all_may_have_been_sent(op)) from None
+        except KeyboardInterrupt as exc:  # the request may have left: say so, by index, and still stop the program
+            # A handler that turns SIGTERM into KeyboardInterrupt("SIGTERM") (the CLI's) names it.
+            raise SendInterrupted(str(exc) or "SIGINT", all_may_have_been_sent(op)) from None
 
     def price(self, messages: SendMmsRequest | Sequence[MessageLike], *, media_file: str | None = None) -> SendMmsData:
         return self._call(_ops.price(_ops.build_request(messages, media_file, "price_mms")))
