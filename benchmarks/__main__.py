@@ -8,7 +8,7 @@ import time
 import traceback
 from collections.abc import Callable
 
-from . import bulk, decode, fuzz, report, roundtrip, serving
+from . import bulk, decode, fuzz, journal, report, roundtrip, serving
 from .context import Context
 
 SECTIONS: dict[str, Callable[[Context], None]] = {
@@ -17,6 +17,7 @@ SECTIONS: dict[str, Callable[[Context], None]] = {
     "sandbox": serving.run,
     "fuzz": fuzz.run,
     "bulk": bulk.run,
+    "journal": journal.run,
 }
 
 

@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
-import json
 import os
 import secrets
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
+
+import msgspec
 
 from .exceptions import ClickSendError, InvalidRequestError
 from .request_check import Problem
@@ -70,6 +71,11 @@ class LeftBatch:
     at: float
     indexes: list[int]
     tags: list[str]
+
+
+# msgspec (a dependency of the client already): the journal is written and read back once per message.
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.Decoder().decode
 
 
 def added_tag(job: str, index: int) -> str:
@@ -152,8 +158,8 @@ class Journal:
             if not line.endswith(b"\n"):
                 return  # cut short by a kill while being written: it never took effect (see the module's doc)
             try:
-                record = json.loads(line)
-            except ValueError:
+                record = _decode(line)
+            except msgspec.DecodeError:
                 raise JournalError(f"{self.path} line {number} is not a send journal record") from None
             if not isinstance(record, dict) or "kind" not in record:
                 raise JournalError(f"{self.path} line {number} is not a send journal record")
@@ -203,7 +209,7 @@ class Journal:
 
     # -- writing ------------------------------------------------------------------------------------------
     def _append(self, record: Mapping[str, Any], *, durable: bool) -> None:
-        self._fh.write(json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode() + b"\n")
+        self._fh.write(_encode(record) + b"\n")
         self._fh.flush()
         if durable:
             os.fsync(self._fh.fileno())
@@ -284,7 +290,7 @@ class Journal:
         input record, where reading stops)."""
         with self.path.open("rb") as reader:
             for line in reader:
-                record = json.loads(line)
+                record = _decode(line)
                 if record["kind"] == "input":
                     return
                 if record["kind"] == "message" and self.state[record["i"]] in RESENDABLE:
