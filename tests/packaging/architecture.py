@@ -36,7 +36,7 @@ CLI_DEPENDENCIES = CLIENT_DEPENDENCIES | {"typer", "rich", "click", "orjson", "j
 SDK_CLI = "sdk/clicksend_mms/cli.py"
 # What the [cli] extra brings: the command line and the conformance checker it runs (its rich report, its typer
 # command); jsonschema and PyYAML, which checking needs, are imported only when a check runs.
-SDK_CLI_MODULES = (SDK_CLI, "sdk/clicksend_mms/conformance/")
+SDK_CLI_MODULES = (SDK_CLI, "sdk/clicksend_mms/cli_send.py", "sdk/clicksend_mms/conformance/")
 SANDBOX_PLUGIN = "sandbox/clicksend_mms_sandbox/pytest_plugin.py"
 # The sandbox's public API: its package root (names in __all__) and the testing module (WAVE2 decision 2).
 SANDBOX_PUBLIC_MODULES = frozenset({"clicksend_mms_sandbox", "clicksend_mms_sandbox.testing"})
