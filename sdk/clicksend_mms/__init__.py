@@ -34,8 +34,11 @@ from .exceptions import (
     ValidationError,
 )
 from .facade import ClickSend
+from .journal import DuplicateTagError, JournalError, JournalLockedError
+from .reconcile import ReconcilePolicy, UnknownFateError
 from .results import rejected
 from .retry import RetryPolicy
+from .send_account import SendAccount, SendCancelled, SendInterrupted
 
 if TYPE_CHECKING:
     __version__: str
@@ -66,16 +69,24 @@ __all__ = (
     "ClickSendError",
     "Client",
     "ConfigurationError",
+    "DuplicateTagError",
     "ForbiddenError",
     "InvalidRequestError",
+    "JournalError",
+    "JournalLockedError",
     "NotFoundError",
     "RateLimitedError",
+    "ReconcilePolicy",
     "RecordingError",
     "RetryPolicy",
+    "SendAccount",
+    "SendCancelled",
+    "SendInterrupted",
     "ServerError",
     "Settings",
     "TransportError",
     "UnexpectedResponseError",
+    "UnknownFateError",
     "ValidationError",
     "WireFormatError",
     "rejected",
