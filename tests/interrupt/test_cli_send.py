@@ -1,4 +1,4 @@
-"""`clicksend-mms send` from a file or stdin (streamed, journaled, resumable) and `clicksend-mms journal`, in process."""
+"""`clicksend-mms send` from a file or stdin (streamed, journaled, resumable) and `clicksend-mms journal`."""
 
 from __future__ import annotations
 

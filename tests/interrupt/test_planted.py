@@ -54,9 +54,10 @@ def stored(app: Any) -> dict[str, int]:
 
 @pytest.fixture(params=[None, *mutants.MUTANTS])
 def mutant(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str | None:
-    if request.param is not None:
-        mutants.apply(request.param, monkeypatch.setattr)
-    return request.param
+    name: str | None = request.param
+    if name is not None:
+        mutants.apply(name, monkeypatch.setattr)
+    return name
 
 
 def test_the_account_counts_the_batch_in_flight_as_may_have_been_sent(mutant: str | None, tmp_path: Path) -> None:
