@@ -118,11 +118,15 @@ OnAnswer = Callable[[list[int], SendMmsData], None]
 
 
 async def leave_then_send(
-    journal: Journal | None, indexes: list[int], tags: list[str], send: Callable[[], Awaitable[SendMmsData]]
-) -> tuple[int | None, SendMmsData]:
-    """The one ordering the journal's promise rests on: the batch is durably in flight before its request starts."""
+    journal: Journal | None,
+    indexes: list[int],
+    tags: list[str],
+    send: Callable[[int | None], Awaitable[SendMmsData]],
+) -> SendMmsData:
+    """The one ordering the journal's promise rests on: the batch is durably in flight before its request starts.
+    ``send`` gets the batch's number in the journal (None without one)."""
     number = journal.leave(indexes, tags) if journal is not None else None
-    return number, await send()
+    return await send(number)
 
 
 class Sender:
@@ -181,18 +185,19 @@ class Sender:
         await self._gate.start()
         tags = [str(message.get(TAG_FIELD) or "") for message in messages]
         op = _ops.send(_ops.batch_request(messages, self.media_file))
-        number: int | None = None
+        left: list[int | None] = []  # the batch's number in the journal, once it is there
 
-        async def send() -> SendMmsData:
+        async def send(number: int | None) -> SendMmsData:
+            left.append(number)
             self.account.leaving(indexes)
             self._on_change(self.account)
             return await _send_honouring_429(self.client, op, self._gate)
 
         try:
-            number, data = await leave_then_send(self.journal, indexes, tags, send)
+            data = await leave_then_send(self.journal, indexes, tags, send)
             _check_count(indexes, data)
         except ClickSendError as exc:
-            number = number if number is not None else _last_number(self.journal)
+            number = left[0] if left else None
             failure = BatchFailure(min(indexes), max(indexes) + 1, exc, exc.may_have_been_sent, tuple(indexes))
             self.failures.append(failure)
             if exc.may_have_been_sent:
@@ -204,6 +209,7 @@ class Sender:
                 self.account.refused(indexes)
             self._on_change(self.account)
             return
+        number = left[0] if left else None
         if self.journal is not None and number is not None:
             self.journal.answered(
                 number, [(i, m.message_id, m.status) for i, m in zip(indexes, data.messages, strict=True)]
@@ -212,11 +218,6 @@ class Sender:
         if self._on_answer is not None:
             self._on_answer(indexes, data)
         self._on_change(self.account)
-
-
-def _last_number(journal: Journal | None) -> int | None:
-    """The batch number ``leave_then_send`` took, when its send raised before returning it."""
-    return None if journal is None else journal.next_batch - 1
 
 
 def _chunks(

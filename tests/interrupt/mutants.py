@@ -11,10 +11,20 @@ from clicksend_mms import bulk, journal, reconcile, send_account
 
 
 async def _journal_after_send(
-    job: journal.Journal | None, indexes: list[int], tags: list[str], send: Callable[[], Awaitable[Any]]
-) -> tuple[int | None, Any]:
-    data = await send()  # the bug: the batch is recorded only once its answer is back
-    return (job.leave(indexes, tags) if job is not None else None), data
+    job: journal.Journal | None, indexes: list[int], tags: list[str], send: Callable[[int | None], Awaitable[Any]]
+) -> Any:
+    left: list[int] = []
+
+    async def numbered(_none: int | None) -> Any:
+        data = await send(None)  # the bug: the batch is recorded only once its answer is back
+        if job is not None:
+            left.append(job.leave(indexes, tags))
+        return data
+
+    data = await numbered(None)
+    if left and job is not None:  # what the journal would then hold: the batch, answered
+        job.answered(left[0], [(i, None, None) for i in indexes])
+    return data
 
 
 async def _ignore_in_flight(*_args: object, **_kwargs: object) -> None:

@@ -114,3 +114,41 @@ def test_a_second_process_cannot_resume_the_same_job(tmp_path: Path) -> None:
     journal = tmp_path / "job.journal"
     with Journal.open(journal), pytest.raises(JournalLockedError, match="in use by another process"):
         Journal.open(journal)  # flock is per open file description: a second open in one process conflicts too
+
+
+def test_a_failed_batch_is_recorded_as_itself_while_others_are_in_flight(tmp_path: Path) -> None:
+    """Batch 0 is refused only after batch 1 has left: the refusal must land on batch 0, not the latest batch."""
+    import httpx
+
+    app = create_app()
+
+    class RefuseFirstLate(httpx.AsyncBaseTransport):
+        def __init__(self) -> None:
+            self.inner = AsyncSandboxTransport(app)
+            self.second = asyncio.Event()
+            self.sends = 0
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path.endswith("/mms/send"):
+                self.sends += 1
+                if self.sends == 1:
+                    await self.second.wait()
+                    body = {"http_code": 400, "response_code": "BAD_REQUEST", "response_msg": "no", "data": {}}
+                    return httpx.Response(400, json=body, request=request)
+                self.second.set()
+            return await self.inner.handle_async_request(request)
+
+    journal = tmp_path / "job.journal"
+
+    async def main() -> None:
+        async with client(RefuseFirstLate()) as c:
+            await c.send_bulk(messages(20), media_file=MEDIA, batch_size=10, concurrency=2, journal=journal)
+
+    from clicksend_mms import BulkSendError
+    from clicksend_mms.journal import NOT_SENT, SENT
+
+    with pytest.raises(BulkSendError) as info:
+        asyncio.run(main())
+    assert list(info.value.account.not_sent) == list(range(10)) and list(info.value.account.sent) == list(range(10, 20))
+    with Journal.open(journal) as job:
+        assert list(job.state) == [NOT_SENT] * 10 + [SENT] * 10
