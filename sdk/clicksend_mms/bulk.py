@@ -125,7 +125,7 @@ async def leave_then_send(
 ) -> SendMmsData:
     """The one ordering the journal's promise rests on: the batch is durably in flight before its request starts.
     ``send`` gets the batch's number in the journal (None without one)."""
-    number = journal.leave(indexes, tags) if journal is not None else None
+    number = await journal.leave_durably(indexes, tags) if journal is not None else None
     return await send(number)
 
 

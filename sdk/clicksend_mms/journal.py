@@ -26,6 +26,7 @@ second opener gets ``JournalLockedError``. The lock goes with the process, kill 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import fcntl
 import os
@@ -208,9 +209,10 @@ class Journal:
             self.state[index] = state
 
     # -- writing ------------------------------------------------------------------------------------------
-    def _append(self, record: Mapping[str, Any], *, durable: bool) -> None:
+    def _append(self, record: Mapping[str, Any], *, durable: bool, flush: bool = True) -> None:
         self._fh.write(_encode(record) + b"\n")
-        self._fh.flush()
+        if flush or durable:
+            self._fh.flush()
         if durable:
             os.fsync(self._fh.fileno())
 
@@ -244,7 +246,7 @@ class Journal:
                     )
             else:
                 tagged[TAG_FIELD] = added_tag(job, index)
-            self._append({"kind": "message", "i": index, "m": tagged}, durable=False)
+            self._append({"kind": "message", "i": index, "m": tagged}, durable=False, flush=False)
             count = index + 1
         self._append({"kind": "input", "count": count}, durable=True)
         self.job, self.media_file, self.created, self.count = job, media_file, created, count
@@ -253,13 +255,23 @@ class Journal:
 
     def leave(self, indexes: list[int], tags: list[str]) -> int:
         """Record that a batch is about to leave, durably; returns its number. Call BEFORE sending it."""
+        return self._record_leave(indexes, tags, durable=True)
+
+    def _record_leave(self, indexes: list[int], tags: list[str], *, durable: bool) -> int:
         number = self.next_batch
         self.next_batch += 1
         at = time.time()
-        self._append({"kind": "leave", "batch": number, "at": at, "i": indexes, "tags": tags}, durable=True)
+        self._append({"kind": "leave", "batch": number, "at": at, "i": indexes, "tags": tags}, durable=durable)
         self.in_flight[number] = LeftBatch(number, at, indexes, tags)
         self.last_at = at
         self._mark(indexes, IN_FLIGHT)
+        return number
+
+    async def leave_durably(self, indexes: list[int], tags: list[str]) -> int:
+        """``leave``, with the fsync in a thread: other batches' requests go on while this one waits for the disk.
+        Returns once the record is on disk, so the caller still sends only after that."""
+        number = self._record_leave(indexes, tags, durable=False)
+        await asyncio.to_thread(os.fsync, self._fh.fileno())
         return number
 
     def answered(self, number: int, results: list[tuple[int, str | None, str | None]]) -> None:
