@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import fcntl
 import os
 import secrets
 import time
@@ -101,6 +100,8 @@ class Journal:
     # -- opening ------------------------------------------------------------------------------------------
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> Journal:
+        import fcntl  # POSIX file locks; imported here so that `import clicksend_mms` works everywhere
+
         target = Path(path)
         try:
             fh = target.open("a+b")
@@ -144,8 +145,7 @@ class Journal:
 
     def close(self) -> None:
         if not self._fh.closed:
-            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
-            self._fh.close()
+            self._fh.close()  # closing the file releases its lock
 
     def __enter__(self) -> Journal:
         return self
