@@ -128,13 +128,28 @@ def _cli(sandbox: Sandbox, auth: tuple[str, str], *args: str) -> list[str]:
     return [sys.executable, "-m", "clicksend_mms", *base, "send", *args]
 
 
+def _default_signals() -> None:
+    # A harness started in the background has SIGINT ignored, and a child would inherit that: Ctrl-C as a user has it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _cli_run(
-    command: list[str], rng: random.Random, sig: signal.Signals | None, window: float
+    command: list[str], rng: random.Random, sig: signal.Signals | None, window: float, journal: Path | None = None
 ) -> tuple[int, dict[str, Any] | None]:
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    """Run the CLI; with ``sig``, signal it at a random instant: from its start (half the time, so start-up is
+    covered too) or from when its journal appears (the send itself; Python's start-up alone can take seconds)."""
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_default_signals,
+    )
     if sig is not None:
+        if journal is not None and rng.random() < 0.5:
+            while process.poll() is None and not (journal.is_file() and journal.stat().st_size):
+                time.sleep(0.01)
         try:
-            process.wait(timeout=rng.uniform(0.2, window))
+            process.wait(timeout=rng.uniform(0.0, window))
         except subprocess.TimeoutExpired:
             process.send_signal(sig)
     _out, err = process.communicate(timeout=300)
@@ -153,7 +168,7 @@ def cli_trial(sandbox: Sandbox, trial: Trial, rng: random.Random, sig: signal.Si
     journal = Path(f"{source}.journal")
     flags = ["--batch-size", str(rng.choice((50, 100, 250))), "--parallel", str(rng.choice((1, 2, 4)))]
     send = _cli(sandbox, auth, "--messages", str(source), "--media-file", MEDIA, *flags)
-    code, payload = _cli_run(send, rng, sig, 3.0)
+    code, payload = _cli_run(send, rng, sig, 3.0, journal)
     stored = _indexes(sandbox.stored(auth))
     if code != 0:
         trial.interrupted = True
@@ -179,7 +194,7 @@ def cli_trial(sandbox: Sandbox, trial: Trial, rng: random.Random, sig: signal.Si
         again = sig if trial.resumes == 1 and rng.random() < 0.5 else None
         lag = ["--history-lag", str(POLICY.history_lag), "--poll-for", str(POLICY.timeout)]
         command = _cli(sandbox, auth, "--resume", str(journal), *lag) if _has_job(journal) else send
-        code, _payload = _cli_run(command, rng, again, 2.0)
+        code, _payload = _cli_run(command, rng, again, 2.0, journal)
         if code not in (0, 13, 130, 143) and code >= 0:  # < 0: killed by the signal while Python started
             trial.problems.append(f"resume exit {code}: {_payload}")
             break
