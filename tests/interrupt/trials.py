@@ -176,7 +176,9 @@ def cli_trial(sandbox: Sandbox, trial: Trial, rng: random.Random, sig: signal.Si
             # Cut short before the job was in the journal (starting up, reading the input): nothing may have left.
             if stored:
                 trial.problems.append(f"no job in the journal, yet {len(stored)} stored")
-        elif sig is signal.SIGKILL:
+        elif sig is signal.SIGKILL or code < 0:
+            # No account: SIGKILL, or a signal that landed while Python was finishing, its handlers gone (the
+            # send had ended; what it printed went with it). The journal is then the account.
             with Journal.read(journal) as job:
                 sent = {i for i, s in enumerate(job.state) if s == SENT}
                 flight = {i for i, s in enumerate(job.state) if s == IN_FLIGHT}
