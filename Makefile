@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv generate check-generated lint spec-lint typecheck test fuzz mutants sandbox docs docs-vendor bench wheel clean
+.PHONY: help venv generate check-generated lint spec-lint typecheck test fuzz mutants sandbox docs docs-vendor bench interrupt-trials wheel clean
 
 help:
 	@echo "make fuzz      contract-fuzz the API (embedded sandbox by default; CLICKSEND_* env for live)"
@@ -16,6 +16,7 @@ help:
 	@echo "make sandbox   run the local ClickSend MMS sandbox on 127.0.0.1:8765"
 	@echo "make docs      the rendered API reference as a static folder (build/docs/index.html; the SDK's in sdk/)"
 	@echo "make bench     benchmarks (benchmarks/results.json)"
+	@echo "make interrupt-trials  send -> interrupt -> resume, 50 trials per mode against the sandbox (TRIALS=n)"
 	@echo "make wheel     build dist/clicksend_mms-*.whl (pip install 'dist/...whl[cli]' etc.; extras in pyproject.toml)"
 
 venv: $(STAMP)
@@ -77,6 +78,10 @@ docs-vendor: node_modules/.installed
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
+
+TRIALS ?= 50
+interrupt-trials: $(STAMP)
+	$(PY) -m tests.interrupt.trials --trials $(TRIALS)
 
 wheel: $(STAMP)
 	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .

@@ -8,7 +8,7 @@ import time
 import traceback
 from collections.abc import Callable
 
-from . import bulk, decode, fuzz, report, roundtrip, scale, serving
+from . import bulk, decode, fuzz, journal, report, roundtrip, scale, serving
 from .context import Context
 
 SECTIONS: dict[str, Callable[[Context], None]] = {
@@ -18,6 +18,7 @@ SECTIONS: dict[str, Callable[[Context], None]] = {
     "fuzz": fuzz.run,
     "bulk": bulk.run,
     "scale": scale.run,  # 10k and 100k rows; 1M with CLICKSEND_BENCH_SCALE_1M=1 (benchmarks/scale.py)
+    "journal": journal.run,
 }
 
 

@@ -35,8 +35,11 @@ from .exceptions import (
     ValidationError,
 )
 from .facade import ClickSend
+from .journal import DuplicateTagError, JournalError, JournalLockedError
+from .reconcile import ReconcilePolicy, UnknownFateError
 from .results import rejected
 from .retry import RetryPolicy
+from .send_account import SendAccount, SendCancelled, SendInterrupted
 
 if TYPE_CHECKING:
     __version__: str
@@ -71,17 +74,25 @@ __all__ = (
     "ClickSendError",
     "Client",
     "ConfigurationError",
+    "DuplicateTagError",
     "ForbiddenError",
     "InvalidRequestError",
+    "JournalError",
+    "JournalLockedError",
     "LocalFileError",
     "NotFoundError",
     "RateLimitedError",
+    "ReconcilePolicy",
     "RecordingError",
     "RetryPolicy",
+    "SendAccount",
+    "SendCancelled",
+    "SendInterrupted",
     "ServerError",
     "Settings",
     "TransportError",
     "UnexpectedResponseError",
+    "UnknownFateError",
     "ValidationError",
     "WireFormatError",
     "rejected",

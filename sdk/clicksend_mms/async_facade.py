@@ -45,8 +45,10 @@ from .models import (
     SendMmsRequest,
     UploadData,
 )
+from .reconcile import ReconcilePolicy
 from .recording import RecordTarget
 from .retry import RetryPolicy
+from .send_account import SendCancelled, all_may_have_been_sent
 
 T = TypeVar("T")
 
@@ -125,7 +127,11 @@ class AsyncClickSend(FacadeBase):
     ) -> SendMmsData:
         """Send up to 1000 messages, checked against the spec first (``InvalidRequestError``: nothing sent); never
         retried once the request may have reached ClickSend (then ``may_have_been_sent=True``)."""
-        return await self._call(_ops.send(_ops.build_request(messages, media_file, "send_mms", options)))
+        op = _ops.send(_ops.build_request(messages, media_file, "send_mms", options))
+        try:
+            return await self._call(op)
+        except asyncio.CancelledError:
+            raise SendCancelled(all_may_have_been_sent(op)) from None
 
     async def send_bulk(
         self,
@@ -135,6 +141,9 @@ class AsyncClickSend(FacadeBase):
         batch_size: int = _ops.MAX_BATCH,
         concurrency: int = 8,
         progress: bool | Callable[[int], None] = False,
+        journal: str | os.PathLike[str] | None = None,
+        reconcile: ReconcilePolicy | None = None,
+        rate: float | None = None,
     ) -> list[MmsMessageResult]:
         """Send any number of messages in batches of ``batch_size`` (<= 1000), ``concurrency`` at a time.
 
@@ -143,12 +152,29 @@ class AsyncClickSend(FacadeBase):
         and the batch resent (a 429 proves it was not accepted). Any other failure raises ``BulkSendError`` with
         the results so far and, per failed batch, whether it may have been sent. ``progress=True`` shows a rich
         progress bar (rich comes with the ``[cli]`` extra; without it ``ConfigurationError`` is raised before
-        anything is sent); a callable receives the number of messages finished after each batch.
+        anything is sent); a callable receives the number of messages finished after each batch. ``rate``: at most
+        this many requests a second.
+
+        Interrupted (Ctrl-C, SIGTERM: ``SendInterrupted``, a ``KeyboardInterrupt``; task cancellation or loop
+        shutdown: ``SendCancelled``, a ``CancelledError``), it raises the same three-way ``.account``.
+
+        ``journal=PATH`` keeps a send journal (clicksend_mms.journal): a new job is written there before anything
+        is sent; on a journal an earlier run left, the in-flight batches are first reconciled against the MMS
+        history (``reconcile``: a ``ReconcilePolicy``) and only what never reached ClickSend is sent. Results are
+        those of the messages answered in this run.
         """
         from .bulk import send_bulk
 
         return await send_bulk(
-            self, messages, media_file=media_file, batch_size=batch_size, concurrency=concurrency, progress=progress
+            self,
+            messages,
+            media_file=media_file,
+            batch_size=batch_size,
+            concurrency=concurrency,
+            progress=progress,
+            journal=journal,
+            reconcile=reconcile,
+            rate=rate,
         )
 
     async def price(

@@ -36,7 +36,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from . import _ops, cli_table, config, exit_codes
-from .cli_inputs import by_place, spec_options
+from .cli_inputs import by_place, spec_options, with_fields
 from .cli_money import money, money_in_json
 from .conformance.cli import conformance
 from .exceptions import (
@@ -426,12 +426,6 @@ def _messages(
     return [{"to": number, "subject": subject, "body": body, **extra} for number in to or []]
 
 
-def _with_fields(operation_id: str, messages: list[Any], inputs: dict[str, Any]) -> list[Any]:
-    """Each message with the message fields given as options (a message's own keys win)."""
-    fields = by_place(operation_id, inputs, "item")
-    return [{**fields, **m} if isinstance(m, dict) else m for m in messages] if fields else messages
-
-
 def _show_send(ctx: typer.Context, title: str, data: SendMmsData) -> None:
     priced = title == "price"  # a price sends nothing: nothing is queued, a bad message would be rejected
     if _opts(ctx).as_json:
@@ -453,30 +447,6 @@ def _show_send(ctx: typer.Context, title: str, data: SendMmsData) -> None:
 
 
 @app.command()
-@spec_options("send_mms")
-def send(
-    ctx: typer.Context,
-    media_file: MediaOpt,
-    to: ToOpt = None,
-    subject: SubjectOpt = None,
-    body: BodyOpt = None,
-    sender: FromOpt = None,
-    schedule: ScheduleOpt = None,
-    messages_file: SendMessagesOpt = None,
-    as_json: JsonOpt = False,
-    *,
-    inputs: dict[str, Any],
-) -> None:
-    """Send one MMS to each --to, or the messages of --messages FILE (checked against the API spec first;
-    never retried once it may have reached ClickSend)."""
-    _json_too(ctx, as_json)
-    msgs = _with_fields("send_mms", _messages(to, subject, body, sender, schedule, messages_file, ctx), inputs)
-    top = by_place("send_mms", inputs, "query", "body")
-    data = _run(ctx, lambda c: c.send(msgs, media_file=media_file, **top))
-    _show_send(ctx, "sent", data)
-
-
-@app.command()
 @spec_options("price_mms", skip=("schedule",))  # a schedule changes no price
 def price(
     ctx: typer.Context,
@@ -492,7 +462,8 @@ def price(
 ) -> None:
     """Price MMS without sending them (same messages as send)."""
     _json_too(ctx, as_json)
-    msgs = _with_fields("price_mms", _messages(to, subject, body, sender, None, messages_file, ctx), inputs)
+    given = _messages(to, subject, body, sender, None, messages_file, ctx)
+    msgs = list(with_fields(given, by_place("price_mms", inputs, "item")))
     top = by_place("price_mms", inputs, "query", "body")
     data = _run(ctx, lambda c: c.price(msgs, media_file=media_file, **top))
     _show_send(ctx, "price", data)
@@ -721,3 +692,6 @@ def fuzz(
 
 
 app.command()(conformance)
+
+# `send` and `journal` live in their own module (streamed, journaled, resumable); it registers them on `app`.
+from . import cli_send  # noqa: E402,F401

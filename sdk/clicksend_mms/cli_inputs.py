@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -116,3 +116,9 @@ def by_place(operation_id: str, inputs: Mapping[str, Any], *places: str) -> dict
         for name, value in inputs.items()
         if entries[name]["in"] in places
     }
+
+
+def with_fields(messages: Iterable[Any], fields: Mapping[str, Any]) -> Iterator[Any]:
+    """Each message with the message fields given as options (a message's own keys win), streamed."""
+    for message in messages:
+        yield {**fields, **message} if fields and isinstance(message, dict) else message

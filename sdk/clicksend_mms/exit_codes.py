@@ -17,6 +17,9 @@ User mistakes and API errors never print a traceback.
 | 10   | send/price succeeded but some messages were rejected                                              |
 | 11   | local file: cannot read or write a file, or would replace one (export without --force)            |
 | 12   | `conformance` checked nothing: no entry of the HAR is an operation of the spec                    |
+| 13   | `send --resume`: history cannot settle some in-flight messages yet; nothing more was sent          |
+| 130  | `send` interrupted by Ctrl-C (SIGINT): the account (sent / may have been sent / not sent) printed  |
+| 143  | `send` stopped by SIGTERM: the account printed, as for Ctrl-C                                      |
 | 141  | the reader of the output went away (`| head`): 128 + SIGPIPE, as for a Unix tool killed by it     |
 """
 
@@ -35,4 +38,7 @@ TRANSPORT = 9
 REJECTED = 10
 LOCAL_FILE = 11
 NOTHING_CHECKED = 12
+UNKNOWN_FATE = 13
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a Ctrl-C'd command
+TERMINATED = 143  # 128 + SIGTERM
 BROKEN_PIPE = 141

@@ -53,6 +53,7 @@ from .models import (
 )
 from .recording import RecordTarget
 from .retry import RetryPolicy
+from .send_account import SendInterrupted, all_may_have_been_sent
 
 T = TypeVar("T")
 
@@ -127,7 +128,12 @@ class ClickSend(FacadeBase):
         is sent. Never retried once the request may have reached ClickSend (no idempotency key: it could send
         twice); such an error has ``may_have_been_sent=True`` and says what to check.
         """
-        return self._call(_ops.send(_ops.build_request(messages, media_file, "send_mms", options)))
+        op = _ops.send(_ops.build_request(messages, media_file, "send_mms", options))
+        try:
+            return self._call(op)
+        except KeyboardInterrupt as exc:  # the request may have left: say so, by index, and still stop the program
+            # A handler that turns SIGTERM into KeyboardInterrupt("SIGTERM") (the CLI's) names it.
+            raise SendInterrupted(str(exc) or "SIGINT", all_may_have_been_sent(op)) from None
 
     def price(
         self,

@@ -1,0 +1,79 @@
+"""Section 6: the send journal's cost. send_bulk with ``journal=PATH`` vs without, 10,000 and 100,000 messages to
+the sandbox, each run in its own process (peak RSS is that run's), the two modes alternated round by round."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .context import Context, Figure
+from .servers import sandbox_missing, sandbox_server
+from .stats import summarize
+
+SECTION = "journal"
+SIZES = (10_000, 100_000)
+TARGET = 0.9  # journal-on throughput at least this share of journal-off
+
+
+def _one(base: str, n: int, mode: str, folder: Path) -> dict[str, Any]:
+    command = [sys.executable, "-m", "benchmarks._journal_worker", base, str(n), mode, str(folder)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=1800)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run(ctx: Context) -> None:
+    why = sandbox_missing()
+    if why:
+        ctx.skip(SECTION, why)
+        return
+    sizes = (2_000, 10_000) if ctx.quick else SIZES
+    rounds = 1 if ctx.quick else 3
+    with sandbox_server() as server, tempfile.TemporaryDirectory() as folder:
+        for n in sizes:
+            runs: dict[str, list[dict[str, Any]]] = {"off": [], "on": []}
+            for round_number in range(rounds):
+                # Alternate which goes first: the sandbox's database grows with every run, so the later run of a
+                # round meets a bigger one.
+                order = ("off", "on") if round_number % 2 == 0 else ("on", "off")
+                for mode in order:
+                    runs[mode].append(_one(server.base_url, n, mode, Path(folder)))
+            off, on = ([r["rate"] for r in runs[m]] for m in ("off", "on"))
+            ratio = summarize([b / a for a, b in zip(off, on, strict=True)])
+            peaks = {m: max(r["peak_rss_mb"] for r in runs[m]) for m in runs}
+            ctx.add(
+                Figure(
+                    SECTION,
+                    f"send_bulk, no journal, {n} messages",
+                    "msg/s",
+                    summarize(off),
+                    1.0,
+                    "x no journal",
+                    extra={"peak_rss_mb": round(peaks["off"], 1)},
+                )
+            )
+            ctx.add(
+                Figure(
+                    SECTION,
+                    f"send_bulk, journal=PATH, {n} messages",
+                    "msg/s",
+                    summarize(on),
+                    ratio.median,
+                    "x no journal",
+                    f">= {TARGET}x no journal",
+                    ratio.median >= TARGET,
+                    extra={
+                        "peak_rss_mb": round(peaks["on"], 1),
+                        "journal_mb": round(max(r["journal_mb"] for r in runs["on"]), 1),
+                    },
+                )
+            )
+            ctx.note(
+                SECTION,
+                f"{n} messages: journal on/off throughput {ratio.median:.2f}x; peak RSS {peaks['on']:.0f} MB on, "
+                f"{peaks['off']:.0f} MB off",
+            )

@@ -1,0 +1,319 @@
+"""The send journal: one JSON Lines file per bulk job, so a send cut short at any instant can resume exactly once.
+
+Records, one JSON object a line, appended only:
+
+    {"kind": "job", "version": 1, "job": "<hex>", "media_file": ..., "created": <unix>}
+    {"kind": "message", "i": <input index>, "m": {<the message's wire dict, custom_string set>}}   one per message
+    {"kind": "input", "count": N}                               every message is in the journal: sending may start
+    {"kind": "leave", "batch": B, "at": <unix>, "i": [indexes], "tags": [custom_strings]}   fsync'd BEFORE it leaves
+    {"kind": "answered", "batch": B, "r": [[index, message_id, status], ...]}                after ClickSend's answer
+    {"kind": "refused", "batch": B, "error": "..."}             an answer proved nothing was accepted (a 4xx)
+    {"kind": "maybe", "batch": B, "error": "..."}               no answer, or one that does not prove anything
+    {"kind": "reconciled", "batch": B, "sent": [...], "not_sent": [...], "forced": [...]}    resume's findings
+
+Why it survives kill -9 at any instant: the whole input is written (and fsync'd) before the first batch leaves, a
+batch's ``leave`` is fsync'd before its request starts, and a line cut short by the kill (no newline) is ignored.
+So a batch is "in flight" (may have been sent) exactly when its ``leave`` is there without an ``answered`` or
+``refused``; only those need reconciling against ClickSend's history, by tag.
+
+The tag: each message's ``custom_string`` is what identifies it in ClickSend's history. A message without one gets
+``cs-<job>-<index>``; a user's own must be unique within the job (ClickSend cannot tell two messages with the same
+custom_string apart), so a repeated one is refused before anything is sent (``DuplicateTagError``).
+
+Two processes cannot work on one job: the journal is locked (``flock``, exclusive, not waiting) while open, and a
+second opener gets ``JournalLockedError``. The lock goes with the process, kill -9 included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import secrets
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import msgspec
+
+from .exceptions import ClickSendError, InvalidRequestError
+from .request_check import Problem
+
+VERSION = 1
+TAG_FIELD = "custom_string"
+
+# Per-message states, one byte each (a 100,000-message job keeps 100 kB of state in memory).
+PENDING = 0  # never left
+SENT = 1  # ClickSend answered for it, or history shows it
+IN_FLIGHT = 2  # its batch may have been sent: reconcile before anything else
+NOT_SENT = 3  # its batch was refused, or reconcile proved it absent: safe to send
+RESENDABLE = frozenset({PENDING, NOT_SENT})  # never IN_FLIGHT: only reconcile may turn that into NOT_SENT
+
+
+class JournalError(ClickSendError):
+    """The journal cannot be used: unreadable, another job's, or not a journal."""
+
+
+class JournalLockedError(JournalError):
+    """Another process has this journal open (it is sending or resuming this job)."""
+
+
+class DuplicateTagError(InvalidRequestError):
+    """Two messages of one job share a custom_string: history could not tell which of them was sent."""
+
+
+@dataclasses.dataclass
+class LeftBatch:
+    """A batch whose ``leave`` is in the journal: when, which messages, their tags."""
+
+    number: int
+    at: float
+    indexes: list[int]
+    tags: list[str]
+
+
+# msgspec (a dependency of the client already): the journal is written and read back once per message.
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.Decoder().decode
+
+
+def added_tag(job: str, index: int) -> str:
+    return f"cs-{job}-{index}"
+
+
+class Journal:
+    """An open, locked journal. ``Journal.open(path)`` reads what an earlier run left (``exists``), if anything."""
+
+    def __init__(self, path: Path, fh: IO[bytes]) -> None:
+        self.path = path
+        self._fh = fh
+        self.job: str | None = None
+        self.media_file: str | None = None
+        self.created: float | None = None
+        self.count: int | None = None  # set once the whole input is in the journal
+        self.state = bytearray()
+        self.in_flight: dict[int, LeftBatch] = {}
+        self.next_batch = 0
+        self.last_at: float | None = None
+
+    # -- opening ------------------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Journal:
+        import fcntl  # POSIX file locks; imported here so that `import clicksend_mms` works everywhere
+
+        target = Path(path)
+        try:
+            fh = target.open("a+b")
+        except OSError as exc:
+            raise JournalError(f"cannot open the send journal {target}: {exc.strerror or exc}") from None
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            raise JournalLockedError(
+                f"the send journal {target} is in use by another process (a send or resume of this job is running): "
+                "wait for it to finish, or stop it, before resuming."
+            ) from None
+        journal = cls(target, fh)
+        try:
+            journal._replay()
+        except BaseException:
+            journal.close()
+            raise
+        return journal
+
+    @classmethod
+    def read(cls, path: str | os.PathLike[str]) -> Journal:
+        """The journal's state without taking its lock (to show a job another process is running)."""
+        target = Path(path)
+        try:
+            fh = target.open("rb")
+        except OSError as exc:
+            raise JournalError(f"cannot open the send journal {target}: {exc.strerror or exc}") from None
+        journal = cls(target, fh)
+        try:
+            journal._replay()
+        finally:
+            fh.close()
+        return journal
+
+    @property
+    def exists(self) -> bool:
+        """True when an earlier run wrote a job here."""
+        return self.job is not None
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()  # closing the file releases its lock
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _records(self) -> Iterator[dict[str, Any]]:
+        self._fh.seek(0)
+        for number, line in enumerate(self._fh, start=1):
+            if not line.endswith(b"\n"):
+                return  # cut short by a kill while being written: it never took effect (see the module's doc)
+            try:
+                record = _decode(line)
+            except msgspec.DecodeError:
+                raise JournalError(f"{self.path} line {number} is not a send journal record") from None
+            if not isinstance(record, dict) or "kind" not in record:
+                raise JournalError(f"{self.path} line {number} is not a send journal record")
+            yield record
+
+    def _replay(self) -> None:
+        for record in self._records():
+            kind = record["kind"]
+            if kind == "job":
+                if record.get("version") != VERSION:
+                    raise JournalError(f"{self.path} is a send journal of another version ({record.get('version')})")
+                self.job, self.media_file, self.created = record["job"], record["media_file"], record["created"]
+            elif self.job is None:
+                raise JournalError(f"{self.path} is not a send journal (no job record first)")
+            elif kind == "message":
+                index = record["i"]
+                if index >= len(self.state):
+                    self.state.extend(bytes(index + 1 - len(self.state)))
+            elif kind == "input":
+                self.count = record["count"]
+            elif kind == "leave":
+                batch = LeftBatch(record["batch"], record["at"], record["i"], record["tags"])
+                self.in_flight[batch.number] = batch
+                self.next_batch = max(self.next_batch, batch.number + 1)
+                self.last_at = batch.at
+                self._mark(batch.indexes, IN_FLIGHT)
+            elif kind == "answered":
+                left = self.in_flight.pop(record["batch"])
+                self._mark(left.indexes, SENT)
+            elif kind == "refused":
+                left = self.in_flight.pop(record["batch"])
+                self._mark(left.indexes, NOT_SENT)
+            elif kind == "maybe":
+                pass  # still in flight: only history can tell
+            elif kind == "reconciled":
+                left = self.in_flight.pop(record["batch"])
+                self._mark(record["sent"], SENT)
+                self._mark(record["not_sent"], NOT_SENT)
+                self._mark(record.get("forced", []), NOT_SENT)
+        if self.job is not None and self.count is None:
+            # Killed while copying the input: nothing can have left (sending starts after the input record).
+            self.state = bytearray()
+
+    def _mark(self, indexes: Iterable[int], state: int) -> None:
+        for index in indexes:
+            self.state[index] = state
+
+    # -- writing ------------------------------------------------------------------------------------------
+    def _append(self, record: Mapping[str, Any], *, durable: bool, flush: bool = True) -> None:
+        self._fh.write(_encode(record) + b"\n")
+        if flush or durable:
+            self._fh.flush()
+        if durable:
+            os.fsync(self._fh.fileno())
+
+    def create(self, media_file: str, messages: Iterable[Mapping[str, Any]]) -> int:
+        """Write a new job: every message with its tag, then the input record (fsync'd). Returns the count.
+
+        Raises ``DuplicateTagError`` (nothing sent) when two messages carry the same custom_string."""
+        if self.exists and self.count is not None:
+            raise JournalError(f"{self.path} already holds a job; resume it, or give another journal")
+        self._fh.seek(0)
+        self._fh.truncate()  # a job whose input copy was cut short: start it again (nothing of it left)
+        job = secrets.token_hex(6)
+        created = time.time()
+        self._append(
+            {"kind": "job", "version": VERSION, "job": job, "media_file": media_file, "created": created}, durable=False
+        )
+        seen: dict[str, int] = {}
+        count = 0
+        for index, message in enumerate(messages):
+            tagged = dict(message)
+            given = tagged.get(TAG_FIELD)
+            if given:
+                first = seen.setdefault(given, index)
+                if first != index:
+                    self._fh.seek(0)
+                    self._fh.truncate()
+                    raise DuplicateTagError(
+                        [Problem(("messages", index, TAG_FIELD), "unique", f"repeats message {first}'s custom_string")],
+                        advice="The send journal identifies each message in ClickSend's history by its custom_string: "
+                        "give every message its own, or none (the journal then adds one).",
+                    )
+            else:
+                tagged[TAG_FIELD] = added_tag(job, index)
+            self._append({"kind": "message", "i": index, "m": tagged}, durable=False, flush=False)
+            count = index + 1
+        self._append({"kind": "input", "count": count}, durable=True)
+        self.job, self.media_file, self.created, self.count = job, media_file, created, count
+        self.state = bytearray(count)
+        return count
+
+    def leave(self, indexes: list[int], tags: list[str]) -> int:
+        """Record that a batch is about to leave, durably; returns its number. Call BEFORE sending it."""
+        return self._record_leave(indexes, tags, durable=True)
+
+    def _record_leave(self, indexes: list[int], tags: list[str], *, durable: bool) -> int:
+        number = self.next_batch
+        self.next_batch += 1
+        at = time.time()
+        self._append({"kind": "leave", "batch": number, "at": at, "i": indexes, "tags": tags}, durable=durable)
+        self.in_flight[number] = LeftBatch(number, at, indexes, tags)
+        self.last_at = at
+        self._mark(indexes, IN_FLIGHT)
+        return number
+
+    async def leave_durably(self, indexes: list[int], tags: list[str]) -> int:
+        """``leave``, with the fsync in a thread: other batches' requests go on while this one waits for the disk.
+        Returns once the record is on disk, so the caller still sends only after that."""
+        number = self._record_leave(indexes, tags, durable=False)
+        await asyncio.to_thread(os.fsync, self._fh.fileno())
+        return number
+
+    def answered(self, number: int, results: list[tuple[int, str | None, str | None]]) -> None:
+        # Not fsync'd: if this line is lost the batch looks in flight, and reconcile finds it in history.
+        self._append({"kind": "answered", "batch": number, "r": results}, durable=False)
+        self._mark(self.in_flight.pop(number).indexes, SENT)
+
+    def refused(self, number: int, error: str) -> None:
+        self._append({"kind": "refused", "batch": number, "error": error}, durable=False)
+        self._mark(self.in_flight.pop(number).indexes, NOT_SENT)
+
+    def maybe(self, number: int, error: str) -> None:
+        self._append({"kind": "maybe", "batch": number, "error": error}, durable=False)
+
+    def reconciled(self, number: int, sent: list[int], not_sent: list[int], forced: list[int]) -> None:
+        self._append(
+            {"kind": "reconciled", "batch": number, "sent": sent, "not_sent": not_sent, "forced": forced}, durable=True
+        )
+        self.in_flight.pop(number)
+        self._mark(sent, SENT)
+        self._mark([*not_sent, *forced], NOT_SENT)
+
+    # -- reading ------------------------------------------------------------------------------------------
+    def to_send(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The messages never sent (pending or proven not sent), in input order, read back from the file.
+
+        Its own read handle: the journal is appended to while this is read (the messages all come before the
+        input record, where reading stops)."""
+        with self.path.open("rb") as reader:
+            for line in reader:
+                record = _decode(line)
+                if record["kind"] == "input":
+                    return
+                if record["kind"] == "message" and self.state[record["i"]] in RESENDABLE:
+                    yield record["i"], record["m"]
+
+    def fingerprint_matches(self, media_file: str, count: int) -> bool:
+        return self.media_file == media_file and self.count == count
+
+    def counts(self) -> dict[str, int]:
+        names = {PENDING: "pending", SENT: "sent", IN_FLIGHT: "in_flight", NOT_SENT: "not_sent"}
+        totals = dict.fromkeys(names.values(), 0)
+        for state, name in names.items():
+            totals[name] = self.state.count(state)
+        return totals
