@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.helpers.fuzz_budget import BOOTSTRAP, CONFIG_ENV, sandbox_env, write_budgeted_config
+
 from .catalog import PACKAGE, Mutant
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,13 +90,20 @@ def plant(mutant: Mutant, into: Path) -> Path:
     return into / "sandbox"
 
 
-def run(mutant: Mutant, *, max_time: int | None = None, max_failures: int = 1) -> Outcome:
+def run(
+    mutant: Mutant, *, max_time: int | None = None, max_failures: int = 1, max_examples: int | None = None
+) -> Outcome:
     """The default `make fuzz` run against the mutant, stopped at its first failure (or its `max_failures`th, to
-    see every check that catches it)."""
+    see every check that catches it). `max_examples`: a case budget instead of the config's clock (the same cases
+    on any machine, tests/helpers/fuzz_budget.py), for a verdict that does not depend on the machine's speed."""
     with tempfile.TemporaryDirectory(prefix="cs-mutant-") as tmp:
         workdir = Path(tmp)
         path = plant(mutant, workdir)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CLICKSEND_")}
+        env = sandbox_env()
+        command = [sys.executable, "-m", "clicksend_mms_fuzz"]
+        if max_examples is not None:
+            env[CONFIG_ENV] = str(write_budgeted_config(workdir, max_examples))
+            command = [sys.executable, "-c", BOOTSTRAP]
         env |= {
             # The repository too: the variants' wrappers import tests.contract._variants.
             "PYTHONPATH": os.pathsep.join([str(path), str(ROOT)]),
@@ -106,7 +115,7 @@ def run(mutant: Mutant, *, max_time: int | None = None, max_failures: int = 1) -
             env["CLICKSEND_FUZZ_MAX_TIME"] = str(max_time)
         started = time.monotonic()
         result = subprocess.run(
-            [sys.executable, "-m", "clicksend_mms_fuzz"],
+            command,
             cwd=workdir,
             env=env,
             capture_output=True,
