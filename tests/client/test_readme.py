@@ -119,8 +119,9 @@ def documented_sandbox(line: str, cwd: Path, env: dict[str, str]) -> Iterator[st
     proc = subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=cwd, env=env, stdout=subprocess.DEVNULL)
     url = moved(SANDBOX_BASE_URL, f"http://127.0.0.1:{port}")
     try:
-        # Up once it answers: the SDK's own retries wait out "connection refused" while it starts.
-        patience = RetryPolicy(attempts=300, timeout=30, wait_initial=0.1, wait_max=0.2, wait_jitter=0)
+        # Up once it answers: the SDK's own retries wait out "connection refused" while it starts. The bound only
+        # catches a server that never comes up (a busy machine can take many seconds to start one).
+        patience = RetryPolicy(attempts=1200, timeout=120, wait_initial=0.1, wait_max=0.2, wait_jitter=0)
         with ClickSend("sandbox", "sandbox-key", base_url=url, retry=patience) as probe:
             probe.history()
         yield url
