@@ -20,6 +20,12 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "busy-machine"))
 
+# pytest-xdist's workers run with COLUMNS=80 in their environment where a plain `pytest` has none, and rich fixes a
+# console's width from COLUMNS when the console is made: the CLI's tables would be cut at 80 columns in a worker
+# only. Every test process sees the same environment instead (rich's own width when nothing is a terminal).
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
+
 # The modules that take longest, first (pytest-xdist's --dist loadscope hands out whole modules in collection
 # order): a long module that starts last is the run's tail on 2 cores. Marks say which: `wheel` (builds and installs
 # the distribution), then `slow` (subprocess servers, a browser, fuzz runs); the rest keep their order.
