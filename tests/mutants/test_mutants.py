@@ -13,6 +13,8 @@ from clicksend_mms_fuzz.checks import CHECKS
 from .catalog import FAST, MUTANTS, Mutant, Patch, by_name
 from .harness import PatchDoesNotApply, check_applies, plant, run
 
+pytestmark = pytest.mark.slow  # minutes on a busy machine: handed out first under xdist (tests/conftest.py)
+
 # The fast subset's budget: cases per operation and phase, not seconds (a clock-bound run judges fewer cases on a
 # busy machine, and a catch would depend on it). The burst is judged after the other phases, so it needs a short
 # run rather than the default one.
