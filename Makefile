@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv generate check-generated lint spec-lint typecheck test fuzz mutants sandbox docs docs-vendor bench interrupt-trials wheel clean
+.PHONY: help venv generate check-generated lint spec-lint typecheck test test-busy fuzz mutants sandbox docs docs-vendor bench interrupt-trials wheel clean
 
 help:
 	@echo "make fuzz      contract-fuzz the API (embedded sandbox by default; CLICKSEND_* env for live)"
 	@echo "make mutants   plant each known bug in a copy of the sandbox; the default fuzz must catch every one"
-	@echo "make test      lint, type-check and run every test"
+	@echo "make test      lint, type-check and run every test (in parallel on every core)"
+	@echo "make test-busy what CI runs (.ci/run) while competing work keeps every core busy"
 	@echo "make generate  regenerate generated/ from spec/ + overrides/"
 	@echo "make lint      openapi-spec-validator + Spectral on spec/, ruff on the code"
 	@echo "make sandbox   run the local ClickSend MMS sandbox on 127.0.0.1:8765"
@@ -46,8 +47,14 @@ lint: spec-lint
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# pytest-xdist, one worker per core; --dist loadscope keeps a module on one worker, so its module-scoped fixtures
+# (the wheel and its venvs, the browser) are built once. TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= auto
 test: lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
+
+test-busy:
+	.ci/busy .ci/run
 
 fuzz: $(STAMP)
 	$(PY) -m clicksend_mms_fuzz

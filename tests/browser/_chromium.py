@@ -23,6 +23,9 @@ from typing import Any
 
 CHROMIUM_ENV = "CLICKSEND_CHROMIUM"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# How long a command or a wait may take before it counts as hung: rendering the reference in a browser that shares
+# two busy cores with the tests can take many seconds, and a wait ends as soon as its condition holds anyway.
+PATIENCE = 120.0
 # Headless, as root, on a machine whose only network is loopback: no sandbox (root), no GPU, and none of the
 # background connections (Google's update, sync and field-trial hosts) that would be refused and retried.
 FLAGS = (
@@ -153,7 +156,7 @@ class Chromium:
                 self._changed.notify_all()
 
     def send(
-        self, method: str, params: dict[str, Any] | None = None, session: str | None = None, timeout: float = 30
+        self, method: str, params: dict[str, Any] | None = None, session: str | None = None, timeout: float = PATIENCE
     ) -> Any:
         """Send one command and wait for its answer's `result`."""
         message_id = next(self._ids)
@@ -194,14 +197,14 @@ class Page:
         self.browser = browser
         self.session = session
 
-    def send(self, method: str, params: dict[str, Any] | None = None, timeout: float = 30) -> Any:
+    def send(self, method: str, params: dict[str, Any] | None = None, timeout: float = PATIENCE) -> Any:
         return self.browser.send(method, params, session=self.session, timeout=timeout)
 
     def events(self) -> list[dict[str, Any]]:
         with self.browser._changed:
             return [e for e in self.browser.events if e.get("sessionId") == self.session]
 
-    def goto(self, url: str, timeout: float = 30) -> None:
+    def goto(self, url: str, timeout: float = PATIENCE) -> None:
         seen = len(self.events())
         answer = self.send("Page.navigate", {"url": url}, timeout=timeout)
         if answer.get("errorText"):
@@ -212,7 +215,7 @@ class Page:
             f"the load event of {url}",
         )
 
-    def evaluate(self, expression: str, timeout: float = 30) -> Any:
+    def evaluate(self, expression: str, timeout: float = PATIENCE) -> Any:
         """The value of a JavaScript expression (awaited if it is a promise)."""
         params = {"expression": expression, "returnByValue": True, "awaitPromise": True}
         answer = self.send("Runtime.evaluate", params, timeout=timeout)
@@ -221,7 +224,7 @@ class Page:
             raise BrowserError(f"{expression[:80]!r} threw: {details.get('exception', {}).get('description', details)}")
         return answer["result"].get("value")
 
-    def wait_for(self, expression: str, timeout: float = 30) -> Any:
+    def wait_for(self, expression: str, timeout: float = PATIENCE) -> Any:
         """Poll until the expression is truthy; returns its value."""
         value: Any = None
 
@@ -238,7 +241,7 @@ class Page:
         while not condition():
             if time.monotonic() > deadline:
                 raise BrowserError(f"timed out after {timeout} s waiting for {what}")
-            time.sleep(0.1)
+            time.sleep(0.1)  # timing-safe: the poll interval of a wait for a condition (bounded by `timeout`)
 
     def screenshot(self, path: Path, full_page: bool = False) -> Path:
         params: dict[str, Any] = {"format": "png"}

@@ -2,8 +2,9 @@
 
 - `/docs` renders every operation of the spec, the wire-quirk and sandbox sections, with no console error and
   no request leaving the sandbox;
-- reports/fuzz-report.html from a short `make fuzz` run renders its tables from disk (file://), numbers matching
-  the run's JSON; a failure quoting hostile markup shows as text.
+- reports/fuzz-report.html from a short `make fuzz` run (bounded by a case budget, not the clock: the same cases
+  on any machine) renders its tables from disk (file://), numbers matching the run's JSON; a failure quoting
+  hostile markup shows as text.
 
 Screenshots go to reports/screenshots/. Needs Chromium (Debian's `chromium` package): under CI=true the tests
 must run; elsewhere they skip with how to enable them.
@@ -62,7 +63,7 @@ def _text(page: Page, selector: str) -> str:
 
 def _show(page: Page, selector: str, path: Path) -> Path:
     page.evaluate(f"document.querySelector({json.dumps(selector)}).scrollIntoView()")
-    time.sleep(0.3)  # Redoc updates its menu highlight on scroll
+    time.sleep(0.3)  # timing-safe: Redoc updates its menu highlight on scroll; only the screenshot shows it
     return page.screenshot(path)
 
 

@@ -23,7 +23,9 @@ from clicksend_mms_sandbox.testing import DEFAULT, free_port
 
 from tests.client.sandbox_server import sandbox_server
 from tests.helpers.spec import ROOT
+from tests.helpers.waiting import HANG
 
+SCRIPT_HANG = 10 * HANG
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 README_SANDBOX = "http://127.0.0.1:8765"  # the sandbox address the README uses (scheme, host, port)
 BIN = Path(sys.executable).parent
@@ -125,8 +127,9 @@ def documented_sandbox(line: str, cwd: Path, env: dict[str, str]) -> Iterator[st
     proc = subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=cwd, env=env, stdout=subprocess.DEVNULL)
     url = moved(SANDBOX_BASE_URL, f"http://127.0.0.1:{port}")
     try:
-        # Up once it answers: the SDK's own retries wait out "connection refused" while it starts.
-        patience = RetryPolicy(attempts=300, timeout=30, wait_initial=0.1, wait_max=0.2, wait_jitter=0)
+        # Up once it answers: the SDK's own retries wait out "connection refused" while it starts. The bound only
+        # catches a server that never comes up (a busy machine can take many seconds to start one).
+        patience = RetryPolicy(attempts=1200, timeout=120, wait_initial=0.1, wait_max=0.2, wait_jitter=0)
         with ClickSend("sandbox", "sandbox-key", base_url=url, retry=patience) as probe:
             probe.history()
         yield url
@@ -153,7 +156,8 @@ def test_shell_lines_in_order(server: str, workdir: Path) -> None:
         # --sandbox (recording "Keep the spec true") run as a user with credentials configured, here the sandbox's.
         credentials = {"CLICKSEND_USERNAME": DEFAULT.username, "CLICKSEND_API_KEY": DEFAULT.api_key}
         env = user_env(CLICKSEND_SANDBOX_URL=cli_sandbox, CLICKSEND_BASE_URL=server, **credentials)
-        run(["bash", "-c", "\n".join(script)], workdir, env, timeout=300)
+        # A hang guard, not a time limit: 15 commands and a fuzz run took over 300 s on a loaded 2-core machine.
+        run(["bash", "-c", "\n".join(script)], workdir, env, timeout=SCRIPT_HANG)
     assert (workdir / "history.csv").read_text(encoding="utf-8").startswith("message_id,")
     assert DEFAULT.api_key not in (workdir / "traffic.har").read_text(encoding="utf-8")  # recorded, key redacted
 

@@ -18,6 +18,8 @@ from . import _gaps, _oracle
 from ._spec import api_module, iter_responses
 from ._strategies import from_schema
 
+pytestmark = pytest.mark.slow  # minutes on a busy machine: handed out first under xdist (tests/conftest.py)
+
 RESPONSES = sorted(iter_responses())
 EXAMPLES = 60
 SETTINGS = settings(

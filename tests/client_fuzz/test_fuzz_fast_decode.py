@@ -24,6 +24,8 @@ from . import _gaps
 from ._spec import REF_KEY, component, iter_responses, load_spec
 from ._strategies import from_schema
 
+pytestmark = pytest.mark.slow  # minutes on a busy machine: handed out first under xdist (tests/conftest.py)
+
 RESPONSES = sorted(iter_responses())
 SETTINGS = settings(
     max_examples=40,

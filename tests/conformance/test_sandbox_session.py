@@ -21,6 +21,8 @@ from typer.testing import CliRunner
 from tests.client.conftest import FAST
 from tests.helpers.spec import operations
 
+pytestmark = pytest.mark.slow  # minutes on a busy machine: handed out first under xdist (tests/conftest.py)
+
 USER, KEY = "sandbox", "sandbox-key"
 MEDIA = "https://example.com/cat.jpg"
 GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw==")

@@ -16,6 +16,8 @@ from clicksend_mms_sandbox.transports import sandbox_client
 from . import _variants
 from ._harness import run_engine, sandbox_app
 
+pytestmark = pytest.mark.slow  # minutes on a busy machine: handed out first under xdist (tests/conftest.py)
+
 VALID_AUTHORIZATION = b"Basic " + base64.b64encode(f"{DEFAULT.username}:{DEFAULT.api_key}".encode())
 
 

@@ -28,6 +28,8 @@ from tests.helpers import spec
 from tests.helpers.equivalence import Divergence, compare, differences, reference
 from tests.helpers.payloads import known_payloads
 
+pytestmark = pytest.mark.slow  # minutes on a busy machine: handed out first under xdist (tests/conftest.py)
+
 SEEDS = spec.ROOT / "tests" / "fixtures" / "seeds"
 HISTORY = json.loads((SEEDS / "get_mms_history__200.json").read_text())
 SEND = json.loads((SEEDS / "send_mms__200.json").read_text())

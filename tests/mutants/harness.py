@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.helpers.fuzz_budget import sandbox_env
+
 from .catalog import PACKAGE, Mutant
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,7 +97,7 @@ def run(mutant: Mutant, *, max_time: int | None = None, max_failures: int = 1, e
     with tempfile.TemporaryDirectory(prefix="cs-mutant-") as tmp:
         workdir = Path(tmp)
         path = plant(mutant, workdir)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CLICKSEND_")}
+        env = sandbox_env()
         env |= {
             # The repository too: the variants' wrappers import tests.contract._variants.
             "PYTHONPATH": os.pathsep.join([str(path), str(ROOT)]),

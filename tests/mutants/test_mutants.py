@@ -13,6 +13,8 @@ from clicksend_mms_fuzz.checks import CHECKS
 from .catalog import FAST, MUTANTS, Mutant, Patch, by_name, every_mutant, extra
 from .harness import PatchDoesNotApply, check_applies, plant, run
 
+pytestmark = pytest.mark.slow  # minutes on a busy machine: handed out first under xdist (tests/conftest.py)
+
 # The fast subset's case budget (examples per operation): each is caught within it; the burst is judged after the
 # other phases, so it needs a short run rather than the default one.
 FAST_EXAMPLES = 15

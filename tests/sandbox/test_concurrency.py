@@ -30,6 +30,7 @@ from clicksend_mms_sandbox.spec import load_spec
 from clicksend_mms_sandbox.store import Query, Store, StoreClosed, Tx, TxJob
 from clicksend_mms_sandbox.testing import DEFAULT
 
+from tests.helpers.waiting import HANG
 from tests.sandbox._spec_check import check_response
 from tests.sandbox.conftest import MEDIA, ClientFactory, balance_after, history, message, sandbox_settings, send
 
@@ -105,6 +106,7 @@ def test_writes_queued_during_a_commit_share_the_next_one(store: Store) -> None:
 def test_a_write_is_answered_only_after_its_commit(store: Store) -> None:
     # At the moment each future resolves, an independent connection must already see its message.
     seen: list[tuple[str, int]] = []
+    all_seen = threading.Event()
     _, release, _ = _hold_writer(store)
     futures = [store.submit(_send_job(store, f"durable {i}")) for i in range(5)]
     for f in futures:
@@ -114,15 +116,15 @@ def test_a_write_is_answered_only_after_its_commit(store: Store) -> None:
             seen.append(
                 (message_id, _count(store.path, f"SELECT COUNT(*) FROM messages WHERE message_id = '{message_id}'"))
             )
+            if len(seen) == 5:
+                all_seen.set()
 
         f.add_done_callback(check)
     assert _count(store.path) == 0  # queued, not committed, not answered
     release.set()
     for f in futures:
         f.result(10)
-    deadline = time.monotonic() + 10
-    while len(seen) < 5 and time.monotonic() < deadline:  # callbacks run just after the result is set
-        time.sleep(0.01)
+    all_seen.wait(HANG)  # callbacks run just after the result is set
     assert len(seen) == 5 and all(visible == 1 for _, visible in seen)
 
 
