@@ -11,7 +11,7 @@ from typing import Any
 import schemathesis
 from schemathesis import CheckContext, Response
 
-from . import credentials, effects, history_model, isolation, links, pagination, ratelimit, rules
+from . import credentials, cross_rules, effects, history_model, isolation, links, pagination, ratelimit, rules
 from .probes import PASSED, SKIP, AnyCase, Api, follow_up, operation_id
 from .runenv import current
 
@@ -52,6 +52,7 @@ CHECKS: tuple[Any, ...] = (
     effects.balance_matches_charges,
     isolation.other_account_sees_nothing,
     credentials.credentials_refused,
+    cross_rules.spec_rules_hold,
     rules.invalid_recipient_not_success,
     rules.price_matches_send,
     rules.scheduled_not_delivered_early,

@@ -1,7 +1,8 @@
 """Cases judged per coverage-matrix row (matrix.py), counted in the schemathesis process as cases finish.
 
 A case counts for a row when the row is present in it (the parameter or body field was sent, the response field
-came back, the link was followed; the security scheme's rows in every case their oracle judged) and the row's
+came back, the link was followed; the security scheme's and x-clicksend-rules' rows in every case their oracle
+judged) and the row's
 oracle judged the case.
 """
 
@@ -79,6 +80,9 @@ class RowCounter:
             oracle = rows.get(kind_name)
             if oracle is not None and oracle in judged_by:
                 self.judged[Row(operation, *kind_name).key] += 1
+        for (kind, name), oracle in rows.items():  # a rule is judged in every case its oracle judged
+            if kind == "rule" and oracle in judged_by:
+                self.judged[Row(operation, kind, name).key] += 1
         if transition:  # a followed link is its source operation's row; the case is the link's target
             for source, source_rows in by_operation.items():
                 for (kind, name), oracle in source_rows.items():

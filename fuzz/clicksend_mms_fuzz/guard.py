@@ -47,6 +47,7 @@ CHECKS_LIVE: dict[str, str] = {
     "history_obeys_query": "free",  # live: per-row checks and q=message_id: of the run's own messages
     "links_lead_to_own_data": "free",  # a GET of the link export/upload answered
     "credentials_refused": "free",  # reads and price only, with credentials that must fail
+    "spec_rules_hold": "free",  # judges the case's own answer: no request of its own
     "other_account_sees_nothing": "free",  # reads as the peer; its cancel replay and canary need spend
     "cancel_is_final": "spend",
     "cancel_takes_effect": "spend",

@@ -2,8 +2,9 @@
 
 A patch whose old text is not found exactly once makes the harness fail loudly (`PatchDoesNotApply`), so when the
 sandbox is restructured each mutant is retargeted, never silently dropped. `kind` is the issue's blind-spot class
-(1 paginator, 2 write effects, 3 isolation, 4 rate limits, 5 ClickSend's rules, 6 reach) or "variant" for the
-broken sandboxes of tests/contract/_variants.py, planted by wrapping the app where the CLI builds it.
+(1 paginator, 2 write effects, 3 isolation, 4 rate limits, 5 ClickSend's rules, 6 reach, 7 credentials, 8 the
+spec's x-clicksend-rules) or "variant" for the broken sandboxes of tests/contract/_variants.py, planted by wrapping
+the app where the CLI builds it.
 `expected` names the check(s) meant to catch it; the harness reports whichever check actually caught it first.
 """
 
@@ -417,6 +418,34 @@ MUTANTS: tuple[Mutant, ...] = (
         "an upload's _url names a file that is not served",
         ("links_lead_to_own_data",),
         (Patch("rules.py", "{FILES_PATH}/{upload.file_name}", "{FILES_PATH}/x{upload.file_name}"),),
+    ),
+    # ---- 8. the rules JSON Schema cannot state (the spec's x-clicksend-rules; matrix rows `rule`) ----
+    Mutant(
+        "cross-rules-skipped",
+        "8",
+        "the x-clicksend-rules are never checked: history with date_from after date_to and an upload without convert "
+        "are accepted",
+        ("spec_rules_hold",),
+        (
+            Patch(
+                "pipeline.py",
+                "        errors = op.cross_rule_errors(params, body)  # the rules JSON Schema cannot state\n",
+                "        errors = {}  # the rules JSON Schema cannot state\n",
+            ),
+        ),
+    ),
+    Mutant(
+        "rule-query-or-body-ignores-body",
+        "8",
+        "an upload's convert is looked for in the query only: one given in the body is refused as missing",
+        ("spec_rules_hold",),
+        (
+            Patch(
+                "spec.py",
+                "broken = names[0] not in params and not (isinstance(body, dict) and names[0] in body)",
+                "broken = names[0] not in params",
+            ),
+        ),
     ),
     # ---- the broken variants of tests/contract/_variants.py ----
     _variant(

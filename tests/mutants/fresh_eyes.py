@@ -140,12 +140,8 @@ FRESH_EYES: tuple[Mutant, ...] = (
         "the history page reads limit + 1 rows (to know whether there is a next page) and answers them all",
         Patch(
             "store.py",
-            '                {**params, "limit": limit, "offset": offset},\n'
-            "            ).fetchall()\n"
-            "            renderings",
-            '                {**params, "limit": limit + 1, "offset": offset},\n'
-            "            ).fetchall()\n"
-            "            renderings",
+            "keys = self._keys(conn, where, params, order, limit, offset)",
+            "keys = self._keys(conn, where, params, order, limit + 1, offset)",
         ),
     ),
     _fresh(
@@ -163,10 +159,10 @@ FRESH_EYES: tuple[Mutant, ...] = (
         "the CSV behind an export link holds every account's messages, not only the exporting account's",
         Patch(
             "store.py",
-            '            rows = conn.execute(f"SELECT {_MESSAGE_SELECT} FROM messages WHERE username = ? '
-            'ORDER BY seq", (username,))\n',
-            '            rows = conn.execute(f"SELECT {_MESSAGE_SELECT} FROM messages ORDER BY seq")\n',
+            "                (after, upto, username, limit),\n",
+            "                (after, upto, limit),\n",
         ),
+        Patch("store.py", "WHERE seq > ? AND seq <= ? AND +username = ? \"", "WHERE seq > ? AND seq <= ? \""),
     ),
     # ---- receipts ----
     _fresh(
