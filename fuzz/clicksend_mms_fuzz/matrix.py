@@ -2,8 +2,9 @@
 
 Rows are derived from the spec alone (`rows`): each operation's query and path parameters, every request body
 field, every field of its 2xx answers, every link it declares, every rule of the spec's `x-clicksend-rules` (those
-JSON Schema cannot state), and every way the security scheme's credential can be wrong or belong to someone else. `CLAIMS` says, per row, which check judges it and which planted bug
-(tests/mutants) proves that check, or the reason it cannot be judged. A row without a claim is a hole:
+JSON Schema cannot state), and every way the security scheme's credential can be wrong or belong to someone else.
+`CLAIMS` says, per row, which check judges it and which planted bug (tests/mutants) proves that check, or the reason
+it cannot be judged. A row without a claim is a hole:
 `uncovered` lists them and a test fails on any, so a parameter or field added to the spec needs a claim here.
 
 Claim keys are `operation kind name`, with the operation exact, `*` (every operation) or `a|b`; the name is
