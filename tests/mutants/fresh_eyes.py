@@ -162,7 +162,7 @@ FRESH_EYES: tuple[Mutant, ...] = (
             "                (after, upto, username, limit),\n",
             "                (after, upto, limit),\n",
         ),
-        Patch("store.py", "WHERE seq > ? AND seq <= ? AND +username = ? \"", "WHERE seq > ? AND seq <= ? \""),
+        Patch("store.py", 'WHERE seq > ? AND seq <= ? AND +username = ? "', 'WHERE seq > ? AND seq <= ? "'),
     ),
     # ---- receipts ----
     _fresh(
