@@ -299,10 +299,10 @@ class Tx:
             )
 
     def mark_read(self, username: str, now: float, before: int | None) -> int:
-        sql = "UPDATE messages SET read_at = :now WHERE username = :username AND read_at IS NULL"
-        sql += f" AND {RECEIPT_VISIBLE_SQL}"
-        if before is not None:
-            sql += " AND receipt_at < :before"
+        # Shown (receipt_at <= :now) and before `before`: one upper bound on receipt_at, the lower. SQLite searches
+        # messages_unread up to one bound only, and `<= :now` would read every shown receipt to mark a few old ones.
+        bound = "receipt_at <= :now" if before is None or before > now else "receipt_at < :before"
+        sql = f"UPDATE messages SET read_at = :now WHERE username = :username AND {_UNREAD_RECEIPT_SQL} AND {bound}"
         count: int = self.conn.execute(sql, {"username": username, "now": now, "before": before}).rowcount
         self._unread_receipts_read(username, count)  # every row it marks was an unread receipt
         return count

@@ -52,7 +52,7 @@ def test_the_receipts_total_is_the_unread_visible_count_after_every_change(seed:
                 one = rng.choice(ids) if op == "cancel_one" and ids else None
                 store.write_sync(lambda tx, w=who, i=one, t=now: tx.cancel(w, t, i))  # type: ignore[misc]
             elif op in ("read", "read_before"):
-                before = int(now) - rng.randint(0, 40) if op == "read_before" else None
+                before = int(now) - rng.randint(-20, 40) if op == "read_before" else None
                 store.write_sync(lambda tx, w=who, b=before, t=now: tx.mark_read(w, t, b))  # type: ignore[misc]
             elif op == "clear":
                 store.write_sync(lambda tx, w=who: tx.clear_account(w, 10**9))  # type: ignore[misc]
