@@ -1,7 +1,8 @@
 """`make bench` section `scale`: one account holding 10k / 100k (and, opt-in, 1M) messages, served by the sandbox's
 console script on a SQLite file. Seeded through the sandbox's store, not over HTTP (benchmarks/scale_seed.py: a
 million sends would outlast the whole benchmark). Per size: p50/p99 of GET /mms/history for every `q` filter and
-every `order_by` field the store whitelists (target p99 <= 200 ms), the unread receipts list, a deep page; the
+every `order_by` field the store whitelists (target p99 <= 200 ms), the unread receipts list, a receipt by id,
+mark-read with a date_before that marks none (the seeded database is kept), a deep page; the
 export: its time to the first byte (target <= 1 s) and to the last, and the server's peak RSS while it streams
 (target <= 200 MB); the database's size on disk.
 
@@ -96,12 +97,15 @@ class PeakRss:
         self._thread.join()
 
 
-def _timed(client: httpx.Client, params: dict[str, Any], n: int, path: str = "/mms/history") -> list[float]:
-    client.get(path, params=params).raise_for_status()  # warm: the first read pages the index in
+def _timed(
+    client: httpx.Client, params: dict[str, Any], n: int, path: str = "/mms/history", method: str = "GET",
+    body: dict[str, Any] | None = None,
+) -> list[float]:  # fmt: skip
+    client.request(method, path, params=params, json=body).raise_for_status()  # warm: the first read pages it in
     samples = []
     for _ in range(n):
         start = time.perf_counter()
-        response = client.get(path, params=params)
+        response = client.request(method, path, params=params, json=body)
         samples.append((time.perf_counter() - start) * 1000)
         response.raise_for_status()
     return samples
@@ -174,6 +178,12 @@ def run(ctx: Context) -> None:
             middle = _timed(client, deep, n)
             queries["deep page (middle)"] = _query_figure(ctx, rows, "deep page (middle)", middle, target=False)
             queries["receipts"] = _query_figure(ctx, rows, "receipts", _timed(client, {}, n, "/mms/receipts"))
+            receipt = f"/mms/receipts/{PROBES['message_id']}"
+            queries["receipt by id"] = _query_figure(ctx, rows, "receipt by id", _timed(client, {}, n, receipt))
+            # Older than every receipt: marks none (the cached database stays as seeded), finds that by the index.
+            old = {"date_before": 1}
+            marked = _timed(client, {}, n, "/mms/receipts-read", "PUT", old)
+            queries["mark read (date_before, none)"] = _query_figure(ctx, rows, "mark read (date_before, none)", marked)
             entry["queries"] = queries
             entry["export"] = _export(ctx, client, sandbox.process.pid, rows)
         worst = max(((k, v) for k, v in queries.items() if not k.startswith("deep")), key=lambda kv: kv[1]["p99"])

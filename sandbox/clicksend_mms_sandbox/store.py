@@ -44,7 +44,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
     username TEXT PRIMARY KEY,
     balance_e4 INTEGER NOT NULL,          -- money in 1/10000 of the currency unit: exact, like "2.4200"
-    message_count INTEGER NOT NULL DEFAULT 0  -- COUNT(*) of the account's messages, kept with every insert
+    message_count INTEGER NOT NULL DEFAULT 0,  -- COUNT(*) of the account's messages, kept with every insert
+    unread_receipts INTEGER NOT NULL DEFAULT 0  -- of them, unread receipts, shown or ahead (_UNREAD_RECEIPT_SQL)
 );
 CREATE TABLE IF NOT EXISTS messages (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -155,6 +156,14 @@ _SCHEMA += "".join(
     for name, expr in _INDEXED_EXPRESSIONS.items()
 )
 _DROPPED_INDEXES = ("messages_receipts",)  # replaced by messages_unread
+# The unread receipts, shown or ahead: what accounts.unread_receipts counts (a range of messages_unread), kept with
+# every insert, cancel and mark-read, so the receipts list counts only those still ahead of now, not them all.
+_UNREAD_RECEIPT_SQL = "read_at IS NULL AND cancelled_at IS NULL AND receipt_at IS NOT NULL"
+# Kept counts added to accounts after databases were written without them: (column, its COUNT over the messages).
+_KEPT_COLUMNS = {
+    "message_count": "COUNT(*)",
+    "unread_receipts": f"COUNT(*) FILTER (WHERE {_UNREAD_RECEIPT_SQL})",
+}
 _STATUS_OF = {status.lower(): status for status in STATUS_WHERE}
 _KEPT_COUNTS = 10_000  # filtered counts remembered (emptied when full)
 # order_by=status sorts by the status's name; its pages are read a status at a time, in that order.
@@ -256,11 +265,13 @@ class Tx:
         )
 
     def add_messages(self, messages: Sequence[Message], username: str, cost_e4: int) -> None:
-        """Store messages and charge for them: the balance and the kept count move with them."""
+        """Store messages and charge for them: the balance and the kept counts move with them."""
         self.conn.executemany(_MESSAGE_INSERT, [_message_values(m) for m in messages])
+        unread = sum(m.receipt_at is not None and m.read_at is None and m.cancelled_at is None for m in messages)
         self.conn.execute(
-            "UPDATE accounts SET balance_e4 = balance_e4 - ?, message_count = message_count + ? WHERE username = ?",
-            (cost_e4, len(messages), username),
+            "UPDATE accounts SET balance_e4 = balance_e4 - ?, message_count = message_count + ?, "
+            "unread_receipts = unread_receipts + ? WHERE username = ?",
+            (cost_e4, len(messages), unread, username),
         )
 
     def cancel(self, username: str, now: float, message_id: str | None) -> int:
@@ -270,20 +281,31 @@ class Tx:
         if message_id is not None:
             where += " AND message_id = :id"
             params["id"] = message_id
-        refund = int(
-            self.conn.execute(f"SELECT COALESCE(SUM(price_e4), 0) FROM messages WHERE {where}", params).fetchone()[0]
-        )
+        refund, unread = self.conn.execute(
+            f"SELECT COALESCE(SUM(price_e4), 0), COUNT(*) FILTER (WHERE {_UNREAD_RECEIPT_SQL}) FROM messages "
+            f"WHERE {where}",
+            params,
+        ).fetchone()
         count: int = self.conn.execute(f"UPDATE messages SET cancelled_at = :now WHERE {where}", params).rowcount
         if refund:
-            self.add_to_balance(username, refund)
+            self.add_to_balance(username, int(refund))
+        self._unread_receipts_read(username, int(unread))  # a cancelled message's receipt is never shown
         return count
 
+    def _unread_receipts_read(self, username: str, count: int) -> None:
+        if count:
+            self.conn.execute(
+                "UPDATE accounts SET unread_receipts = unread_receipts - ? WHERE username = ?", (count, username)
+            )
+
     def mark_read(self, username: str, now: float, before: int | None) -> int:
-        sql = "UPDATE messages SET read_at = :now WHERE username = :username AND read_at IS NULL"
-        sql += f" AND {RECEIPT_VISIBLE_SQL}"
-        if before is not None:
-            sql += " AND receipt_at < :before"
-        return self.conn.execute(sql, {"username": username, "now": now, "before": before}).rowcount
+        # Shown (receipt_at <= :now) and before `before`: one upper bound on receipt_at, the lower. SQLite searches
+        # messages_unread up to one bound only, and `<= :now` would read every shown receipt to mark a few old ones.
+        bound = "receipt_at <= :now" if before is None or before > now else "receipt_at < :before"
+        sql = f"UPDATE messages SET read_at = :now WHERE username = :username AND {_UNREAD_RECEIPT_SQL} AND {bound}"
+        count: int = self.conn.execute(sql, {"username": username, "now": now, "before": before}).rowcount
+        self._unread_receipts_read(username, count)  # every row it marks was an unread receipt
+        return count
 
     def add_export(self, link: ExportLink) -> None:
         self.conn.execute(_insert("exports", ExportLink), dataclasses.astuple(link))
@@ -319,7 +341,8 @@ class Tx:
         for table in ("messages", "exports", "uploads"):
             self.conn.execute(f"DELETE FROM {table} WHERE username = ?", (username,))
         self.conn.execute(
-            "UPDATE accounts SET balance_e4 = ?, message_count = 0 WHERE username = ?", (balance_e4, username)
+            "UPDATE accounts SET balance_e4 = ?, message_count = 0, unread_receipts = 0 WHERE username = ?",
+            (balance_e4, username),
         )
 
     def clear(self, balances: Mapping[str, int]) -> None:
@@ -384,15 +407,17 @@ class Store:
         weakref.finalize(self, self._writer.stop, None)  # an unclosed, forgotten store still ends its thread
 
     def _migrate(self) -> None:
-        """Databases written by an older sandbox lack accounts.message_count: add and fill it."""
+        """Databases written by an older sandbox lack some of accounts' kept counts: add and fill them."""
         columns = {row[1] for row in self._conn.execute("PRAGMA table_info(accounts)")}
-        if "message_count" not in columns:
+        for column, count in _KEPT_COLUMNS.items():
+            if column in columns:
+                continue
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                self._conn.execute("ALTER TABLE accounts ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0")
+                self._conn.execute(f"ALTER TABLE accounts ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
                 self._conn.execute(
-                    "UPDATE accounts SET message_count = "
-                    "(SELECT COUNT(*) FROM messages WHERE messages.username = accounts.username)"
+                    f"UPDATE accounts SET {column} = "
+                    f"(SELECT {count} FROM messages WHERE messages.username = accounts.username)"
                 )
             except BaseException:
                 self._conn.execute("ROLLBACK")
@@ -685,7 +710,15 @@ class Store:
         where = f"username = :username AND read_at IS NULL AND {RECEIPT_VISIBLE_SQL}"  # messages_unread's range
         params = {"username": username, "now": now}
         with self.snapshot() as conn:
-            total = int(conn.execute(f"SELECT COUNT(*) FROM messages WHERE {where}", params).fetchone()[0])
+            # The kept count less the receipts still ahead of now (the newest end of messages_unread: a few seconds'
+            # sends and the schedules), not a count of every unread receipt (most of a big account's rows).
+            kept = conn.execute("SELECT unread_receipts FROM accounts WHERE username = ?", (username,)).fetchone()
+            ahead = conn.execute(
+                f"SELECT COUNT(*) FROM messages WHERE username = :username AND {_UNREAD_RECEIPT_SQL} "
+                "AND receipt_at > :now",
+                params,
+            ).fetchone()[0]
+            total = (int(kept[0]) if kept else 0) - int(ahead)
             rows = conn.execute(
                 f"SELECT {_MESSAGE_SELECT} FROM messages WHERE {where} ORDER BY receipt_at DESC, seq DESC "
                 "LIMIT :limit OFFSET :offset",

@@ -1,7 +1,9 @@
 """Every documented history filter (`q`) and order (`order_by`), and the receipts list, are answered from an index:
 checked on SQLite's query plans (EXPLAIN QUERY PLAN) of the statements the store actually runs, not on timings
 (those are `make bench`'s scale section). A filter or an order without its index reads every row of the account
-(1.1 s to 4.5 s at a million rows before the indexes); a plan that scans the table or sorts the account fails."""
+(1.1 s to 4.5 s at a million rows before the indexes); a plan that scans the table or sorts the account fails.
+An index searched wider than it should be (`+schedule` in a status's predicate) keeps the plan's shape: that is
+tests/sandbox/test_query_work.py's to catch, by the work done as the rows grow."""
 
 from __future__ import annotations
 
