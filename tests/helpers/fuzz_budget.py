@@ -1,10 +1,10 @@
-"""`python -m clicksend_mms_fuzz` as a test runs it: the real runner, stopped by a case budget, never by the clock.
+"""`python -m clicksend_mms_fuzz` as a test runs it: the real runner, a smaller case budget, chosen phases only.
 
-The shipped schemathesis.toml gives `make fuzz` a time budget (`max-time`): with it, fuzzing and stateful testing
-repeat until the seconds are spent, so what a run reaches depends on how fast the machine is that moment. A test
-that asserts on what a run reached (an operation seen, a case filtered) must not: this runs the same runner with a
-copy of the config whose `max-time` is gone and whose `max-examples` are `max_examples`. With the config's fixed
-`seed`, the same budget generates the same cases on any machine, however busy; it only takes longer.
+The shipped schemathesis.toml is a case budget (`seed` and `max-examples`, no `max-time`): the same cases on any
+machine, however busy; a slow one only takes longer. The runner's `--examples N` shrinks that budget; this also
+narrows the phases, which the runner has no option for (live mode's tests want the examples phase only: one case
+per documented example, the same on every run). It runs the same runner with a copy of the config whose
+`max-examples` are `max_examples` and whose phases are `phases`.
 
 The copy reaches the runner through `CONFIG_ENV`, read by a few lines (`BOOTSTRAP`) that point the runner's
 `config_file.path()` at it and then run it as `python -m clicksend_mms_fuzz` would. `BOOTSTRAP` imports only the
@@ -36,13 +36,13 @@ _PHASE = re.compile(r"^\[phases\.(\w+)\]\nenabled = (?:true|false)$", re.MULTILI
 
 
 def budgeted_config(text: str, max_examples: int, phases: Collection[str] | None = None) -> str:
-    """schemathesis.toml's text without its time budget, with every `max-examples` set to `max_examples` and,
-    given `phases`, only those phases enabled."""
-    without_clock, clocks = _MAX_TIME.subn("", text)
-    budgeted, budgets = _MAX_EXAMPLES.subn(rf"\g<1>{max_examples}", without_clock)
+    """schemathesis.toml's text with every `max-examples` set to `max_examples` and, given `phases`, only those
+    phases enabled."""
+    clocks = len(_MAX_TIME.findall(text))
+    budgeted, budgets = _MAX_EXAMPLES.subn(rf"\g<1>{max_examples}", text)
     named = set(_PHASE.findall(budgeted))
-    # Loud, not silent, when the config changes shape: a run still bound by the clock is what this exists to avoid.
-    if clocks > 1 or budgets == 0 or (phases is not None and not set(phases) <= named):
+    # Loud, not silent, when the config changes shape: a run bound by the clock is what tests must never depend on.
+    if clocks or budgets == 0 or (phases is not None and not set(phases) <= named):
         raise AssertionError(f"schemathesis.toml changed shape: {clocks} max-time, {budgets} max-examples, {named}")
     if phases is not None:
         budgeted = _PHASE.sub(lambda m: f"[phases.{m[1]}]\nenabled = {str(m[1] in phases).lower()}", budgeted)

@@ -147,7 +147,7 @@ def _cli_run(
     if sig is not None:
         if journal is not None and rng.random() < 0.5:
             while process.poll() is None and not (journal.is_file() and journal.stat().st_size):
-                time.sleep(0.01)
+                time.sleep(0.01)  # timing-safe: polls for the journal; the instant is drawn after it
         try:
             process.wait(timeout=rng.uniform(0.0, window))
         except subprocess.TimeoutExpired:

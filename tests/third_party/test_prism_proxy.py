@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from clicksend_mms_sandbox.spec import base_path
 from clicksend_mms_sandbox.testing import DEFAULT, HOST, RunningSandbox, free_port, serve
 
 from tests.helpers.spec import ROOT, load_spec
+from tests.helpers.waiting import wait_until
 from tests.sandbox.foreign_sdks.conftest import GIF, MEDIA
 from tests.sandbox.foreign_sdks.venvs import SDK6, ensure_venv
 from tests.sandbox.foreign_sdks.worker import SdkWorker
@@ -72,13 +72,12 @@ def prism(sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> 
 
 def _wait_listening(process: subprocess.Popen[bytes], log: Path) -> None:
     # Prism says when it listens; waiting for its own words is an event, not a guess at how long it takes.
-    for _ in range(1200):
-        if "Prism is listening" in log.read_text(encoding="utf-8"):
-            return
+    def listening() -> bool:
         if process.poll() is not None:
             raise AssertionError(f"prism exited: {log.read_text(encoding='utf-8')[-2000:]}")
-        time.sleep(0.05)
-    raise AssertionError(f"prism did not start: {log.read_text(encoding='utf-8')[-2000:]}")
+        return "Prism is listening" in log.read_text(encoding="utf-8")
+
+    wait_until(listening, "Prism says it is listening")
 
 
 def _refused(origin: str, log: Path, already: int) -> list[str]:
@@ -87,13 +86,14 @@ def _refused(origin: str, log: Path, already: int) -> list[str]:
     then (an event to wait for, not a pause)."""
     answer = httpx.get(f"{origin}/v3/mms/history", params={"limit": 1}, auth=DEFAULT.basic_auth, timeout=30)
     assert answer.status_code == 422 and "limit" in answer.text, answer.text
-    for _ in range(1200):
+
+    def before_sentinel() -> tuple[list[str]] | None:  # a tuple: truthy even when no line came before
         lines = log.read_text(encoding="utf-8").splitlines()[already:]
         sentinel = [i for i, line in enumerate(lines) if "get /v3/mms/history" in line and _VIOLATION.search(line)]
-        if sentinel:
-            return lines[: sentinel[-1]]
-        time.sleep(0.05)
-    raise AssertionError(f"Prism never logged refusing the sentinel: {log.read_text(encoding='utf-8')[-2000:]}")
+        return (lines[: sentinel[-1]],) if sentinel else None
+
+    (earlier,) = wait_until(before_sentinel, "Prism logs refusing the sentinel")
+    return earlier
 
 
 def test_prism_rejects_what_the_spec_forbids(prism: tuple[str, Path]) -> None:
