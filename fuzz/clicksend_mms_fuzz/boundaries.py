@@ -122,9 +122,9 @@ def _scheduled(client: _Client) -> tuple[str | None, float]:
     schedule = int(clock["now"]) + AHEAD
     status, data = client.call("POST", "/mms/send", _send_body(schedule))
     messages = data.get("messages") if isinstance(data, dict) else None
-    accepted = status == 200 and messages and messages[0].get("status") == "SUCCESS"
-    message_id = messages[0].get("message_id") if accepted else None
-    return message_id, schedule
+    if status != 200 or not messages or messages[0].get("status") != "SUCCESS":
+        return None, schedule
+    return str(messages[0].get("message_id")), schedule
 
 
 def _advance_to(client: _Client, when: float) -> None:
@@ -143,7 +143,12 @@ def cancel(client: _Client) -> list[Side]:
         _advance_to(client, schedule + offset)
         status, _ = client.call("PUT", f"/mms/{message_id}/cancel")
         sides.append(
-            Side("cancel", side, status == expected, f"schedule{offset:+d}s: cancel answered {status} (expected {expected})")
+            Side(
+                "cancel",
+                side,
+                status == expected,
+                f"schedule{offset:+d}s: cancel answered {status} (expected {expected})",
+            )
         )
     return sides
 

@@ -17,12 +17,20 @@ _counts: dict[str, int] = {}
 
 def record(case: Any, phase: str) -> None:
     fields = [case.method, case.path, case.path_parameters, case.query, case.body]
-    text = json.dumps(fields, sort_keys=True, default=repr, ensure_ascii=True)
+    text = json.dumps(fields, sort_keys=True, default=_stable, ensure_ascii=True)
     if phase not in _digests:
         _digests[phase] = hashlib.sha256()
         _counts[phase] = 0
     _digests[phase].update(text.encode("utf-8") + b"\n")
     _counts[phase] += 1
+
+
+def _stable(value: Any) -> str:
+    """What JSON cannot hold, without what differs between processes (an object's address: `NotSet at 0x...`)."""
+    if isinstance(value, bytes | bytearray):
+        return value.hex()
+    text = repr(value)
+    return type(value).__name__ if " at 0x" in text else text
 
 
 def summary() -> dict[str, dict[str, Any]]:

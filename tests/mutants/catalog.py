@@ -442,6 +442,28 @@ MUTANTS: tuple[Mutant, ...] = (
     _variant(
         "variant-history-repeats-row", "history_repeats_row", "history page N+1 repeats a row", "next_page_continues"
     ),
+    # ---- rules on both sides of their boundary (fuzz/clicksend_mms_fuzz/boundaries.py) ----
+    Mutant(
+        "credit-exact-balance-refused",
+        "5",
+        "a send that costs exactly the balance answers INSUFFICIENT_CREDIT (`<=` for `<` in the credit check)",
+        ("boundary_probe",),
+        (Patch("rules.py", "if balance_e4 - cost < price_e4:", "if balance_e4 - cost <= price_e4:"),),
+    ),
+    Mutant(
+        "credit-cent-overdraft",
+        "5",
+        "a send one cent short of its price is accepted, and the balance goes negative",
+        ("boundary_probe",),
+        (Patch("rules.py", "if balance_e4 - cost < price_e4:", "if balance_e4 - cost + 100 < price_e4:"),),
+    ),
+    Mutant(
+        "cancel-after-schedule",
+        "5",
+        "a scheduled message can still be cancelled for a minute after its time has passed",
+        ("boundary_probe",),
+        (Patch("message.py", 'AND :now < schedule"', 'AND :now < schedule + 60"'),),
+    ),
 )
 """Every planted bug; `make mutants` runs the default fuzz against each."""
 
