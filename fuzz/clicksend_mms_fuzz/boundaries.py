@@ -5,6 +5,8 @@ rule's boundary through the sandbox's control endpoints and judge the answer on 
   0.00; one cent less -> INSUFFICIENT_CREDIT and the balance untouched (never negative).
 - cancel: a scheduled message, the server's clock moved to just before its schedule -> cancel answers 200; moved
   past it -> cancel is refused (404, the spec's "not scheduled").
+- page: history over one message more than a page holds: page == last_page has the rest and no next page; page ==
+  last_page + 1 has no rows.
 
 Deterministic (no generated input; clock moves, not sleeps); the oracle is what the spec says, not the sandbox's
 code. Each side is a row of `RESULTS` and one judged case of the `boundary_probe` check in the run's statistics.
@@ -153,11 +155,47 @@ def cancel(client: _Client) -> list[Side]:
     return sides
 
 
+def page_size() -> int:
+    """The smallest page the spec allows (its Limit parameter's minimum): the fewest messages that fill one."""
+    import clicksend_mms_spec
+
+    spec = clicksend_mms_spec.load()
+    return int(spec["components"]["parameters"]["Limit"]["schema"]["minimum"])
+
+
+def page(client: _Client) -> list[Side]:
+    """One message more than the smallest page holds: the last page has the rest, the page after it nothing."""
+    size = page_size()
+    for _ in range(size + 1):
+        client.call("POST", "/mms/send", _send_body())
+    _, first = client.call("GET", f"/mms/history?limit={size}&page=1")
+    if not isinstance(first, dict) or not first.get("last_page"):
+        return [Side("page", "page 1", False, f"history page 1 answered no page: {first!r:.200}")]
+    total, last = int(first["total"]), int(first["last_page"])
+    sides = []
+    for side, number in (("page == last_page", last), ("page == last_page + 1", last + 1)):
+        _, answer = client.call("GET", f"/mms/history?limit={size}&page={number}")
+        expected = max(0, total - (number - 1) * size) if number == last else 0
+        rows = len(answer.get("data") or []) if isinstance(answer, dict) else None
+        following = answer.get("next_page_url") if isinstance(answer, dict) else "?"
+        ok = rows == expected and (number < last or following is None) and (number != last or 0 < rows <= size)
+        sides.append(
+            Side(
+                "page",
+                side,
+                ok,
+                f"total {total}, last_page {last}: page {number} has {rows} row(s) (expected {expected}), "
+                f"next_page_url {following!r} (expected None)",
+            )
+        )
+    return sides
+
+
 def run(base_url: str, username: str, api_key: str) -> list[Side]:
     """Every boundary, both sides, on the account started afresh (its own reset: other accounts untouched)."""
     client = _Client(base_url, username, api_key)
     client.call("POST", "/_sandbox/account/reset")
-    sides = [*credit(client), *cancel(client)]
+    sides = [*page(client), *credit(client), *cancel(client)]
     client.call("POST", "/_sandbox/account/reset")
     return sides
 

@@ -464,6 +464,13 @@ MUTANTS: tuple[Mutant, ...] = (
         ("boundary_probe",),
         (Patch("message.py", 'AND :now < schedule"', 'AND :now < schedule + 60"'),),
     ),
+    Mutant(
+        "last-page-links-past-itself",
+        "1",
+        "the last page still has a next_page_url (`<=` for `<` against last_page)",
+        ("boundary_probe", "paginator_arithmetic"),
+        (Patch("wire.py", "if current < last else None", "if current <= last else None"),),
+    ),
 )
 """Every planted bug; `make mutants` runs the default fuzz against each."""
 

@@ -1,0 +1,23 @@
+"""The boundary probes on an unmodified sandbox: every side of every rule as the spec says (the planted bugs that
+each side catches are tests/mutants/catalog.py's boundary mutants); a failing side fails the run's statistics."""
+
+from __future__ import annotations
+
+from clicksend_mms_fuzz import boundaries, sandboxes
+from clicksend_mms_fuzz.target import SANDBOX_API_KEY, SANDBOX_USERNAME, sandbox_server
+
+
+def test_every_side_of_every_boundary_holds_on_the_sandbox() -> None:
+    with sandbox_server(*sandboxes._ACCOUNT, *sandboxes._LIFECYCLE, *sandboxes.seed_flags()) as url:
+        sides = boundaries.run(url, SANDBOX_USERNAME, SANDBOX_API_KEY)
+    assert {(s.boundary, s.ok) for s in sides} == {("page", True), ("credit", True), ("cancel", True)}
+    assert len(sides) == 6
+
+
+def test_a_side_on_the_wrong_side_of_its_rule_is_a_failure_of_the_run() -> None:
+    data: dict[str, object] = {"checks_run": {}, "checks_failed": {}, "failures": []}
+    sides = [boundaries.Side("credit", "balance == price", False, "refused"), boundaries.Side("page", "x", True, "")]
+    boundaries.fold(data, sides)
+    assert data["checks_run"] == {boundaries.CHECK: 2}
+    assert data["checks_failed"] == {boundaries.CHECK: 1}
+    assert [f["title"] for f in data["failures"]] == ["credit: balance == price"]  # type: ignore[attr-defined]
