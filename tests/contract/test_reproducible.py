@@ -54,12 +54,10 @@ def test_two_runs_of_one_seed_generate_the_same_cases(tmp_path: Path, monkeypatc
 
 
 @pytest.mark.usefixtures("clean_env")
-def test_a_sandbox_with_random_ids_makes_the_stateful_phase_differ(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_sandbox_with_random_ids_makes_the_runs_differ(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The planted nondeterminism: the sandboxes started without the run's seed (random message ids)."""
     monkeypatch.setattr(sandboxes, "seed_flags", lambda: ())
     first = _run(tmp_path / "first", monkeypatch)
     second = _run(tmp_path / "second", monkeypatch)
-    assert first["examples"] == second["examples"]  # no server id reaches a case there
-    assert first["stateful"] != second["stateful"]
+    # Measured: the examples phase already differs (its cases are taken after the run has met the sandbox's ids).
+    assert first != second
