@@ -5,6 +5,8 @@ rule's boundary through the sandbox's control endpoints and judge the answer on 
   0.00; one cent less -> INSUFFICIENT_CREDIT and the balance untouched (never negative).
 - cancel: a scheduled message, the server's clock moved to just before its schedule -> cancel answers 200; moved
   past it -> cancel is refused (404, the spec's "not scheduled").
+- body: a body of exactly the spec's limit for its alphabet (GSM 03.38 or unicode) is kept whole, one character
+  more is truncated to the limit, one part either way.
 - page: history over one message more than a page holds: page == last_page has the rest and no next page; page ==
   last_page + 1 has no rows.
 
@@ -191,11 +193,48 @@ def page(client: _Client) -> list[Side]:
     return sides
 
 
+# One character of each alphabet the spec's body limits name: GSM 03.38 text, and text outside it ("unicode").
+ALPHABET_CHARACTER = {"gsm7": "a", "unicode": "\u2713"}
+
+
+def body_limits() -> dict[str, int]:
+    """The spec's truncation limits of a message body, per alphabet (`x-clicksend-truncate`)."""
+    import clicksend_mms_spec
+
+    body = clicksend_mms_spec.load()["components"]["schemas"]["MmsMessageInput"]["properties"]["body"]
+    return {alphabet: int(limit) for alphabet, limit in body["x-clicksend-truncate"].items()}
+
+
+def body(client: _Client) -> list[Side]:
+    """A body of exactly its alphabet's limit is kept whole; one character more is truncated to the limit."""
+    client.call("POST", "/_sandbox/account/balance/reset")
+    sides = []
+    for alphabet, limit in body_limits().items():
+        for length in (limit, limit + 1):
+            text = ALPHABET_CHARACTER[alphabet] * length
+            message = {"to": PRICED_RECIPIENT, "subject": "boundary", "body": text}
+            status, data = client.call("POST", "/mms/send", {"media_file": MEDIA_FILE, "messages": [message]})
+            messages = data.get("messages") if isinstance(data, dict) else None
+            kept = messages[0].get("body") if status == 200 and messages else None
+            parts = messages[0].get("message_parts") if status == 200 and messages else None
+            kept_length = len(kept) if isinstance(kept, str) else None
+            sides.append(
+                Side(
+                    f"body ({alphabet})",
+                    f"length == limit{' + 1' if length > limit else ''}",
+                    kept == text[:limit] and str(parts) == "1",
+                    f"{length} characters (limit {limit}): send answered {status}, body of {kept_length} kept, "
+                    f"{parts} part(s) (expected {limit}, 1)",
+                )
+            )
+    return sides
+
+
 def run(base_url: str, username: str, api_key: str) -> list[Side]:
     """Every boundary, both sides, on the account started afresh (its own reset: other accounts untouched)."""
     client = _Client(base_url, username, api_key)
     client.call("POST", "/_sandbox/account/reset")
-    sides = [*page(client), *credit(client), *cancel(client)]
+    sides = [*page(client), *credit(client), *cancel(client), *body(client)]
     client.call("POST", "/_sandbox/account/reset")
     return sides
 

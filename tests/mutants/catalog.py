@@ -471,6 +471,13 @@ MUTANTS: tuple[Mutant, ...] = (
         ("boundary_probe", "paginator_arithmetic"),
         (Patch("wire.py", "if current < last else None", "if current <= last else None"),),
     ),
+    Mutant(
+        "unicode-body-limit-exclusive",
+        "5",
+        "a unicode body is cut one character short of the spec's limit",
+        ("boundary_probe",),
+        (Patch("gsm.py", "else self.unicode]", "else self.unicode - 1]"),),
+    ),
 )
 """Every planted bug; `make mutants` runs the default fuzz against each."""
 
