@@ -3,8 +3,8 @@ rule's boundary through the sandbox's control endpoints and judge the answer on 
 
 - credit: the balance set to exactly what the API quotes for a send (price_mms) -> the send succeeds and leaves
   0.00; one cent less -> INSUFFICIENT_CREDIT and the balance untouched (never negative).
-- cancel: a scheduled message, the server's clock moved to just before its schedule -> cancel answers 200; moved
-  past it -> cancel is refused (404, the spec's "not scheduled").
+- cancel: a scheduled message, the server's clock moved to just before its schedule -> it reads Scheduled and
+  cancel answers 200; moved past it -> it no longer reads Scheduled and cancel is refused (404, "not scheduled").
 - body: a body of exactly the spec's limit for its alphabet (GSM 03.38 or unicode) is kept whole, one character
   more is truncated to the limit, one part either way.
 - page: history over one message more than a page holds: page == last_page has the rest and no next page; page ==
@@ -34,6 +34,7 @@ MEDIA_FILE = "https://example.com/boundary.jpg"
 AHEAD = 3600  # a message scheduled an hour ahead of the server's clock
 MARGIN = 30  # seconds short of / past the schedule: far more than a request takes, so no timing decides a side
 TIMEOUT = 10.0
+SCHEDULED = "Scheduled"  # the status the spec's x-extensible-enum gives a message waiting for its schedule
 
 
 @dataclass(frozen=True)
@@ -145,13 +146,17 @@ def cancel(client: _Client) -> list[Side]:
             sides.append(Side("cancel", side, False, "a scheduled send was not accepted"))
             continue
         _advance_to(client, schedule + offset)
+        _, record = client.call("GET", f"/mms/receipts/{message_id}")  # the message record, despite the name
+        shown = record.get("status") if isinstance(record, dict) else None
         status, _ = client.call("PUT", f"/mms/{message_id}/cancel")
+        waiting = offset < 0
         sides.append(
             Side(
                 "cancel",
                 side,
-                status == expected,
-                f"schedule{offset:+d}s: cancel answered {status} (expected {expected})",
+                status == expected and (shown == SCHEDULED) == waiting,
+                f"schedule{offset:+d}s: status {shown} ({'' if waiting else 'not '}expected {SCHEDULED}), cancel "
+                f"answered {status} (expected {expected})",
             )
         )
     return sides

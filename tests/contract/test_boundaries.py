@@ -23,3 +23,15 @@ def test_a_side_on_the_wrong_side_of_its_rule_is_a_failure_of_the_run() -> None:
     assert data["checks_run"] == {boundaries.CHECK: 2}
     assert data["checks_failed"] == {boundaries.CHECK: 1}
     assert [f["title"] for f in data["failures"]] == ["credit: balance == price"]  # type: ignore[attr-defined]
+
+
+def test_the_scheduled_status_is_the_specs() -> None:
+    import clicksend_mms_spec
+
+    schemas = clicksend_mms_spec.load()["components"]["schemas"]
+    statuses = [
+        s["properties"]["status"].get("x-extensible-enum", [])
+        for s in schemas.values()
+        if "status" in s.get("properties", {})
+    ]
+    assert any(boundaries.SCHEDULED in known for known in statuses)

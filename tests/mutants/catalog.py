@@ -478,6 +478,24 @@ MUTANTS: tuple[Mutant, ...] = (
         ("boundary_probe",),
         (Patch("gsm.py", "else self.unicode]", "else self.unicode - 1]"),),
     ),
+    Mutant(
+        "scheduled-status-lingers",
+        "5",
+        "a scheduled message still reads Scheduled for a minute after its time (the status, not the lifecycle, late)",
+        ("boundary_probe",),
+        (
+            Patch(
+                "message.py",
+                "WHEN schedule IS NOT NULL AND :now < schedule THEN 'Scheduled'",
+                "WHEN schedule IS NOT NULL AND :now < schedule + 60 THEN 'Scheduled'",
+            ),
+            Patch(
+                "message.py",
+                "if self.schedule is not None and now < self.schedule:",
+                "if self.schedule is not None and now < self.schedule + 60:",
+            ),
+        ),
+    ),
 )
 """Every planted bug; `make mutants` runs the default fuzz against each."""
 
