@@ -12,6 +12,7 @@ import argparse
 import contextlib
 import dataclasses
 import importlib.util
+import json
 import os
 import sys
 import time
@@ -137,6 +138,15 @@ def _environment(plan: Plan) -> dict[str, str]:
     return env
 
 
+def _boundaries(plan: Plan, url: str, env: Mapping[str, str]) -> list[Any] | None:
+    """The boundary probes (boundaries.py) against the embedded sandbox, once schemathesis is done; None otherwise."""
+    if plan.base_url is not None:
+        return None
+    from . import boundaries
+
+    return boundaries.run(url, env[AUTH_USER_ENV], env[AUTH_KEY_ENV])
+
+
 def pace(plan: Plan, data: Mapping[str, Any], elapsed: float) -> str:
     """How much the run did in how long, and what that time includes."""
     cases = sum(data["cases_by_operation"].values())
@@ -183,12 +193,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Running schemathesis against {url} (config: {config_file.path()}) ...", flush=True)
         command, env = _command(plan, url), _environment(plan) | target_env
         returncode, capped = budget.run_capped(command, env, plan.cap, grace=LIVE_CAP_GRACE if plan.live else 0)
+        sides = _boundaries(plan, url, env)
     elapsed = time.monotonic() - started
     if not stats_file.exists():
         print("schemathesis wrote no statistics (it failed before running); see its output above.", file=sys.stderr)
         return returncode or 1
     data = budget.annotate(stats_file, plan, capped, elapsed)
+    if sides is not None:
+        from . import boundaries
+
+        boundaries.fold(data, sides)
+        stats_file.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        if returncode == 0 and not all(s.ok for s in sides):
+            returncode = 1
     print(stats.render(data))
+    if sides is not None:
+        print(boundaries.render(sides))
     shortfalls = budget.shortfalls(plan, data)
     print(budget.render_floors(shortfalls, plan.strict))
     print(f"HTML report: {report_html.write(REPORTS).resolve()} (open it in a browser)")

@@ -37,8 +37,9 @@ def describe(plan: Plan) -> str:
             "predicted (the account's other messages, totals and balance are not), so floors are not applied live."
         )
     return (
-        f"Budget: seed {seed}, {examples} examples per operation per phase (same seed: same cases; the stateful "
-        "phase's scenarios also follow the ids the server assigns); time cap "
+        f"Budget: seed {seed}, {examples} examples per operation per phase (same seed: same cases; the sandboxes "
+        "get the seed too, so the ids the stateful phase follows repeat, though a scenario can still turn on a "
+        "receipt that the wall clock made arrive or not); time cap "
         f"{plan.cap}s, only a guard against a hang. Strict: {'on' if plan.strict else 'off'} (floors per check "
         "and per coverage-matrix row)."
     )

@@ -16,9 +16,10 @@ from typing import Any
 # Every enabled check judges at least this many cases of the default budget...
 CHECK_FLOOR = 10
 # ...and every matrix row whose oracle judges its value is judged at least once. (Measured: the rows that depend on
-# the stateful phase, the spec's links and the receipts it leads to, vary between runs of one seed, because a
-# scenario's steps follow the ids the server assigns: 20 to 95 scenarios. A higher floor made a clean strict run
-# fail now and then; these floors say when a run judged nothing of a row or a check.)
+# the stateful phase, the spec's links and the receipts it leads to, varied between runs of one seed, because a
+# scenario's steps follow the ids the server assigns: 20 to 95 scenarios. The sandboxes now take the run's seed, but
+# a scenario can still turn on a receipt the wall clock made arrive or not.) A higher floor made a clean strict run
+# fail now and then; these floors say when a run judged nothing of a row or a check.
 ROW_FLOOR = 1
 # Checks that judge the run once, not cases.
 RUN_CHECKS = {"rate_limit_burst": 1}

@@ -18,7 +18,21 @@ from typing import Any
 import schemathesis
 from schemathesis.core.failures import Failure
 
-from . import ast_lock, baseline, checks, effects, filtered, formats, guard, isolation, model, reach, runenv, timing
+from . import (
+    ast_lock,
+    baseline,
+    casedigest,
+    checks,
+    effects,
+    filtered,
+    formats,
+    guard,
+    isolation,
+    model,
+    reach,
+    runenv,
+    timing,
+)
 from .effects import requester
 from .formats import format_strategies
 from .probes import AnyCase, Api, operation_id
@@ -68,6 +82,7 @@ def _is_positive(case: AnyCase) -> bool:
 @schemathesis.hook
 def before_call(context: schemathesis.HookContext, case: AnyCase, kwargs: dict[str, Any]) -> None:
     entered = time.monotonic()
+    casedigest.record(case, _phase_name(case))  # as generated, before the rewrites below
     _before_call(case)
     timing.add("hooks_before_call", time.monotonic() - entered)
     _sent[case.id] = time.monotonic()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from . import ratelimit
+from . import config_file, ratelimit
 from .plan import Plan
 from .runenv import PEER_KEY_ENV, PEER_USER_ENV, RATE_LIMIT_URL_ENV
 from .target import SANDBOX_API_KEY, SANDBOX_USERNAME, SECOND_ACCOUNT, sandbox_server
@@ -22,6 +22,13 @@ _ACCOUNT = ("--account", f"{SANDBOX_USERNAME}:{SANDBOX_API_KEY}:{SANDBOX_BALANCE
 # Queued -> Sent -> receipt in 0.5 + 1 s instead of 2 + 5: receipts exist within the seconds a run gives each
 # operation, so the receipt oracles (and receipts-read) have something to judge.
 _LIFECYCLE = ("--send-delay", "0.5", "--receipt-delay", "1")
+
+
+def seed_flags() -> tuple[str, ...]:
+    """The run's seed (schemathesis.toml) for the sandboxes too: the ids they assign (which the stateful phase
+    follows) are then the same every run, and so are the cases."""
+    seed = config_file.settings().get("seed")
+    return () if seed is None else ("--seed", str(seed))
 
 
 @contextlib.contextmanager
@@ -35,8 +42,8 @@ def targets(plan: Plan) -> Iterator[tuple[str, dict[str, str]]]:
         return
     window = ("--rate-window", str(ratelimit.RATE_WINDOW))
     with (
-        sandbox_server(*_ACCOUNT, *_LIFECYCLE) as url,
-        sandbox_server(*window, rate_limit=ratelimit.RATE_LIMIT) as burst_url,
+        sandbox_server(*_ACCOUNT, *_LIFECYCLE, *seed_flags()) as url,
+        sandbox_server(*window, *seed_flags(), rate_limit=ratelimit.RATE_LIMIT) as burst_url,
     ):
         yield (
             url,

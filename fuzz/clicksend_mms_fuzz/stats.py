@@ -168,8 +168,15 @@ class RunStats:
             "warnings": self.warnings,
             "rows_judged": dict(self.rows.to_json()) if self.rows is not None else {},
             "timing": _timing(),
+            "case_digest": _case_digest(),
             "failures": [vars(f) for f in self.failures.values()],
         }
+
+
+def _case_digest() -> dict[str, dict[str, Any]]:
+    from . import casedigest
+
+    return casedigest.summary()
 
 
 def _timing() -> dict[str, float]:

@@ -21,6 +21,7 @@ from .app import create_app
 from .server import uvicorn_config
 from .settings import (
     ENV_ADMIN_KEY,
+    ENV_SEED,
     ConfigError,
     Settings,
     accounts_from_env,
@@ -72,6 +73,13 @@ def build_parser(prog: str = "clicksend-mms-sandbox") -> argparse.ArgumentParser
         help="the key (header X-Sandbox-Admin-Key) that whole-sandbox operations need: reset all, add accounts, move "
         f"the clock (env {ENV_ADMIN_KEY}). Without one: any account may run them on a loopback bind, nobody "
         "otherwise",
+    )
+    parser.add_argument(
+        "--seed",
+        type=_number(int, 0),
+        default=os.environ.get(ENV_SEED) or None,  # a string default goes through `type` too
+        help="derive the message ids, upload names and export tokens from this seed: the same requests get the same "
+        f"ids (reproducible test runs; tokens become guessable). Default: random (env {ENV_SEED})",
     )
     parser.add_argument(
         "--public-url",
@@ -132,6 +140,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         public_url=public_url(args.public_url) if args.public_url else None,
         header_timeout=args.header_timeout,
         body_timeout=args.body_timeout,
+        seed=args.seed,
     )
     return settings.with_accounts(extra) if extra else settings
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import secrets
-import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,6 +23,7 @@ from .accounts import Account, AccountExists, Accounts
 from .cache import RecordCache
 from .export import history_csv, sanitise_filename
 from .gsm import BodyLimits
+from .ids import Ids
 from .media import converted_kind, media_extension_ok
 from .message import Message
 from .numbers import Recipient, read_recipient
@@ -82,6 +81,7 @@ class Rules:
         self.accounts = accounts
         self.body_limits = body_limits
         self.records = records
+        self.ids = Ids(settings.seed)
 
     # ---- send and price ----
 
@@ -95,7 +95,7 @@ class Rules:
         cost = 0
         date_added = int(now)
         for requested in request["messages"]:
-            message_id = str(uuid.uuid4()).upper()
+            message_id = self.ids.uuid()
             status, recipient = self._verdict(requested, media_ok, account, now)
             price_e4 = 0
             if recipient is not None and status == "SUCCESS" and not recipient.is_test_number:
@@ -239,7 +239,7 @@ class Rules:
     async def export(self, account: Account, filename: str, origin: str, now: float) -> dict[str, Any]:
         """A link to the account's history as CSV; the unguessable token is its credential, and it expires."""
         link = ExportLink(
-            secrets.token_urlsafe(32), account.username, sanitise_filename(filename), now + self.settings.export_ttl
+            self.ids.token(), account.username, sanitise_filename(filename), now + self.settings.export_ttl
         )
         await self.store.write(lambda tx: tx.add_export(link))
         return {"url": f"{origin}{EXPORTS_PATH}/{link.token}?filename={quote(link.filename)}"}
@@ -280,7 +280,7 @@ class Rules:
         if kind is None:
             raise BadRequest({"content": "Unsupported file: upload a jpeg, png, gif or bmp image."})
         extension, content_type = kind
-        upload_id = str(uuid.uuid4()).upper()
+        upload_id = self.ids.uuid()
         date_added = int(now)
         upload = Upload(
             upload_id=upload_id,

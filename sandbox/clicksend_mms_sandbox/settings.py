@@ -26,6 +26,7 @@ __all__ = [
 ]
 ENV_ACCOUNTS = "CLICKSEND_SANDBOX_ACCOUNTS"
 ENV_ADMIN_KEY = "CLICKSEND_SANDBOX_ADMIN_KEY"
+ENV_SEED = "CLICKSEND_SANDBOX_SEED"
 
 
 def default_accounts() -> tuple[Account, ...]:
@@ -60,6 +61,7 @@ class Settings:
     public_url: str | None = None
     header_timeout: float = 10.0  # seconds a client may take to send a request's headers
     body_timeout: float = 30.0  # seconds a client may take to send a request's body
+    seed: int | None = None  # ids and tokens from a PRNG with this seed (ids.py); None: random
 
     def with_accounts(self, extra: list[Account]) -> Settings:
         """Add or replace accounts by username; the default ones stay unless replaced."""

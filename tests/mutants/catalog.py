@@ -471,6 +471,60 @@ MUTANTS: tuple[Mutant, ...] = (
     _variant(
         "variant-history-repeats-row", "history_repeats_row", "history page N+1 repeats a row", "next_page_continues"
     ),
+    # ---- rules on both sides of their boundary (fuzz/clicksend_mms_fuzz/boundaries.py) ----
+    Mutant(
+        "credit-exact-balance-refused",
+        "5",
+        "a send that costs exactly the balance answers INSUFFICIENT_CREDIT (`<=` for `<` in the credit check)",
+        ("boundary_probe",),
+        (Patch("rules.py", "if balance_e4 - cost < price_e4:", "if balance_e4 - cost <= price_e4:"),),
+    ),
+    Mutant(
+        "credit-cent-overdraft",
+        "5",
+        "a send one cent short of its price is accepted, and the balance goes negative",
+        ("boundary_probe",),
+        (Patch("rules.py", "if balance_e4 - cost < price_e4:", "if balance_e4 - cost + 100 < price_e4:"),),
+    ),
+    Mutant(
+        "cancel-after-schedule",
+        "5",
+        "a scheduled message can still be cancelled for a minute after its time has passed",
+        ("boundary_probe",),
+        (Patch("message.py", 'AND :now < schedule"', 'AND :now < schedule + 60"'),),
+    ),
+    Mutant(
+        "last-page-links-past-itself",
+        "1",
+        "the last page still has a next_page_url (`<=` for `<` against last_page)",
+        ("boundary_probe", "paginator_arithmetic"),
+        (Patch("wire.py", "if current < last else None", "if current <= last else None"),),
+    ),
+    Mutant(
+        "unicode-body-limit-exclusive",
+        "5",
+        "a unicode body is cut one character short of the spec's limit",
+        ("boundary_probe",),
+        (Patch("gsm.py", "else self.unicode]", "else self.unicode - 1]"),),
+    ),
+    Mutant(
+        "scheduled-status-lingers",
+        "5",
+        "a scheduled message still reads Scheduled for a minute after its time (the status, not the lifecycle, late)",
+        ("boundary_probe",),
+        (
+            Patch(
+                "message.py",
+                "WHEN schedule IS NOT NULL AND :now < schedule THEN 'Scheduled'",
+                "WHEN schedule IS NOT NULL AND :now < schedule + 60 THEN 'Scheduled'",
+            ),
+            Patch(
+                "message.py",
+                "if self.schedule is not None and now < self.schedule:",
+                "if self.schedule is not None and now < self.schedule + 60:",
+            ),
+        ),
+    ),
 )
 """Every planted bug; `make mutants` runs the default fuzz against each."""
 
