@@ -21,7 +21,7 @@ from typing import Any
 
 from schemathesis import CheckContext, Response
 
-from . import model, records, runenv, wire
+from . import model, records, runenv, send_model, wire
 from .model import CLOCK_SLACK, CancelAllEffect, CancelEffect, Message
 from .probes import PASSED, SANDBOX_ACCOUNT_PATH, SKIP, AnyCase, Api, follow_up, operation_id
 
@@ -76,6 +76,7 @@ def send_is_recorded(ctx: CheckContext, response: Response, case: AnyCase) -> bo
         return SKIP
     run = runenv.current()
     problems = _answer_arithmetic(case.body, response.content)
+    problems += send_model.problems(case.body, wire.send_messages(response.content), exact_text=run.sandbox)
     if run.sandbox:  # live, ClickSend may normalise text it echoes; the read-back still compares it with the echo
         problems += records.echo_problems(case.body, wire.send_messages(response.content))
     if not known.sampled("send_is_recorded", *READ_BACK_SAMPLE):

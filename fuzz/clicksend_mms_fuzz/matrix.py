@@ -20,7 +20,18 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 SECURITY = "security"  # the "operation" of the security scheme's rows
 # Every way an HTTP Basic credential can fail to be the caller's own: what the scheme alone implies, plus one
 # row per test account the spec's x-clicksend-testing names (a credential that is right but must still fail).
-BASIC_WAYS = ("missing", "wrong-key", "unknown-user", "swapped", "not-basic", "another-account")
+BASIC_WAYS = (
+    "missing",
+    "wrong-key",
+    "unknown-user",
+    "swapped",
+    "not-basic",
+    "another-account",
+    "key-truncated",
+    "key-case",
+    "key-altered",
+    "key-of-another-account",
+)
 
 
 @dataclass(frozen=True)
@@ -246,6 +257,10 @@ def _claims() -> dict[str, Claim]:
     for way in ("unknown-user", "swapped", "not-basic"):
         claims[f"{auth} {way}"] = Claim("credentials_refused", "auth-" + way)
     claims[f"{auth} another-account"] = _ISOLATED
+    claims[f"{auth} key-truncated"] = Claim("credentials_refused", "auth-accepts-key-prefix")
+    claims[f"{auth} key-case"] = Claim("credentials_refused", "auth-key-case-insensitive")
+    claims[f"{auth} key-altered"] = Claim("credentials_refused", "auth-key-last-char-ignored")
+    claims[f"{auth} key-of-another-account"] = Claim("credentials_refused", "auth-any-accounts-key")
     for account in ("nocredit", "notactive", "banned"):
         claims[f"{auth} account:{account}"] = Claim("credentials_refused", f"auth-account-{account}")
     return claims
