@@ -211,6 +211,9 @@ def _claims() -> dict[str, Claim]:
         claims[f"{both} body messages[].{name}"] = Claim(
             SCHEMA, None, "not stored in any field the model predicts (ClickSend rewrites or drops it)"
         )
+    # send_model: what the spec alone predicts of each accepted message (judged in send_is_recorded)
+    claims["send_mms body messages[].body"] = Claim("send_is_recorded", "send-unicode-limit-swapped")
+    claims["send_mms body messages[].country"] = Claim("send_is_recorded", "send-local-number-ignores-country")
     for name in ("total_price", "total_count", "queued_count", "messages"):
         claims[f"send_mms response data.{name}"] = _SEND_ANSWER
         claims[f"price_mms response data.{name}"] = _PRICE_ANSWER
@@ -224,6 +227,7 @@ def _claims() -> dict[str, Claim]:
     for name in ("message_id", *_SEND_MESSAGE):
         claims[f"send_mms response data.messages[].{name}"] = _SEND_ANSWER
         claims[f"price_mms response data.messages[].{name}"] = _PRICE_ANSWER
+    claims["send_mms response data.messages[].country"] = Claim("send_is_recorded", "send-local-number-ignores-country")
     # the links send declares
     claims["send_mms link GetReceiptOfFirstMessage"] = Claim("records_match_sends", "receipt-by-id-crashes")
     claims["send_mms link CancelFirstMessage"] = Claim("cancel_takes_effect", "cancel-refuses-scheduled")
