@@ -199,17 +199,35 @@ def probe_queries(row: dict[str, Any]) -> list[tuple[dict[str, Any], int]]:
     return queries
 
 
+ORDER_SAMPLE = (2, 40)  # Model.sampled: pages after which every ordered field is asked for, both ways
+
+
+def _largest_page() -> int:
+    """The spec's largest `limit`: the longest page, most likely to hold records of different values."""
+    return int(clicksend_mms_spec.load()["components"]["parameters"]["Limit"]["schema"]["maximum"])
+
+
 def _probe_problems(ctx: CheckContext, case: AnyCase, response: Response, rows: list[dict[str, Any]]) -> list[str]:
     run = runenv.current()
-    if not rows or run.account is None or not model.of(case).sampled("history_obeys_query:probe", *BOUNDS_SAMPLE):
+    known = model.of(case)
+    if not rows or run.account is None:
         return []
     api = Api.of(case, response)
     problems = []
-    for query, expected in probe_queries(rows[0]):
-        answer = follow_up(ctx, case, api, api.case(OPERATION, query=query), run.account)
-        total = wire.count((wire.page_of(answer.content) or {}).get("total"))
-        if answer.status_code != 200 or total != expected:
-            problems.append(f"history {query} answered {answer.status_code} with total {total}, expected {expected}")
+    if known.sampled("history_obeys_query:probe", *BOUNDS_SAMPLE):
+        for query, expected in probe_queries(rows[0]):
+            answer = follow_up(ctx, case, api, api.case(OPERATION, query=query), run.account)
+            total = wire.count((wire.page_of(answer.content) or {}).get("total"))
+            if answer.status_code != 200 or total != expected:
+                problems.append(f"history {query} answered {answer.status_code}, total {total}, expected {expected}")
+    # Generated order_by values rarely name a field the records have; each ordered field is asked for here, on a
+    # page long enough to hold records of different values.
+    if len(rows) > 1 and known.sampled("history_obeys_query:order", *ORDER_SAMPLE):
+        for field in ordered_fields():
+            for direction in ("asc", "desc"):
+                query = {"order_by": f"{field}:{direction}", "limit": _largest_page()}
+                answer = follow_up(ctx, case, api, api.case(OPERATION, query=query), run.account)
+                problems += row_problems(query, wire.rows_of(wire.page_of(answer.content)))
     return problems
 
 

@@ -93,3 +93,20 @@ def problems(body: Any, results: list[dict[str, Any]], exact_text: bool = True) 
                     f"as {answered!r}"
                 )
     return found[:3]
+
+
+LIMIT_PROBE_SAMPLE = (3, 20)  # Model.sampled: accepted sends whose first accepted message is priced at the limits
+
+
+def limit_probe_body(body: Any, results: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A price request (free) of the send's first accepted message with bodies one past each limit, in each
+    alphabet: a generated send almost never has a body that long and is accepted, so the truncation rule would
+    otherwise go unjudged. None when nothing was accepted."""
+    sent = wire.request_messages(body)
+    if not isinstance(body, dict) or len(sent) != len(results):
+        return None
+    accepted = next((m for m, r in zip(sent, results, strict=True) if r.get("status") == "SUCCESS"), None)
+    if accepted is None:
+        return None
+    bodies = [(word * (limit + 1))[: limit + 1] for limit in sorted(set(body_limits())) for word in ("ab1 ", "жы ")]
+    return {**body, "messages": [{**accepted, "body": text} for text in bodies]}
