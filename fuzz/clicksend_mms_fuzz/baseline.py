@@ -11,7 +11,7 @@ import email.utils
 import threading
 from typing import Any
 
-from . import isolation, reach, runenv, wire
+from . import isolation, runenv, wire
 from .model import Baseline
 from .probes import SANDBOX_ACCOUNT_PATH, SANDBOX_CLOCK_PATH, AnyCase, Api
 from .runenv import Credentials
@@ -68,5 +68,3 @@ def first_contact(case: AnyCase) -> None:
             take_baseline(api, account)
     if run.peer is not None and run.may_write():
         isolation.plant_canary(api, run.peer)
-    if run.account is not None and run.sandbox:
-        reach.schedule_soon(api, run.account)

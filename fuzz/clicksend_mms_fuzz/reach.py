@@ -60,17 +60,6 @@ def schedule_one(api: Api, account: Credentials, draw: int, ahead: int = _AHEAD)
     api.send(api.case("send_mms", body=body), account)
 
 
-# Schedules a few seconds to a minute ahead, sent at first contact: by the time cancel is fuzzed their time has
-# passed (a cancel-all before it may cancel some: hence several).
-_SOON_SCHEDULES = (_SOON, 4 * _SOON, 10 * _SOON, 20 * _SOON)
-
-
-def schedule_soon(api: Api, account: Credentials) -> None:
-    """Messages whose schedule passes during the run: what a cancel must no longer cancel (sandbox: free)."""
-    for draw, ahead in enumerate(_SOON_SCHEDULES):
-        schedule_one(api, account, draw, ahead=int(ahead))
-
-
 def choose_id(api: Api, account: Credentials, operation: str, generated: str, now: float) -> str | None:
     """The id to send instead of `generated`, or None to keep it. Deterministic in `generated`."""
     state, username = api.model, account.username
