@@ -49,20 +49,3 @@ def test_history_probes_single_out_the_row() -> None:
     assert ({"q": "message_id:X1", "date_from": 1700000000, "date_to": 1700000000}, 1) in queries
     assert all(expected == 0 for query, expected in queries if "," in query["q"])
     assert "message_price" in history_model.ordered_fields() and "subject" not in history_model.ordered_fields()
-
-
-def test_passed_ids_are_the_scheduled_messages_whose_time_has_certainly_come() -> None:
-    from clicksend_mms_fuzz import model
-    from clicksend_mms_fuzz.model import Baseline
-
-    known = model.Model()
-    known.set_baseline("sandbox", Baseline(balance=None, history_total=0, scheduled=0, cancelled=0))
-    payload = (
-        b'{"data": {"total_price": "0", "messages": ['
-        b'{"message_id": "DUE", "status": "SUCCESS", "to": "+61411111111", "schedule": 1010},'
-        b'{"message_id": "NOW", "status": "SUCCESS", "to": "+61411111111", "schedule": ""}]}}'
-    )
-    known.record_send("sandbox", payload, 1000.0, 999.0)
-    assert known.passed_ids("sandbox", 1005.0) == []  # not due yet
-    assert known.passed_ids("sandbox", 1010.0) == []  # within the clock slack: either side
-    assert known.passed_ids("sandbox", 1100.0) == ["DUE"]  # due and sent; NOW was never scheduled
