@@ -280,15 +280,6 @@ class Model:
         with self._lock:
             return list(self.account(username).messages)
 
-    def passed_ids(self, username: str, moment: float) -> list[str]:
-        """Scheduled messages, not cancelled, whose time had certainly come at `moment` (no longer cancellable)."""
-        with self._lock:
-            return [
-                m.message_id
-                for m in self.account(username).messages.values()
-                if m.schedule is not None and m.cancelled_at is None and m.pending_at(moment) is False
-            ]
-
     def pending_ids(self, username: str, moment: float | None = None) -> list[str]:
         moment = self.now() if moment is None else moment
         with self._lock:

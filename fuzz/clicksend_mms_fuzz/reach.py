@@ -4,8 +4,7 @@ A generated `message_id` is a random string: receipt-by-id and cancel answer 404
 logic past the lookup is only reached through the stateful links. In the fuzzing and stateful phases a positive
 case's random id is therefore replaced, in `before_call`, by one the run knows (deterministically in the
 generated value, like `formats.future_schedules`): most often a message of the account (for cancel, a
-scheduled one: 60%, one whose schedule has passed: 10%, any: 15%), sometimes the other account's canary
-(5-15%); 10% stay random (the 404 path).
+scheduled one: 60%, any: 25%), sometimes the other account's canary (5-15%); 10% stay random (the 404 path).
 
 Receipts-read's `date_before` is likewise moved between the times of the unread receipts, so that it marks some and
 keeps some. And half the receipts lists that ask for a page past the first ask for the first: the unread receipts
@@ -25,14 +24,12 @@ from typing import Any
 from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
 
 from . import history_model, runenv, wire
-from .model import CLOCK_SLACK
 from .probes import Api
 from .runenv import Credentials
 
 # A scheduled message for a cancel to meet: a day ahead, to a test recipient (free) or, against the sandbox, a
 # priced number too (so a cancel has something to refund). 0491 570 xxx is Australia's range for fiction.
 _AHEAD = 24 * 3600
-_SOON = 2 * CLOCK_SLACK  # a schedule that passes within seconds: a later cancel meets it sent
 _SANDBOX_RECIPIENTS = (TEST_RECIPIENTS[1], "+61491570006", "+14155550123")
 
 ID_OPERATIONS = ("get_mms_receipt", "cancel_mms")
@@ -43,9 +40,8 @@ def _pick(options: list[str], draw: int) -> str | None:
     return options[draw % len(options)] if options else None
 
 
-def schedule_one(api: Api, account: Credentials, draw: int, ahead: int = _AHEAD) -> None:
-    """Send one message scheduled `ahead` seconds from now, a day by default (recorded in the model like any send
-    of the run)."""
+def schedule_one(api: Api, account: Credentials, draw: int) -> None:
+    """Send one message scheduled a day ahead (recorded in the model like any send of the run)."""
     body = {
         "media_file": "https://example.com/scheduled.jpg",
         "messages": [
@@ -53,7 +49,7 @@ def schedule_one(api: Api, account: Credentials, draw: int, ahead: int = _AHEAD)
                 "to": TEST_RECIPIENTS[1] if runenv.current().live else _SANDBOX_RECIPIENTS[draw % 3],
                 "subject": "scheduled",
                 "body": "A scheduled message for cancel to meet.",
-                "schedule": int(api.model.now()) + ahead + (draw % 3600 if ahead == _AHEAD else 0),
+                "schedule": int(api.model.now()) + _AHEAD + draw % 3600,
             }
         ],
     }
@@ -71,11 +67,6 @@ def choose_id(api: Api, account: Credentials, operation: str, generated: str, no
             if not state.pending_ids(username, now):
                 schedule_one(api, account, draw)
             return _pick(state.pending_ids(username), draw) or _pick(stored, draw)
-        if bucket < 70:
-            # The other side of the boundary: scheduled, but its time has passed (sent, no longer cancellable).
-            if not state.passed_ids(username, now):
-                schedule_one(api, account, draw, ahead=int(_SOON))  # for the cancels after this one
-            return _pick(state.passed_ids(username, now), draw) or _pick(stored, draw)
         if bucket < 85:
             return _pick(stored, draw)
     elif bucket < 75:
