@@ -5,6 +5,10 @@ weaker than it looks. This oracle replays a sample of the run's successful reads
 - ``unknown-user``: the run's API key under a username no account has;
 - ``swapped``: the run's key and username swapped;
 - ``not-basic``: the run's own pair, but in a scheme other than Basic;
+- ``key-truncated``, ``key-case``, ``key-altered``: the run's username with keys derived mechanically from its own
+  key (``wrong_keys``: empty, every shorter prefix length class and a suffix; the case flipped; one character
+  changed, two swapped, one appended) — the key check must accept only the exact key;
+- ``key-of-another-account``: the run's username with the second account's key (when the run has one);
 - ``account:<name>``: each test account of the spec's ``x-clicksend-testing`` with its shared key, expected to
   answer as the spec describes it (the 401 or 403 its description names; INSUFFICIENT_CREDIT on every message of
   a price when that is what it says).
@@ -38,7 +42,39 @@ def _testing() -> dict[str, Any]:
     return fixtures
 
 
-def expectations(username: str, api_key: str) -> list[tuple[str, str, int | None, bool]]:
+def _changed(char: str) -> str:
+    return "0" if char != "0" else "1"
+
+
+def wrong_keys(api_key: str) -> list[tuple[str, str]]:
+    """(way, key) for keys that differ from ``api_key`` in one mechanical way each; none equals it."""
+    keys: list[tuple[str, str]] = [("key-truncated", "")]
+    # Prefixes of 1, about a half and all but one character (a check comparing only what was sent accepts any),
+    # and the key without its first character (one comparing only the end).
+    for length in sorted({1, len(api_key) // 2, len(api_key) - 1}):
+        if 0 < length < len(api_key):
+            keys.append(("key-truncated", api_key[:length]))
+    if len(api_key) > 1:
+        keys.append(("key-truncated", api_key[1:]))
+    for variant in (api_key.swapcase(), api_key.upper(), api_key.lower()):
+        keys.append(("key-case", variant))
+    if api_key:
+        keys.append(("key-altered", api_key[:-1] + _changed(api_key[-1])))
+        keys.append(("key-altered", _changed(api_key[0]) + api_key[1:]))
+    swap = next((i for i in range(len(api_key) - 1) if api_key[i] != api_key[i + 1]), None)
+    if swap is not None:
+        keys.append(("key-altered", api_key[:swap] + api_key[swap + 1] + api_key[swap] + api_key[swap + 2 :]))
+    keys.append(("key-altered", api_key + "0"))
+    seen: set[str] = {api_key}
+    distinct = []
+    for way, key in keys:
+        if key not in seen:
+            seen.add(key)
+            distinct.append((way, key))
+    return distinct
+
+
+def expectations(username: str, api_key: str, peer_key: str | None = None) -> list[tuple[str, str, int | None, bool]]:
     """(way, Authorization header, expected status or None for "as a valid account", every message refused)."""
     pair = f"{username}:{api_key}".encode()
     ways: list[tuple[str, str, int | None, bool]] = [
@@ -46,6 +82,9 @@ def expectations(username: str, api_key: str) -> list[tuple[str, str, int | None
         ("swapped", wire.basic_auth(api_key, username), 401, False),
         ("not-basic", "Bearer " + base64.b64encode(pair).decode("ascii"), 401, False),
     ]
+    ways += [(way, wire.basic_auth(username, key), 401, False) for way, key in wrong_keys(api_key)]
+    if peer_key is not None and peer_key != api_key:
+        ways.append(("key-of-another-account", wire.basic_auth(username, peer_key), 401, False))
     fixtures = _testing()
     for name, description in fixtures.get("accounts", {}).items():
         status = _STATUS.search(str(description))
@@ -88,7 +127,8 @@ def credentials_refused(ctx: CheckContext, response: Response, case: AnyCase) ->
         return SKIP
     api = Api.of(case, response)
     problems = []
-    for way, header, status, refuses_all in expectations(run.account.username, run.account.api_key):
+    peer_key = run.peer.api_key if run.peer is not None else None
+    for way, header, status, refuses_all in expectations(run.account.username, run.account.api_key, peer_key):
         if (refuses_all and not credit_way) or (not refuses_all and not every_way):
             continue  # (a valid account with no credit reads like any other: only prices tell)
         probe = api.case(operation, query=dict(case.query or {}) or None, body=case.body)

@@ -21,7 +21,7 @@ from typing import Any
 
 from schemathesis import CheckContext, Response
 
-from . import model, records, runenv, wire
+from . import model, records, runenv, send_model, wire
 from .model import CLOCK_SLACK, CancelAllEffect, CancelEffect, Message
 from .probes import PASSED, SANDBOX_ACCOUNT_PATH, SKIP, AnyCase, Api, follow_up, operation_id
 
@@ -76,6 +76,9 @@ def send_is_recorded(ctx: CheckContext, response: Response, case: AnyCase) -> bo
         return SKIP
     run = runenv.current()
     problems = _answer_arithmetic(case.body, response.content)
+    problems += send_model.problems(case.body, wire.send_messages(response.content), exact_text=run.sandbox)
+    if run.sandbox and known.sampled("send_is_recorded:limits", *send_model.LIMIT_PROBE_SAMPLE):
+        problems += _limit_probe(ctx, case, response)
     if run.sandbox:  # live, ClickSend may normalise text it echoes; the read-back still compares it with the echo
         problems += records.echo_problems(case.body, wire.send_messages(response.content))
     if not known.sampled("send_is_recorded", *READ_BACK_SAMPLE):
@@ -87,6 +90,16 @@ def send_is_recorded(ctx: CheckContext, response: Response, case: AnyCase) -> bo
     if problems:
         raise AssertionError("What send answered is not what history holds: " + "; ".join(problems))
     return PASSED
+
+
+def _limit_probe(ctx: CheckContext, case: AnyCase, response: Response) -> list[str]:
+    body = send_model.limit_probe_body(case.body, wire.send_messages(response.content))
+    account = runenv.current().account
+    if body is None or account is None:
+        return []
+    api = Api.of(case, response)
+    answer = follow_up(ctx, case, api, api.case("price_mms", body=body), account)
+    return [f"price at the body limits: {p}" for p in send_model.problems(body, wire.send_messages(answer.content))]
 
 
 def _answer_arithmetic(body: Any, payload: bytes) -> list[str]:

@@ -14,10 +14,13 @@ from typing import Any
 from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
 from hypothesis import strategies as st
 
+from .send_model import body_limits
+
 RECIPIENT_FORMAT = "recipient"
 MEDIA_URL_FORMAT = "media-url"
 DECIMAL_FORMAT = "decimal"
 UNIX_TIME_FORMAT = "unix-time"
+BODY_FORMAT = "message-body"
 
 # 2015-01-01 .. 2033-05-18: the range of ClickSend timestamps seen in docs and live answers.
 _WEEK = 7 * 24 * 3600
@@ -74,6 +77,22 @@ def media_urls() -> st.SearchStrategy[str]:
     return st.one_of(image, image, image, image, refused)
 
 
+def _repeated(length: int, word: str) -> str:
+    return (word * (length // len(word) + 1))[:length]
+
+
+def message_bodies() -> st.SearchStrategy[str]:
+    """Bodies: mostly short text, some at the spec's truncation limits (x-clicksend-truncate), GSM and unicode.
+
+    A generated string almost never reaches 500 characters, so without these no body is ever truncated and
+    which limit applies to which alphabet is never judged (send_model predicts it)."""
+    limits = sorted(set(body_limits()))
+    lengths = st.sampled_from(limits).flatmap(lambda n: st.integers(min_value=n - 2, max_value=n + 3))
+    gsm = st.builds(_repeated, lengths, st.sampled_from(["Hello MMS ", "ab1 "]))
+    unicode = st.builds(_repeated, lengths, st.sampled_from(["Привет ", "日本語 "]))
+    return st.one_of(st.text(max_size=60), st.text(max_size=60), gsm, unicode)
+
+
 def future_schedules(body: Any, now: float) -> Any:
     """Move generated `schedule`s into the future, keeping each deterministic in the generated value.
 
@@ -104,4 +123,5 @@ def format_strategies() -> dict[str, st.SearchStrategy[str]]:
         UNIX_TIME_FORMAT: unix_time_strings(),
         RECIPIENT_FORMAT: recipients(),
         MEDIA_URL_FORMAT: media_urls(),
+        BODY_FORMAT: message_bodies(),
     }

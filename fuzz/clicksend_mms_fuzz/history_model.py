@@ -3,29 +3,42 @@
 Every history page, whatever it asked:
 - ``date_from`` / ``date_to`` (spec: records added at or after / at or before): every row's own ``date_added``
   is within them (exact: both are the server's);
-- ``order_by`` on a numeric field (spec: ``field:asc|desc``): the rows are in that order;
+- ``order_by`` on a money or time field of the record (spec: ``field:asc|desc``): the rows are in that order;
 - ``q=message_id:X``: every row is message X.
 Against a fresh sandbox, where the model knows every message of the account (model.py), also the ``total``:
 - ``q=message_id:X``: 1 when X is a message of this account, else 0 (another account's id included);
 - a date range (no other filter): the messages the run sent inside it (one sent within a second of a bound may
   count either way, so the total is held to a range).
+Sampled pages' first row is asked for again (``probe_queries``): with its own second as both bounds (the spec's
+"at or after"/"at or before": total 1), and with a second `q` filter no record meets, before and after its id
+(every filter applies: total 0).
 Live, only the per-row checks and `q=message_id:` of the run's own messages (the model holds only what it made).
 """
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import clicksend_mms_spec
 from schemathesis import CheckContext, Response
 
 from . import model, runenv, wire
 from .model import CLOCK_SLACK, Message
-from .probes import PASSED, SKIP, AnyCase, operation_id
+from .probes import PASSED, SKIP, AnyCase, Api, follow_up, operation_id
 
 OPERATION = "get_mms_history"
 MESSAGE_ID_FILTER = "message_id"
 ORDERED_FIELD = "date_added"
+
+
+@functools.cache
+def ordered_fields() -> tuple[str, ...]:
+    """The history record's fields whose schema is the spec's Money or UnixTime: ordered as numbers."""
+    record = clicksend_mms_spec.load()["components"]["schemas"]["MmsMessageRecord"]["properties"]
+    numeric = ("#/components/schemas/Money", "#/components/schemas/UnixTime")
+    return tuple(name for name, schema in record.items() if schema.get("$ref") in numeric)
 
 
 def _number(value: object) -> Decimal | None:
@@ -77,9 +90,9 @@ def row_problems(query: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]
         if other:
             problems.append(f"q=message_id:{wanted} answered message {other[0]}")
     order_by = query.get("order_by")
-    # Only date_added: the one field whose order the spec makes unambiguous (a record's `schedule` shows its
-    # date_added when it has none, and how a server orders the rest is its own choice).
-    if isinstance(order_by, str) and order_by.partition(":")[0].lower() == ORDERED_FIELD:
+    # Only the record's money and time fields (ordered_fields): numbers, whose order is unambiguous; how a server
+    # orders text (byte-wise, case-folded, by locale) is its own choice.
+    if isinstance(order_by, str) and order_by.partition(":")[0].lower() in ordered_fields():
         field, _, direction = order_by.partition(":")
         field = field.lower()
         values = [_number(row.get(field)) for row in rows if field in row]
@@ -167,6 +180,57 @@ def first_row_problems(query: dict[str, Any], rows: list[dict[str, Any]], known:
     return []
 
 
+BOUNDS_SAMPLE = (6, 12)  # Model.sampled: pages whose first row is asked for again with exact bounds and filters
+
+
+def probe_queries(row: dict[str, Any]) -> list[tuple[dict[str, Any], int]]:
+    """(query, expected total) that single out `row` from what it shows, derived from the spec's words:
+    its own second as both bounds ("at or after", "at or before": 1), and every filter of a `q` applied ("a
+    filter that no record meets, before or after the row's id": 0)."""
+    message_id, added, to = row.get("message_id"), wire.unix_seconds(row.get("date_added")), row.get("to")
+    if not isinstance(message_id, str) or not message_id or added is None or added != int(added):
+        return []
+    queries: list[tuple[dict[str, Any], int]] = [
+        ({"q": f"{MESSAGE_ID_FILTER}:{message_id}", "date_from": int(added), "date_to": int(added)}, 1),
+    ]
+    if isinstance(to, str) and to and "," not in to:
+        queries.append(({"q": f"{MESSAGE_ID_FILTER}:{message_id},to:{to}~"}, 0))
+        queries.append(({"q": f"to:{to}~,{MESSAGE_ID_FILTER}:{message_id}"}, 0))
+    return queries
+
+
+ORDER_SAMPLE = (2, 40)  # Model.sampled: pages after which every ordered field is asked for, both ways
+
+
+def largest_page() -> int:
+    """The spec's largest `limit`: the longest page, most likely to hold records of different values."""
+    return int(clicksend_mms_spec.load()["components"]["parameters"]["Limit"]["schema"]["maximum"])
+
+
+def _probe_problems(ctx: CheckContext, case: AnyCase, response: Response, rows: list[dict[str, Any]]) -> list[str]:
+    run = runenv.current()
+    known = model.of(case)
+    if not rows or run.account is None:
+        return []
+    api = Api.of(case, response)
+    problems = []
+    if known.sampled("history_obeys_query:probe", *BOUNDS_SAMPLE):
+        for query, expected in probe_queries(rows[0]):
+            answer = follow_up(ctx, case, api, api.case(OPERATION, query=query), run.account)
+            total = wire.count((wire.page_of(answer.content) or {}).get("total"))
+            if answer.status_code != 200 or total != expected:
+                problems.append(f"history {query} answered {answer.status_code}, total {total}, expected {expected}")
+    # Generated order_by values rarely name a field the records have; each ordered field is asked for here, on a
+    # page long enough to hold records of different values.
+    if len(rows) > 1 and known.sampled("history_obeys_query:order", *ORDER_SAMPLE):
+        for field in ordered_fields():
+            for direction in ("asc", "desc"):
+                query = {"order_by": f"{field}:{direction}", "limit": largest_page()}
+                answer = follow_up(ctx, case, api, api.case(OPERATION, query=query), run.account)
+                problems += row_problems(query, wire.rows_of(wire.page_of(answer.content)))
+    return problems
+
+
 def history_obeys_query(ctx: CheckContext, response: Response, case: AnyCase) -> bool | None:
     run = runenv.current()
     if operation_id(case) != OPERATION or response.status_code != 200 or run.account is None:
@@ -182,6 +246,7 @@ def history_obeys_query(ctx: CheckContext, response: Response, case: AnyCase) ->
     problems = row_problems(query, wire.rows_of(page))
     problems += total_problems(query, wire.count(page.get("total")), model.of(case), user)
     problems += first_row_problems(query, wire.rows_of(page), model.of(case), user)
+    problems += _probe_problems(ctx, case, response, wire.rows_of(page))
     if problems:
         raise AssertionError("History did not answer what its query asked: " + "; ".join(problems))
     return PASSED

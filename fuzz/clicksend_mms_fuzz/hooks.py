@@ -55,6 +55,9 @@ def _annotate_schema(raw_schema: dict[str, Any]) -> None:
     to = schemas.get("MmsMessageInput", {}).get("properties", {}).get("to")
     if isinstance(to, dict):
         to.setdefault("format", formats.RECIPIENT_FORMAT)
+    body = schemas.get("MmsMessageInput", {}).get("properties", {}).get("body")
+    if isinstance(body, dict):
+        body.setdefault("format", formats.BODY_FORMAT)  # lengths at the truncation limits (send_model)
     media = schemas.get("SendMmsRequest", {}).get("properties", {}).get("media_file")
     if isinstance(media, dict):
         media.setdefault("format", formats.MEDIA_URL_FORMAT)

@@ -20,7 +20,7 @@ import threading
 from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
 from schemathesis import CheckContext, Response
 
-from . import runenv, wire
+from . import history_model, runenv, wire
 from .effects import RECORD_OPERATIONS, records_in, requester
 from .model import Message
 from .probes import PASSED, SKIP, AnyCase, Api, follow_up, operation_id
@@ -30,7 +30,10 @@ CANARY_AHEAD = 30 * 24 * 3600
 CANARY_RECIPIENT = "+61491570009"  # Australia's range for fiction (0491 570 xxx)
 DENIED = (403, 404)
 # What this check looks at: answers that list or show messages, and the requests that create or cancel them.
-_JUDGED = frozenset({*RECORD_OPERATIONS, "get_mms_receipts", "cancel_mms", "send_mms", "cancel_all_mms"})
+_JUDGED = frozenset(
+    {*RECORD_OPERATIONS, "get_mms_receipts", "cancel_mms", "send_mms", "cancel_all_mms", "mark_mms_receipts_read"}
+)
+UNREAD_SAMPLE = (5, 5)  # Model.sampled: the owner's receipts-reads after which the peer's receipts are listed
 # Sends whose new message the peer looks up: the first ones, then one in SEND_PROBE_EVERY (budget).
 SEND_PROBE_FIRST, SEND_PROBE_EVERY = 20, 5
 _lock = threading.Lock()
@@ -55,6 +58,17 @@ def plant_canary(api: Api, peer: Credentials) -> None:
     accepted = [m for m in wire.send_messages(response.content) if m.get("status") == "SUCCESS"]
     if response.status_code == 200 and accepted:
         api.model.canary_id = str(accepted[0]["message_id"])
+    if runenv.current().sandbox:
+        # A second canary, sent now: its receipt arrives and the peer never reads it, so it stays in the peer's
+        # receipts list (unread only) whatever the owner marks read.
+        now = {
+            "media_file": body["media_file"],
+            "messages": [{"to": CANARY_RECIPIENT, "subject": "isolation receipt", "body": "Read by nobody."}],
+        }
+        response, _, _ = api.send(api.case("send_mms", body=now), peer)
+        accepted = [m for m in wire.send_messages(response.content) if m.get("status") == "SUCCESS"]
+        if response.status_code == 200 and accepted:
+            api.model.unread_canary_id = str(accepted[0]["message_id"])
 
 
 def remove_canary(api: Api, peer: Credentials) -> None:
@@ -112,6 +126,8 @@ class other_account_sees_nothing:
             problems += self._cancel(ctx, case, response, api, run.peer)
         elif operation == "send_mms" and response.status_code == 200:
             problems += self._new_message(ctx, case, api, run.peer)
+        elif operation == "mark_mms_receipts_read" and api.model.sampled("isolation:unread", *UNREAD_SAMPLE):
+            problems += self._peer_receipt_unread(ctx, case, api, run.peer)
         elif operation == "cancel_all_mms" and response.status_code == 200 and self._cancelled_some(api, case):
             problems += self._canary_intact(ctx, case, api, run.peer, "the owner's cancel-all")
         if problems:
@@ -178,6 +194,26 @@ class other_account_sees_nothing:
         if history.status_code == 200 and wire.row_ids(wire.page_of(history.content)):
             problems.append(f"the other account's history lists the new {message_id}")
         return problems
+
+    @staticmethod
+    def _peer_receipt_unread(ctx: CheckContext, case: AnyCase, api: Api, peer: Credentials) -> list[str]:
+        """The peer's delivered canary (its record Completed: its receipt exists) stays in the peer's receipts
+        list, which holds unread receipts only: the peer never reads, the owner's receipts-read marks only its own."""
+        message_id = api.model.unread_canary_id
+        if message_id is None:
+            return []
+        record = wire.envelope_data(_peer_view(ctx, case, api, peer, message_id).content)
+        if not isinstance(record, dict) or record.get("status") != "Completed":
+            return []  # not delivered yet
+        page, last = 1, 1
+        while page <= last:
+            probe = api.case("get_mms_receipts", query={"page": page, "limit": history_model.largest_page()})
+            answer = wire.page_of(follow_up(ctx, case, api, probe, peer).content)
+            if any(str(r.get("message_id")) == message_id for r in wire.rows_of(answer)):
+                return []
+            last = min(wire.count((answer or {}).get("last_page")) or 0, 5)
+            page += 1
+        return [f"after the owner's receipts-read, the other account's unread receipt for {message_id} is gone"]
 
     @staticmethod
     def _canary_intact(ctx: CheckContext, case: AnyCase, api: Api, peer: Credentials, what: str) -> list[str]:

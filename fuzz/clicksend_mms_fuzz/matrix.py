@@ -21,7 +21,18 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 SECURITY = "security"  # the "operation" of the security scheme's rows
 # Every way an HTTP Basic credential can fail to be the caller's own: what the scheme alone implies, plus one
 # row per test account the spec's x-clicksend-testing names (a credential that is right but must still fail).
-BASIC_WAYS = ("missing", "wrong-key", "unknown-user", "swapped", "not-basic", "another-account")
+BASIC_WAYS = (
+    "missing",
+    "wrong-key",
+    "unknown-user",
+    "swapped",
+    "not-basic",
+    "another-account",
+    "key-truncated",
+    "key-case",
+    "key-altered",
+    "key-of-another-account",
+)
 
 
 @dataclass(frozen=True)
@@ -203,6 +214,9 @@ def _claims() -> dict[str, Claim]:
         claims[f"{both} body messages[].{name}"] = Claim(
             SCHEMA, None, "not stored in any field the model predicts (ClickSend rewrites or drops it)"
         )
+    # send_model: what the spec alone predicts of each accepted message (judged in send_is_recorded)
+    claims["send_mms body messages[].body"] = Claim("send_is_recorded", "send-unicode-limit-swapped")
+    claims["send_mms body messages[].country"] = Claim("send_is_recorded", "send-local-number-ignores-country")
     for name in ("total_price", "total_count", "queued_count", "messages"):
         claims[f"send_mms response data.{name}"] = _SEND_ANSWER
         claims[f"price_mms response data.{name}"] = _PRICE_ANSWER
@@ -216,6 +230,7 @@ def _claims() -> dict[str, Claim]:
     for name in ("message_id", *_SEND_MESSAGE):
         claims[f"send_mms response data.messages[].{name}"] = _SEND_ANSWER
         claims[f"price_mms response data.messages[].{name}"] = _PRICE_ANSWER
+    claims["send_mms response data.messages[].country"] = Claim("send_is_recorded", "send-local-number-ignores-country")
     # the links send declares
     claims["send_mms link GetReceiptOfFirstMessage"] = Claim("records_match_sends", "receipt-by-id-crashes")
     claims["send_mms link CancelFirstMessage"] = Claim("cancel_takes_effect", "cancel-refuses-scheduled")
@@ -252,6 +267,10 @@ def _claims() -> dict[str, Claim]:
     for way in ("unknown-user", "swapped", "not-basic"):
         claims[f"{auth} {way}"] = Claim("credentials_refused", "auth-" + way)
     claims[f"{auth} another-account"] = _ISOLATED
+    claims[f"{auth} key-truncated"] = Claim("credentials_refused", "auth-accepts-key-prefix")
+    claims[f"{auth} key-case"] = Claim("credentials_refused", "auth-key-case-insensitive")
+    claims[f"{auth} key-altered"] = Claim("credentials_refused", "auth-key-last-char-ignored")
+    claims[f"{auth} key-of-another-account"] = Claim("credentials_refused", "auth-any-accounts-key")
     for account in ("nocredit", "notactive", "banned"):
         claims[f"{auth} account:{account}"] = Claim("credentials_refused", f"auth-account-{account}")
     return claims

@@ -122,6 +122,7 @@ class Model:
         # Run-scoped state of the oracles against this target.
         self.contacted = False  # baselines taken (baseline.first_contact)
         self.canary_id: str | None = None  # the peer's scheduled message (isolation)
+        self.unread_canary_id: str | None = None  # the peer's delivered message it never reads (isolation, sandbox)
         self.stash: dict[str, Any] = {}  # case id -> the peer's replay made before the case (isolation)
         self.followed: set[tuple[Any, ...]] = set()  # last pages already fetched (pagination)
         self.turns: Counter[str] = Counter()  # occurrences per sampling key (see `sampled`)

@@ -23,7 +23,7 @@ from typing import Any
 
 from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
 
-from . import runenv, wire
+from . import history_model, runenv, wire
 from .probes import Api
 from .runenv import Credentials
 
@@ -134,7 +134,11 @@ def history_query(api: Api, account: Credentials | None, case: Any, phase: str, 
     order_by = query.get("order_by")
     if isinstance(order_by, str) and ":" in order_by and zlib.crc32(order_by.encode()) % 2 == 0:
         # Alone on page 1: where a date_added order starts is what shows it (history_model.first_row_problems).
-        case.query = {"order_by": "date_added:" + order_by.partition(":")[2], "page": 1}
+        # Half of them on another money or time field of the record (history_model.ordered_fields).
+        fields = history_model.ordered_fields()
+        draw = zlib.crc32(order_by.encode("utf-8", "surrogatepass")) // 2
+        field = history_model.ORDERED_FIELD if draw % 2 == 0 or not fields else fields[draw // 2 % len(fields)]
+        case.query = {"order_by": f"{field}:" + order_by.partition(":")[2], "page": 1}
         if "limit" in query:
             case.query["limit"] = query["limit"]
         return

@@ -371,6 +371,32 @@ MUTANTS: tuple[Mutant, ...] = (
         (Patch("auth.py", 'if scheme.lower() != "basic" or not token:', "if not token:"),),
     ),
     Mutant(
+        "auth-key-last-char-ignored",
+        "7",
+        "the key check ignores the key's last character (a length-off-by-one compare): a key one character off works",
+        ("credentials_refused",),
+        (
+            Patch(
+                "auth.py",
+                "    key_ok = hmac.compare_digest(expected, key.encode())\n",
+                "    key_ok = len(key) == len(expected) and hmac.compare_digest(expected[:-1], key.encode()[:-1])\n",
+            ),
+        ),
+    ),
+    Mutant(
+        "auth-any-accounts-key",
+        "7",
+        "the key is checked against every account's, not the username's: another account's key lets the caller in",
+        ("credentials_refused",),
+        (
+            Patch(
+                "auth.py",
+                "    key_ok = hmac.compare_digest(expected, key.encode())\n",
+                "    key_ok = any(hmac.compare_digest(a.api_key.encode(), key.encode()) for a in accounts)\n",
+            ),
+        ),
+    ),
+    Mutant(
         "auth-account-notactive",
         "7",
         "an inactive account is let in",
