@@ -35,6 +35,7 @@ from .plan import (
     STRICT_ENV,
     Plan,
     plan_from_env,
+    strict_from_env,
 )
 from .runenv import AUTH_KEY_ENV, AUTH_USER_ENV
 
@@ -75,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         default=None,
         help=f"fail when the cap cut the run or a check or matrix row judged less than its floor (default: on when "
-        f"CI=true or {STRICT_ENV}=1)",
+        f"{STRICT_ENV}=1, and when CI=true for the designed budget, not a smaller --examples)",
     )
     return parser
 
@@ -87,7 +88,8 @@ def plan_for(argv: Sequence[str] | None = None, environ: Mapping[str, str] | Non
     if args.max_time is not None:
         plan = dataclasses.replace(plan, max_time=args.max_time)
     if args.examples is not None:
-        plan = dataclasses.replace(plan, examples=args.examples)
+        environ_ = os.environ if environ is None else environ
+        plan = dataclasses.replace(plan, examples=args.examples, strict=strict_from_env(environ_, args.examples))
     if args.strict is not None:
         plan = dataclasses.replace(plan, strict=args.strict)
     return plan

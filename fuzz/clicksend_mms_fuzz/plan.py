@@ -138,6 +138,15 @@ def says_sandbox(base_url: str) -> bool:
     return headers.get(SANDBOX_HEADER) is not None
 
 
+def strict_from_env(env: Mapping[str, str], examples: int | None) -> bool:
+    """--strict's default: on when CLICKSEND_FUZZ_STRICT=1; else on under CI=true (unless it is 0) for the designed
+    budget only: a run given a smaller one (`--examples N`, a quick look) judges less by choice, and says so."""
+    said = env.get(STRICT_ENV, "").strip().lower()
+    if said in ("1", "true", "yes"):
+        return True
+    return env.get("CI", "").strip().lower() == "true" and said != "0" and examples is None
+
+
 def plan_from_env(environ: Mapping[str, str] | None = None) -> Plan:
     env = os.environ if environ is None else environ
     username = env.get(USERNAME_ENV, "")
@@ -149,9 +158,8 @@ def plan_from_env(environ: Mapping[str, str] | None = None) -> Plan:
     raw_time = env.get(MAX_TIME_ENV, "").strip()
     raw_failures = env.get(MAX_FAILURES_ENV, "").strip()
     raw_examples = env.get(EXAMPLES_ENV, "").strip()
-    strict = env.get(STRICT_ENV, "").strip().lower() in ("1", "true", "yes") or (
-        env.get("CI", "").strip().lower() == "true" and env.get(STRICT_ENV, "").strip() != "0"
-    )
+    examples = int(raw_examples) if raw_examples.isdigit() and int(raw_examples) > 0 else None
+    strict = strict_from_env(env, examples)
     policy = SpendPolicy.from_env({**env, "CLICKSEND_FUZZ_MODE": "live" if live else "sandbox"})
     peer_user, peer_key = env.get(PEER_USERNAME_ENV, ""), env.get(PEER_API_KEY_ENV, "")
     if target is not None and not live and not (peer_user and peer_key):
@@ -168,6 +176,6 @@ def plan_from_env(environ: Mapping[str, str] | None = None) -> Plan:
         max_time=int(raw_time) if raw_time.isdigit() else None,
         peer=Credentials(peer_user, peer_key) if target is not None and peer_user and peer_key else None,
         max_failures=int(raw_failures) if raw_failures.isdigit() else None,
-        examples=int(raw_examples) if raw_examples.isdigit() and int(raw_examples) > 0 else None,
+        examples=examples,
         strict=strict,
     )

@@ -62,6 +62,7 @@ from .cli import (
     out,
 )
 from .cli_inputs import by_place, spec_options, with_fields
+from .cli_money import money
 from .exceptions import ClickSendError, InvalidRequestError
 from .journal import Journal, JournalError, JournalLockedError
 from .local_files import LocalFileError
@@ -289,7 +290,7 @@ def _end_bulk(ctx: typer.Context, run: Any, journal_path: Path | None) -> NoRetu
     summary = {
         **_account_payload(account, journal_path),
         "rejected_this_run": tally.rejected,
-        "total_price_this_run": str(tally.total_price),
+        "total_price_this_run": money(tally.total_price),
     }
     if opts.as_json:
         _print_json(summary)
@@ -297,7 +298,7 @@ def _end_bulk(ctx: typer.Context, run: Any, journal_path: Path | None) -> NoRetu
         where = f"; journal {journal_path}" if journal_path else ""
         out.print(
             Text(
-                f"sent {len(account.sent)} message(s); this run: total price {tally.total_price}, "
+                f"sent {len(account.sent)} message(s); this run: total price {money(tally.total_price)}, "
                 f"{tally.rejected} rejected{where}"
             )
         )

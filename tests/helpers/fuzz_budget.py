@@ -77,7 +77,8 @@ def budgeted_fuzz_run(
     return subprocess.run(
         [python, "-c", BOOTSTRAP],
         cwd=cwd,
-        env={**sandbox_env(), **(extra_env or {}), CONFIG_ENV: str(config)},
+        # A smaller budget and fewer phases judge less than the designed run by choice: never held to its floors.
+        env={**sandbox_env(), "CLICKSEND_FUZZ_STRICT": "0", **(extra_env or {}), CONFIG_ENV: str(config)},
         capture_output=True,
         text=True,
         timeout=900,

@@ -159,7 +159,13 @@ MUTANTS: tuple[Mutant, ...] = (
         "2",
         "receipts-read marks every receipt, also those newer than date_before",
         ("receipts_read_takes_effect",),
-        (Patch("store.py", "if before is not None:\n            sql +=", "if False:\n            sql +="),),
+        (
+            Patch(
+                "store.py",
+                'bound = "receipt_at <= :now" if before is None or before > now else "receipt_at < :before"',
+                'bound = "receipt_at <= :now"',
+            ),
+        ),
     ),
     # ---- 3. isolation ----
     Mutant(
@@ -321,7 +327,13 @@ MUTANTS: tuple[Mutant, ...] = (
         "6",
         "refunding a cancelled priced message fails (500): only reached by cancelling a scheduled, charged one",
         ("not_a_server_error",),
-        (Patch("store.py", "self.add_to_balance(username, refund)", "self.add_to_balance(username, refund, refund)"),),
+        (
+            Patch(
+                "store.py",
+                "self.add_to_balance(username, int(refund))",
+                "self.add_to_balance(username, int(refund), int(refund))",
+            ),
+        ),
     ),
     Mutant(
         "receipt-by-id-crashes",

@@ -185,8 +185,8 @@ FRESH_EYES: tuple[Mutant, ...] = (
         "receipts-read marks every account's receipts read, not only the caller's",
         Patch(
             "store.py",
-            '        sql = "UPDATE messages SET read_at = :now WHERE username = :username AND read_at IS NULL"\n',
-            '        sql = "UPDATE messages SET read_at = :now WHERE read_at IS NULL"\n',
+            "read_at = :now WHERE username = :username AND {_UNREAD",
+            "read_at = :now WHERE {_UNREAD",
         ),
     ),
     _fresh(
@@ -194,8 +194,8 @@ FRESH_EYES: tuple[Mutant, ...] = (
         "receipts-read's date_before is compared with the message's send time, not its receipt's",
         Patch(
             "store.py",
-            '            sql += " AND receipt_at < :before"\n',
-            '            sql += " AND sent_at < :before"\n',
+            'else "receipt_at < :before"',
+            'else "sent_at < :before"',
         ),
     ),
     # ---- cancel, cancel-all ----

@@ -58,6 +58,11 @@ def test_examples_and_strict_reach_the_plan() -> None:
     assert not runner.plan_for([], {"CI": "true", "CLICKSEND_FUZZ_STRICT": "0"}).strict
     assert not runner.plan_for([], {}).strict
     assert runner.plan_for(["--strict"], {}).strict
+    # A smaller budget is a quick look: under CI it judges less by choice, unless strict is asked for.
+    assert not runner.plan_for(["--examples", "10"], {"CI": "true"}).strict
+    assert not runner.plan_for([], {"CI": "true", "CLICKSEND_FUZZ_EXAMPLES": "10"}).strict
+    assert runner.plan_for(["--examples", "10"], {"CI": "true", "CLICKSEND_FUZZ_STRICT": "1"}).strict
+    assert runner.plan_for(["--examples", "10", "--strict"], {"CI": "true"}).strict
 
 
 def test_the_config_is_package_data_with_relative_report_paths() -> None:
