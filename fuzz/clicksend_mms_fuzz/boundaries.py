@@ -2,7 +2,8 @@
 rule's boundary through the sandbox's control endpoints and judge the answer on both sides.
 
 - credit: the balance set to exactly what the API quotes for a send (price_mms) -> the send succeeds and leaves
-  0.00; one cent less -> INSUFFICIENT_CREDIT and the balance untouched (never negative).
+  0.00; one cent less -> INSUFFICIENT_CREDIT and the balance untouched (never negative); that balance and two such
+  messages in one send -> exactly one SUCCESS (credit is spent message by message) and 0.00 left.
 - cancel: a scheduled message, the server's clock moved to just before its schedule -> it reads Scheduled and
   cancel answers 200; moved past it -> it no longer reads Scheduled and cancel is refused (404, "not scheduled").
 - body: a body of exactly the spec's limit for its alphabet (GSM 03.38 or unicode) is kept whole, one character
@@ -116,6 +117,23 @@ def credit(client: _Client) -> list[Side]:
             status == 200 and verdict == "INSUFFICIENT_CREDIT" and left == short,
             f"balance {short}: send answered {status} {verdict}, balance after {left} (expected INSUFFICIENT_CREDIT, "
             f"{short})",
+        )
+    )
+    # Within one send the credit is spent message by message: a balance that covers one of two equal messages
+    # sends exactly one of them, and never goes below zero.
+    _set_balance(client, price)
+    twice = _send_body()
+    twice["messages"] = twice["messages"] * 2
+    status, data = client.call("POST", "/mms/send", twice)
+    left = _balance(client)
+    verdicts = sorted(str(m.get("status")) for m in (data.get("messages") or [])) if isinstance(data, dict) else []
+    sides.append(
+        Side(
+            "credit",
+            "balance == price of one of two",
+            status == 200 and verdicts == ["INSUFFICIENT_CREDIT", "SUCCESS"] and left == 0,
+            f"balance {price}, two messages of {price} each: send answered {status} {verdicts}, balance after {left} "
+            "(expected one SUCCESS, one INSUFFICIENT_CREDIT, 0.00)",
         )
     )
     return sides
