@@ -257,28 +257,10 @@ async def send_bulk(
         for index, result in zip(indexes, data.messages, strict=True):
             results[index] = result
 
-    if journal is None:
-        account = SendAccount()
-        account.taken(range(len(wire)))  # in memory: whatever no batch took was not sent
-        account.complete = True
-        with bar as advance:
-            sender = Sender(
-                client,
-                media_file,
-                batch_size=batch_size,
-                concurrency=concurrency,
-                account=account,
-                rate=rate,
-                on_answer=place,
-                on_change=lambda a: advance(len(a.sent)),
-            )
-            await run_interruptible(sender.run(enumerate(wire)), account, None)
-        if sender.failures:
-            raise BulkSendError(results, sorted(sender.failures, key=lambda f: f.start), account)
-        return [r for r in results if r is not None]
-    with open_job(journal, media_file, wire) as job:
-        await reconcile_job(client, job, reconcile or ReconcilePolicy())
-        account = account_of(job)
+    async def send_all(
+        account: SendAccount, job: Journal | None, items: Iterable[tuple[int, Mapping[str, Any]]]
+    ) -> None:
+        where = None if job is None else str(job.path)
         with bar as advance:
             sender = Sender(
                 client,
@@ -291,9 +273,19 @@ async def send_bulk(
                 on_answer=place,
                 on_change=lambda a: advance(len(a.sent)),
             )
-            await run_interruptible(sender.run(job.to_send()), account, str(job.path))
+            await run_interruptible(sender.run(items), account, where)
         if sender.failures:
-            raise BulkSendError(results, sorted(sender.failures, key=lambda f: f.start), account, str(job.path))
+            raise BulkSendError(results, sorted(sender.failures, key=lambda f: f.start), account, where)
+
+    if journal is None:
+        account = SendAccount()
+        account.taken(range(len(wire)))  # in memory: whatever no batch took was not sent
+        account.complete = True
+        await send_all(account, None, enumerate(wire))
+    else:
+        with open_job(journal, media_file, wire) as job:
+            await reconcile_job(client, job, reconcile or ReconcilePolicy())
+            await send_all(account_of(job), job, job.to_send())
     return [r for r in results if r is not None]
 
 
