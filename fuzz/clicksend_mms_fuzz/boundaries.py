@@ -82,9 +82,12 @@ def _set_balance(client: _Client, amount: Decimal) -> None:
     client.call("PUT", "/_sandbox/account/balance", {"balance": f"{amount:.2f}"})
 
 
-def _first_status(data: Any) -> str | None:
+def _send_with_balance(client: _Client, balance: Decimal, body: dict[str, Any]) -> tuple[int, list[str], Decimal]:
+    """(send's status, its messages' statuses, the balance after) with the account's balance set first."""
+    _set_balance(client, balance)
+    status, data = client.call("POST", "/mms/send", body)
     messages = data.get("messages") if isinstance(data, dict) else None
-    return messages[0].get("status") if messages else None
+    return status, [str(m.get("status")) for m in messages or []], _balance(client)
 
 
 def credit(client: _Client) -> list[Side]:
@@ -92,50 +95,28 @@ def credit(client: _Client) -> list[Side]:
     if status != 200 or not isinstance(quote, dict):
         return [Side("credit", "quote", False, f"price_mms answered {status}, no quote to set a balance from")]
     price = Decimal(str(quote["total_price"]))
-    sides = []
-    _set_balance(client, price)
-    status, data = client.call("POST", "/mms/send", _send_body())
-    left = _balance(client)
-    verdict = _first_status(data)
-    sides.append(
-        Side(
-            "credit",
-            "balance == price",
-            status == 200 and verdict == "SUCCESS" and left == 0,
-            f"balance {price}: send answered {status} {verdict}, balance after {left} (expected SUCCESS, 0.00)",
-        )
-    )
     short = price - CENT
-    _set_balance(client, short)
-    status, data = client.call("POST", "/mms/send", _send_body())
-    left = _balance(client)
-    verdict = _first_status(data)
-    sides.append(
-        Side(
-            "credit",
-            "balance == price - 0.01",
-            status == 200 and verdict == "INSUFFICIENT_CREDIT" and left == short,
-            f"balance {short}: send answered {status} {verdict}, balance after {left} (expected INSUFFICIENT_CREDIT, "
-            f"{short})",
-        )
-    )
     # Within one send the credit is spent message by message: a balance that covers one of two equal messages
     # sends exactly one of them, and never goes below zero.
-    _set_balance(client, price)
     twice = _send_body()
     twice["messages"] = twice["messages"] * 2
-    status, data = client.call("POST", "/mms/send", twice)
-    left = _balance(client)
-    verdicts = sorted(str(m.get("status")) for m in (data.get("messages") or [])) if isinstance(data, dict) else []
-    sides.append(
-        Side(
-            "credit",
-            "balance == price of one of two",
-            status == 200 and verdicts == ["INSUFFICIENT_CREDIT", "SUCCESS"] and left == 0,
-            f"balance {price}, two messages of {price} each: send answered {status} {verdicts}, balance after {left} "
-            "(expected one SUCCESS, one INSUFFICIENT_CREDIT, 0.00)",
-        )
+    cases = (  # side, balance, body, expected statuses (sorted), expected balance after
+        ("balance == price", price, _send_body(), ["SUCCESS"], Decimal(0)),
+        ("balance == price - 0.01", short, _send_body(), ["INSUFFICIENT_CREDIT"], short),
+        ("balance == price of one of two", price, twice, ["INSUFFICIENT_CREDIT", "SUCCESS"], Decimal(0)),
     )
+    sides = []
+    for side, balance, body, expected, after in cases:
+        status, statuses, left = _send_with_balance(client, balance, body)
+        sides.append(
+            Side(
+                "credit",
+                side,
+                status == 200 and sorted(statuses) == expected and left == after,
+                f"balance {balance}, {len(body['messages'])} message(s) of {price} each: send answered {status} "
+                f"{statuses}, balance after {left} (expected {expected}, {after})",
+            )
+        )
     return sides
 
 
