@@ -103,10 +103,7 @@ class Journal:
         import fcntl  # POSIX file locks; imported here so that `import clicksend_mms` works everywhere
 
         target = Path(path)
-        try:
-            fh = target.open("a+b")
-        except OSError as exc:
-            raise JournalError(f"cannot open the send journal {target}: {exc.strerror or exc}") from None
+        fh = _opened(target, "a+b")
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -127,10 +124,7 @@ class Journal:
     def read(cls, path: str | os.PathLike[str]) -> Journal:
         """The journal's state without taking its lock (to show a job another process is running)."""
         target = Path(path)
-        try:
-            fh = target.open("rb")
-        except OSError as exc:
-            raise JournalError(f"cannot open the send journal {target}: {exc.strerror or exc}") from None
+        fh = _opened(target, "rb")
         journal = cls(target, fh)
         try:
             journal._replay()
@@ -317,3 +311,10 @@ class Journal:
         for state, name in names.items():
             totals[name] = self.state.count(state)
         return totals
+
+
+def _opened(target: Path, mode: str) -> IO[bytes]:
+    try:
+        return target.open(mode)
+    except OSError as exc:
+        raise JournalError(f"cannot open the send journal {target}: {exc.strerror or exc}") from None
