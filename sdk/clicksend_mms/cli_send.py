@@ -24,7 +24,7 @@ import itertools
 import json
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from decimal import Decimal
 from pathlib import Path
 from types import FrameType
@@ -211,9 +211,13 @@ def _progress_line(account: SendAccount, failed: int) -> str:
 
 
 async def _run_bulk(
-    ctx: typer.Context, settings: BulkSettings, journal: Journal | None, source: Iterator[Any], tally: _Tally
+    ctx: typer.Context,
+    settings: BulkSettings,
+    journal: Journal | None,
+    source: Iterator[Any],
+    tally: _Tally,
+    accounts: list[SendAccount],
 ) -> SendAccount:
-    accounts = [account_of(journal) if journal is not None else SendAccount()]
     where = str(journal.path) if journal is not None else None
     # Interruptible from the start: while resume reconciles, the account is the journal's as it stands.
     return await run_interruptible(
@@ -263,15 +267,44 @@ def _account_payload(account: SendAccount, journal: Path | None) -> dict[str, An
     return {**account.to_json(), "journal": str(journal) if journal else None}
 
 
-def _end_bulk(ctx: typer.Context, run: Any, journal_path: Path | None) -> NoReturn:
-    """Run the bulk coroutine and turn its ending into output and an exit code; never a traceback."""
+def _end_bulk(
+    ctx: typer.Context,
+    job: Journal | None,
+    run: Callable[[_Tally, list[SendAccount]], Coroutine[Any, Any, SendAccount]],
+) -> NoReturn:
+    """Run the bulk coroutine and turn its ending into output and an exit code; never a traceback.
+
+    ``accounts[-1]`` is the account as it stands, kept here: a signal that lands outside the send's own handler
+    (asyncio.run's SIGINT handler before it is installed, the loop's shutdown, the summary's printing) is still
+    reported with what was sent, never as "nothing was sent"."""
+    journal_path = job.path if job is not None else None
+    accounts: list[SendAccount] = []
+    try:
+        accounts.append(account_of(job) if job is not None else SendAccount())
+        _run_to_the_end(ctx, lambda tally: asyncio.run(run(tally, accounts)), journal_path)
+    except SendInterrupted as exc:
+        _interrupted(ctx, exc.account, journal_path, exc.signal_name, exc)
+    except KeyboardInterrupt as exc:
+        # The journal's state is exact at every instant (a batch is in flight before it leaves); without one,
+        # the account the send keeps.
+        account = account_of(job) if job is not None else accounts[-1] if accounts else SendAccount()
+        name = str(exc) or "SIGINT"
+        where = str(journal_path) if journal_path else None
+        _interrupted(ctx, account, journal_path, name, SendInterrupted(name, account, where))
+
+
+def _interrupted(
+    ctx: typer.Context, account: SendAccount, journal_path: Path | None, name: str, exc: BaseException
+) -> NoReturn:
+    _report_account(ctx, account, journal_path, f"interrupted by {name}", exc)
+    raise typer.Exit(EXIT_BY_SIGNAL.get(name, exit_codes.INTERRUPTED)) from None
+
+
+def _run_to_the_end(ctx: typer.Context, run: Callable[[_Tally], SendAccount], journal_path: Path | None) -> NoReturn:
     opts = _opts(ctx)
     tally = _Tally()
     try:
-        account = asyncio.run(run(tally))
-    except SendInterrupted as exc:
-        _report_account(ctx, exc.account, journal_path, f"interrupted by {exc.signal_name}", exc)
-        raise typer.Exit(EXIT_BY_SIGNAL.get(exc.signal_name, exit_codes.INTERRUPTED)) from None
+        account = run(tally)
     except BulkSendError as exc:
         first = exc.failures[0].error if exc.failures else exc
         code = next((c for cls, c in _EXIT_BY_ERROR if isinstance(first, cls)), exit_codes.API)
@@ -488,7 +521,7 @@ def _stream_without_journal(
         _send_one_request(ctx, head, media_file)
         raise typer.Exit(exit_codes.OK)
     messages = checked(itertools.chain(head, stream), media_file)
-    _end_bulk(ctx, lambda tally: _run_bulk(ctx, settings, None, messages, tally), None)
+    _end_bulk(ctx, None, lambda tally, accounts: _run_bulk(ctx, settings, None, messages, tally, accounts))
 
 
 def _new_job(
@@ -519,6 +552,8 @@ def _new_job(
             else:
                 source = stream_messages(messages_file)
             source = with_fields(source, fields)
+            if not opts.as_json:  # before the job exists: from then on, an interrupt is reported with its account
+                err.print(Text(f"send journal: {path} (resume with `clicksend-mms send --resume {path}`)", style="dim"))
             job.create(settings.media_file, checked(source, settings.media_file))
         except LocalFileError as exc:
             _discard(job)
@@ -531,9 +566,7 @@ def _new_job(
         except BaseException:
             _discard(job)
             raise
-        if not opts.as_json:
-            err.print(Text(f"send journal: {path} (resume with `clicksend-mms send --resume {path}`)", style="dim"))
-        _end_bulk(ctx, lambda tally: _run_bulk(ctx, settings, job, iter(()), tally), path)
+        _end_bulk(ctx, job, lambda tally, accounts: _run_bulk(ctx, settings, job, iter(()), tally, accounts))
     finally:
         job.close()
 
@@ -563,7 +596,7 @@ def _resume(
         if media_file is not None and media_file != job.media_file:
             ctx.fail(f"--media-file differs from the job's ({job.media_file}); leave it out to resume")
         chosen = settings(job.media_file)
-        _end_bulk(ctx, lambda tally: _run_bulk(ctx, chosen, job, iter(()), tally), path)
+        _end_bulk(ctx, job, lambda tally, accounts: _run_bulk(ctx, chosen, job, iter(()), tally, accounts))
     finally:
         job.close()
 

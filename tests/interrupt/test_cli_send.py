@@ -150,3 +150,25 @@ def test_stream_messages_reads_json_lines_lists_and_objects(tmp_path: Path, text
             list(stream_messages(str(source)))
         return
     assert len(list(stream_messages(str(source)))) == count
+
+
+@pytest.mark.parametrize("journaled", [True, False], ids=["journal", "no-journal"])
+def test_an_interrupt_outside_the_sends_own_handler_still_reports_what_was_sent(
+    sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, journaled: bool
+) -> None:
+    # Ctrl-C landing after every batch was answered, while the summary prints (asyncio's own SIGINT handler and the
+    # loop's shutdown are the same kind of instant): the account says all were sent, never "nothing was sent".
+    import clicksend_mms.cli_send as cli_send
+
+    def interrupted(_value: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli_send, "_print_json", interrupted)
+    source = write_lines(tmp_path / "campaign.jsonl", messages(1500))
+    flags = [] if journaled else ["--no-journal"]
+    code, _out, err = cli(sandbox, "--json", "send", "--messages", str(source), "--media-file", MEDIA, *flags)
+    account = json.loads(err.strip().splitlines()[-1])
+    assert code == 130
+    assert (account["sent"], account["may_have_been_sent"], account["not_sent"]) == (1500, 0, 0), account
+    assert account["ranges"]["sent"] == [[0, 1500]]
+    assert sorted(stored(sandbox).values()) == [1] * 1500

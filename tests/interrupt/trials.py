@@ -185,6 +185,12 @@ def cli_trial(sandbox: Sandbox, trial: Trial, rng: random.Random, sig: signal.Si
             trial.maybe += len(flight)
             if not sent <= stored or not stored <= sent | flight:
                 trial.problems.append("journal disagrees with the sandbox after SIGKILL")
+        elif payload is not None and "ranges" not in payload and "nothing was sent" in payload.get("message", ""):
+            # Between the job's copy and the send's start: true only if no batch had left.
+            with Journal.read(journal) as job:
+                left = any(s in (SENT, IN_FLIGHT) for s in job.state)
+            if left or stored:
+                trial.problems.append(f"'nothing was sent', yet {len(stored)} stored (batches left: {left})")
         elif payload is None or "ranges" not in payload:
             trial.problems.append(f"exit {code} without an account")
         else:
