@@ -30,7 +30,6 @@ from .plan import (
     EXAMPLES_ENV,
     LIVE_MAX_EXAMPLES,
     LIVE_MAX_TIME,
-    LIVE_RATE_LIMIT,
     MAX_TIME_ENV,
     STRICT_ENV,
     Plan,
@@ -83,8 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def plan_for(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> Plan:
     """The run's plan: the environment's (plan.py), with --max-time over CLICKSEND_FUZZ_MAX_TIME."""
-    args = build_parser().parse_args(argv)
-    plan = plan_from_env(environ)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        plan = plan_from_env(environ)
+    except ValueError as exc:  # a malformed CLICKSEND_FUZZ_* setting: a usage error, exit 2
+        parser.error(str(exc))
     if args.max_time is not None:
         plan = dataclasses.replace(plan, max_time=args.max_time)
     if args.examples is not None:
@@ -117,9 +120,9 @@ def _command(plan: Plan, url: str) -> list[str]:
     # judges would depend on the machine. The runner's cap (budget.run_capped) guards against a hang instead.
     command = [sys.executable, "-m", "schemathesis.cli", "--config-file", config, "run", spec, "--url", url]
     if plan.live:
-        # Live, the pace (LIVE_RATE_LIMIT) sets what fits: a time budget, as before (floors are not applied live).
+        # Live, the pace (plan.live_rate) sets what fits: a time budget, as before (floors are not applied live).
         command += ["--max-time", str(plan.max_time if plan.max_time is not None else LIVE_MAX_TIME)]
-        command += ["--max-examples", str(LIVE_MAX_EXAMPLES), "--rate-limit", LIVE_RATE_LIMIT]
+        command += ["--max-examples", str(LIVE_MAX_EXAMPLES), "--rate-limit", plan.live_rate]
         for operation_id in plan.policy.excluded_operations:
             command += ["--exclude-operation-id", operation_id]
     return command + plan.schemathesis_arguments()

@@ -202,6 +202,7 @@ def probe_queries(row: dict[str, Any]) -> list[tuple[dict[str, Any], int]]:
 ORDER_SAMPLE = (2, 40)  # Model.sampled: pages after which every ordered field is asked for, both ways
 
 
+@functools.cache  # asked for by every history check: parsing the spec each time was 5% of a run
 def largest_page() -> int:
     """The spec's largest `limit`: the longest page, most likely to hold records of different values."""
     return int(clicksend_mms_spec.load()["components"]["parameters"]["Limit"]["schema"]["maximum"])

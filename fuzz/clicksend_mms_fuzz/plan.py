@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -33,6 +34,9 @@ SANDBOX_PROBE_TIMEOUT = 5.0
 # Against a real account: fewer cases and a gentle pace, so a run stays well under ClickSend's rate limits.
 LIVE_MAX_EXAMPLES = 20
 LIVE_RATE_LIMIT = "5/s"
+# An account whose limits allow more (or a rehearsal against a local target) may set its own pace: N/s or N/m.
+LIVE_RATE_ENV = "CLICKSEND_FUZZ_LIVE_RATE"
+_RATE = re.compile(r"^[1-9][0-9]*/[sm]$")
 LIVE_MAX_TIME = 52  # live only: schemathesis' time budget (the sandbox run is a case budget, budget.py)
 
 
@@ -48,6 +52,7 @@ class Plan:
     max_failures: int | None = None
     examples: int | None = None
     strict: bool = False
+    live_rate: str = LIVE_RATE_LIMIT
 
     @property
     def cap(self) -> int:
@@ -104,7 +109,7 @@ class Plan:
             lines.append(
                 "Skipped: " + ", ".join(self.policy.excluded_operations) + f" (set {ALLOW_SPEND_ENV}=1 to include)."
             )
-        lines.append(f"Pace: at most {LIVE_RATE_LIMIT} requests, {LIVE_MAX_EXAMPLES} examples per operation.")
+        lines.append(f"Pace: at most {self.live_rate} requests, {LIVE_MAX_EXAMPLES} examples per operation.")
         if self.peer is not None:
             lines.append(f"Isolation: on, second account {self.peer.username!r} ({PEER_API_KEY_ENV}, never shown).")
         else:
@@ -160,6 +165,9 @@ def plan_from_env(environ: Mapping[str, str] | None = None) -> Plan:
     raw_examples = env.get(EXAMPLES_ENV, "").strip()
     examples = int(raw_examples) if raw_examples.isdigit() and int(raw_examples) > 0 else None
     strict = strict_from_env(env, examples)
+    live_rate = env.get(LIVE_RATE_ENV, "").strip() or LIVE_RATE_LIMIT
+    if not _RATE.match(live_rate):
+        raise ValueError(f"{LIVE_RATE_ENV}={live_rate!r}: give requests per second or minute, e.g. 5/s or 240/m")
     policy = SpendPolicy.from_env({**env, "CLICKSEND_FUZZ_MODE": "live" if live else "sandbox"})
     peer_user, peer_key = env.get(PEER_USERNAME_ENV, ""), env.get(PEER_API_KEY_ENV, "")
     if target is not None and not live and not (peer_user and peer_key):
@@ -178,4 +186,5 @@ def plan_from_env(environ: Mapping[str, str] | None = None) -> Plan:
         max_failures=int(raw_failures) if raw_failures.isdigit() else None,
         examples=examples,
         strict=strict,
+        live_rate=live_rate,
     )

@@ -33,7 +33,7 @@ from ._chromium import CHROMIUM_ENV, Chromium, Page, find_chromium
 pytestmark = pytest.mark.slow
 
 SCREENSHOTS = ROOT / "reports" / "screenshots"
-FUZZ_EXAMPLES = 10  # a short run (case budget): enough for every operation and phase to show up in the report
+FUZZ_EXAMPLES = 3  # a short run (case budget): enough for every operation and phase to show up in the report
 
 
 @pytest.fixture(scope="module")

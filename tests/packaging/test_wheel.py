@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.conformance.har import catalogue_entries, write_har
+from tests.helpers.fuzz_budget import BOOTSTRAP, CONFIG_ENV, budgeted_config
 from tests.helpers.spec import ROOT
 
 pytestmark = pytest.mark.wheel
@@ -80,9 +81,12 @@ class Venv:
         pip = [sys.executable, "-m", "pip", "--python", self.python, "install", "-q", "--no-index"]
         _quiet_run([*pip, "--find-links", str(self.build.house), *requirements], env=self.env())
 
-    def run(self, *argv: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *argv: str, timeout: float = 120, extra_env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        env = {**self.env(), **(extra_env or {})}
         return subprocess.run(
-            list(argv), cwd=self.cwd, env=self.env(), capture_output=True, text=True, timeout=timeout, check=False
+            list(argv), cwd=self.cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
         )
 
     def code(self, source: str) -> subprocess.CompletedProcess[str]:
@@ -270,9 +274,18 @@ def test_sandbox_extra_serves_and_its_pytest_plugin_works(venv: Callable[[str], 
 def test_fuzz_extra_runs_a_bounded_fuzz_outside_the_repo(venv: Callable[[str], Venv]) -> None:
     fuzz = venv("fuzz")
     assert "--max-time SECONDS" in _ok(fuzz.run(fuzz.python, "-m", "clicksend_mms_fuzz", "--help"))
+    # The wheel's own schemathesis.toml (package data, not this checkout's), narrowed to the examples phase: every
+    # hook, oracle, sandbox and report the run needs still loads from the installed package.
+    shipped = Path(_ok(fuzz.code("from clicksend_mms_fuzz import config_file; print(config_file.path())")).strip())
+    assert fuzz.root in shipped.parents, shipped
+    config = fuzz.cwd / "schemathesis-budgeted.toml"
+    config.write_text(budgeted_config(shipped.read_text(encoding="utf-8"), 3, ("examples",)), encoding="utf-8")
     # No retry: CPython 3.11's AST thread race, which used to end a run now and then, is serialized away in the
     # fuzz process itself (clicksend_mms_fuzz.ast_lock).
-    out = _ok(fuzz.run(fuzz.python, "-m", "clicksend_mms_fuzz", "--examples", "10", "--no-strict", timeout=180))
+    run = fuzz.run(
+        fuzz.python, "-c", BOOTSTRAP, timeout=600, extra_env={CONFIG_ENV: str(config), "CLICKSEND_FUZZ_STRICT": "0"}
+    )
+    out = _ok(run)
     assert "Target: the embedded sandbox" in out and "Result: PASS" in out, out[-3000:]
     assert {p.name for p in (fuzz.cwd / "reports").iterdir()} >= {
         "fuzz-stats.json",
