@@ -8,6 +8,8 @@ Independent of the sandbox's code (it would share its bugs): every fact is the s
   limits" is predicted.
 - **Test recipients** (`x-clicksend-testing.recipients`): "no message to a test recipient is sent or charged":
   an accepted one costs "0.0000" and 0 parts.
+- **Rejected messages** (`MmsMessageResult`: "rejected ones come back in a shorter shape (`to, body, ...`)"): what
+  ClickSend could not accept it echoes as it was given: the request's `to` and `custom_string`, never another's.
 - **Local numbers** (`MmsMessageInput.country`: "Recipient country for local-format numbers"): an accepted
   message whose `to` has no `+` was read in the `country` it was sent with, so the answer names that country.
 """
@@ -70,6 +72,8 @@ def problems(body: Any, results: list[dict[str, Any]], exact_text: bool = True) 
     found = []
     for index, (request, result) in enumerate(zip(sent, results, strict=True)):
         if result.get("status") != "SUCCESS":
+            if exact_text:
+                found += _echo_problems(index, request, result)
             continue
         text, kept = request.get("body"), result.get("body")
         if exact_text and isinstance(text, str) and isinstance(kept, str) and kept not in kept_bodies(text):
@@ -93,6 +97,17 @@ def problems(body: Any, results: list[dict[str, Any]], exact_text: bool = True) 
                     f"as {answered!r}"
                 )
     return found[:3]
+
+
+def _echo_problems(index: int, request: dict[str, Any], result: dict[str, Any]) -> list[str]:
+    """A rejected message's short shape echoes what was asked (its number was not read, so not normalised)."""
+    found = []
+    for name in ("to", "custom_string"):
+        asked, echoed = request.get(name), result.get(name)
+        if isinstance(asked, str) and name in result and echoed != asked:
+            status = result.get("status")
+            found.append(f"message {index} was rejected ({status}) and echoed {name} {echoed!r}, not {asked!r}")
+    return found
 
 
 LIMIT_PROBE_SAMPLE = (3, 20)  # Model.sampled: accepted sends whose first accepted message is priced at the limits

@@ -32,6 +32,7 @@ class MmsMessageResult:
     """
 
     message_id: str
+    """ An upper-case UUID, as in every message id ClickSend publishes (accepted or rejected). """
     status: str
     """ The message's outcome. ClickSend adds statuses over time, so the known ones are an open list
     (`x-extensible-enum`), not an enum: clients must accept others.
