@@ -48,10 +48,12 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # pytest-xdist, one worker per core; --dist loadscope keeps a module on one worker, so its module-scoped fixtures
-# (the wheel and its venvs, the browser) are built once. TEST_WORKERS=0 runs in this process.
+# (the wheel and its venvs, the browser) are built once. --no-loadscope-reorder keeps tests/conftest.py's order (the
+# long modules first), not xdist's (modules with the most tests first), which left a 80 s module for the end.
+# TEST_WORKERS=0 runs in this process.
 TEST_WORKERS ?= auto
 test: lint typecheck
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 test-busy:
 	.ci/busy .ci/run
