@@ -31,7 +31,7 @@ import dataclasses
 import os
 import secrets
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -96,6 +96,10 @@ class Journal:
         self.in_flight: dict[int, LeftBatch] = {}
         self.next_batch = 0
         self.last_at: float | None = None
+        self._source: Sequence[Mapping[str, Any]] | None = None  # the input create() copied, when it is in memory
+        self._written = 0  # records appended so far
+        self._synced = 0  # records known to be on disk
+        self._syncing: asyncio.Task[None] | None = None
 
     # -- opening ------------------------------------------------------------------------------------------
     @classmethod
@@ -205,10 +209,12 @@ class Journal:
     # -- writing ------------------------------------------------------------------------------------------
     def _append(self, record: Mapping[str, Any], *, durable: bool, flush: bool = True) -> None:
         self._fh.write(_encode(record) + b"\n")
+        self._written += 1
         if flush or durable:
             self._fh.flush()
         if durable:
             os.fsync(self._fh.fileno())
+            self._synced = self._written
 
     def create(self, media_file: str, messages: Iterable[Mapping[str, Any]]) -> int:
         """Write a new job: every message with its tag, then the input record (fsync'd). Returns the count.
@@ -226,8 +232,8 @@ class Journal:
         seen: dict[str, int] = {}
         count = 0
         for index, message in enumerate(messages):
-            tagged = dict(message)
-            given = tagged.get(TAG_FIELD)
+            tagged = self._tagged(job, index, message)
+            given = message.get(TAG_FIELD)
             if given:
                 first = seen.setdefault(given, index)
                 if first != index:
@@ -238,14 +244,22 @@ class Journal:
                         advice="The send journal identifies each message in ClickSend's history by its custom_string: "
                         "give every message its own, or none (the journal then adds one).",
                     )
-            else:
-                tagged[TAG_FIELD] = added_tag(job, index)
             self._append({"kind": "message", "i": index, "m": tagged}, durable=False, flush=False)
             count = index + 1
         self._append({"kind": "input", "count": count}, durable=True)
         self.job, self.media_file, self.created, self.count = job, media_file, created, count
         self.state = bytearray(count)
+        if isinstance(messages, Sequence):
+            self._source = messages  # to_send need not read the copy back: it is these, tagged as above
         return count
+
+    @staticmethod
+    def _tagged(job: str, index: int, message: Mapping[str, Any]) -> dict[str, Any]:
+        """The message as the journal keeps and sends it: its own custom_string, or one the journal adds."""
+        tagged = dict(message)
+        if not tagged.get(TAG_FIELD):
+            tagged[TAG_FIELD] = added_tag(job, index)
+        return tagged
 
     def leave(self, indexes: list[int], tags: list[str]) -> int:
         """Record that a batch is about to leave, durably; returns its number. Call BEFORE sending it."""
@@ -263,10 +277,25 @@ class Journal:
 
     async def leave_durably(self, indexes: list[int], tags: list[str]) -> int:
         """``leave``, with the fsync in a thread: other batches' requests go on while this one waits for the disk.
-        Returns once the record is on disk, so the caller still sends only after that."""
+        Returns once the record is on disk, so the caller still sends only after that.
+
+        Group commit: batches that become ready while an fsync runs share the next one (one fsync puts every record
+        written before it on disk), so eight concurrent batches wait for two fsyncs, not eight in a row."""
         number = self._record_leave(indexes, tags, durable=False)
-        await asyncio.to_thread(os.fsync, self._fh.fileno())
+        mine = self._written
+        while self._synced < mine:
+            if self._syncing is None:
+                self._syncing = asyncio.ensure_future(self._sync_written())
+            await asyncio.shield(self._syncing)  # a cancelled waiter leaves the fsync to finish for the others
         return number
+
+    async def _sync_written(self) -> None:
+        covered = self._written  # every record appended (and flushed) before this fsync starts
+        try:
+            await asyncio.to_thread(os.fsync, self._fh.fileno())
+            self._synced = max(self._synced, covered)
+        finally:
+            self._syncing = None
 
     def answered(self, number: int, results: list[tuple[int, str | None, str | None]]) -> None:
         # Not fsync'd: if this line is lost the batch looks in flight, and reconcile finds it in history.
@@ -293,7 +322,13 @@ class Journal:
         """The messages never sent (pending or proven not sent), in input order, read back from the file.
 
         Its own read handle: the journal is appended to while this is read (the messages all come before the
-        input record, where reading stops)."""
+        input record, where reading stops). A job this journal just created from a list reads that list instead
+        (the same messages, tagged the same way, without decoding the copy)."""
+        if self._source is not None and self.job is not None:
+            for index, message in enumerate(self._source):
+                if self.state[index] in RESENDABLE:
+                    yield index, self._tagged(self.job, index, message)
+            return
         with self.path.open("rb") as reader:
             for line in reader:
                 record = _decode(line)
