@@ -114,11 +114,14 @@ def serve(
     env: Mapping[str, str] | None = None,
     stdout: IO[Any] | int | None = None,
     stderr: IO[Any] | int | None = None,
-    timeout: float = 20.0,
+    timeout: float = 60.0,
 ) -> Iterator[RunningSandbox]:
     """Start ``clicksend-mms-sandbox`` on a free port with ``flags`` (``--db PATH``, ``--account U:K``...), wait
     until it answers, yield it, and stop it on exit (SIGTERM, then SIGKILL). ``rate_limit=0`` turns the per-account
-    limit off, a small number makes bursts meet 429s; None keeps the sandbox's default (6000 a minute)."""
+    limit off, a small number makes bursts meet 429s; None keeps the sandbox's default (6000 a minute).
+
+    ``timeout`` only guards against a sandbox that never starts: it is over within a second or two when the machine
+    is quiet, and a CI runner whose cores are all busy may take many times that."""
     port = free_port()
     command = [*sandbox_command(), "--host", HOST, "--port", str(port)]
     if "--log-level" not in flags:
