@@ -12,6 +12,7 @@ from clicksend_mms_fuzz import lifecycle, wire
 from clicksend_mms_fuzz.boundaries import Side
 from clicksend_mms_sandbox.settings import Settings
 
+from .catalog import Mutant, Patch
 from .fresh_eyes import FRESH_EYES
 from .harness import check_applies
 from .test_fresh_eyes_probes import Api, _probe
@@ -45,6 +46,62 @@ CAUGHT = {
     "receipts-failed-reads-delivered": lifecycle.magic_recipients,
     "history-status-skips-sent": lifecycle.stages,
 }
+# The probes' other sides, each with a bug planted only here: a reject side, the no-receipt outcome, the Queued stage
+# and a receipt listed early.
+OTHER_SIDES = (
+    (
+        Mutant(
+            "magic-reject-ignored",
+            "local",
+            "a magic recipient's reject status is not applied: the send succeeds",
+            (),
+            (Patch("rules.py", "            status = recipient.magic.reject\n", '            status = "SUCCESS"\n'),),
+        ),
+        lifecycle.magic_recipients,
+    ),
+    (
+        Mutant(
+            "no-receipt-outcome-receipted",
+            "local",
+            "a message whose outcome is no receipt gets one (and reads Completed)",
+            (),
+            (
+                Patch(
+                    "message.py",
+                    '(None if outcome == "none" else sent_at + receipt_delay)',
+                    "sent_at + receipt_delay",
+                ),
+            ),
+        ),
+        lifecycle.magic_recipients,
+    ),
+    (
+        Mutant(
+            "history-skips-queued",
+            "local",
+            "history never reads Queued: a message reads Sent from its schedule on",
+            (),
+            (Patch("message.py", "WHEN :now < sent_at THEN 'Queued'", "WHEN 0 THEN 'Queued'"),),
+        ),
+        lifecycle.stages,
+    ),
+    (
+        Mutant(
+            "receipt-listed-when-sent",
+            "local",
+            "a receipt is listed as soon as its message is sent, before its receipt time",
+            (),
+            (
+                Patch(
+                    "message.py",
+                    'AND receipt_at <= :now AND cancelled_at IS NULL"',
+                    'AND sent_at <= :now AND cancelled_at IS NULL"',
+                ),
+            ),
+        ),
+        lifecycle.stages,
+    ),
+)
 
 
 @pytest.mark.parametrize("name", sorted(CAUGHT))
@@ -54,6 +111,12 @@ def test_the_probe_holds_on_the_sandbox_and_fails_on_the_bug(name: str, tmp_path
     probe = _all_hold(CAUGHT[name])
     assert _probe(probe, None, tmp_path), f"{name}: a side fails on the unmodified sandbox"
     assert not _probe(probe, mutant, tmp_path), f"{name}: no side sees the planted bug"
+
+
+@pytest.mark.parametrize(("mutant", "probe"), OTHER_SIDES, ids=lambda item: getattr(item, "name", ""))
+def test_the_probes_other_sides_fail_on_their_bugs(mutant: Mutant, probe: Any, tmp_path: Path) -> None:
+    check_applies(mutant)
+    assert not _probe(_all_hold(probe), mutant, tmp_path), f"{mutant.name}: no side sees the planted bug"
 
 
 def test_every_magic_recipient_of_the_spec_is_judged_at_send_and_accepted_ones_past_their_receipt(
