@@ -10,6 +10,9 @@ rule's boundary through the sandbox's control endpoints and judge the answer on 
   more is truncated to the limit, one part either way.
 - page: history over one message more than a page holds: page == last_page has the rest and no next page; page ==
   last_page + 1 has no rows.
+- magic recipient, lifecycle (lifecycle.py): each of the sandbox's magic recipients (the spec's
+  `x-clicksend-sandbox`) at send and past its receipt time; a message read strictly inside each stage of the
+  lifecycle the run configured (Queued, Sent without a receipt, Completed with one).
 
 Deterministic (no generated input; clock moves, not sleeps); the oracle is what the spec says, not the sandbox's
 code. Each side is a row of `RESULTS` and one judged case of the `boundary_probe` check in the run's statistics.
@@ -236,9 +239,14 @@ def body(client: _Client) -> list[Side]:
 
 def run(base_url: str, username: str, api_key: str) -> list[Side]:
     """Every boundary, both sides, on the account started afresh (its own reset: other accounts untouched)."""
+    from . import lifecycle
+    from .sandboxes import RECEIPT_DELAY, SEND_DELAY
+
     client = _Client(base_url, username, api_key)
     client.call("POST", "/_sandbox/account/reset")
     sides = [*page(client), *credit(client), *cancel(client), *body(client)]
+    sides += lifecycle.magic_recipients(client, SEND_DELAY, RECEIPT_DELAY)
+    sides += lifecycle.stages(client, SEND_DELAY, RECEIPT_DELAY)
     client.call("POST", "/_sandbox/account/reset")
     return sides
 

@@ -21,7 +21,10 @@ SANDBOX_BALANCE = "100000000"
 _ACCOUNT = ("--account", f"{SANDBOX_USERNAME}:{SANDBOX_API_KEY}:{SANDBOX_BALANCE}")
 # Queued -> Sent -> receipt in 0.5 + 1 s instead of 2 + 5: receipts exist within the seconds a run gives each
 # operation, so the receipt oracles (and receipts-read) have something to judge.
-_LIFECYCLE = ("--send-delay", "0.5", "--receipt-delay", "1")
+# lifecycle.py's stage probe reads these: the run's own configuration, not the sandbox's code.
+SEND_DELAY = 0.5
+RECEIPT_DELAY = 1.0
+_LIFECYCLE = ("--send-delay", str(SEND_DELAY), "--receipt-delay", str(RECEIPT_DELAY))
 
 
 def seed_flags() -> tuple[str, ...]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, get_args
 
 from .message import Outcome
+from .spec import load_spec
 from .testing import TEST_RECIPIENTS
 
 # Dialling codes the sandbox recognises. A number whose country is known but not priced answers COUNTRY_NOT_ENABLED;
@@ -33,15 +35,17 @@ class Magic:
     outcome: Outcome = "delivered"
 
 
-# Sandbox magic recipients (in the spirit of Stripe's test cards), kept apart from ClickSend's own numbers.
+def _magic(entry: dict[str, Any]) -> Magic:
+    outcome = entry.get("outcome", "delivered")
+    if outcome not in get_args(Outcome):
+        raise ValueError(f"x-clicksend-sandbox: unknown outcome {outcome!r} (known: {get_args(Outcome)})")
+    return Magic(reject=entry.get("reject"), outcome=outcome)
+
+
+# Sandbox magic recipients (in the spirit of Stripe's test cards), kept apart from ClickSend's own numbers: the
+# spec's `x-clicksend-sandbox` lists them, so its readers, the docs and the fuzzer's oracle share one table.
 MAGIC_RECIPIENTS: dict[str, Magic] = {
-    "+61400000001": Magic(),
-    "+61400000002": Magic(outcome="failed"),
-    "+61400000003": Magic(reject="INVALID_RECIPIENT"),
-    "+61400000004": Magic(reject="INSUFFICIENT_CREDIT"),
-    "+61400000005": Magic(outcome="none"),
-    "+61400000006": Magic(reject="THROTTLED"),
-    "+61400000007": Magic(reject="COUNTRY_NOT_ENABLED"),
+    number: _magic(entry) for number, entry in load_spec()["x-clicksend-sandbox"]["recipients"].items()
 }
 
 

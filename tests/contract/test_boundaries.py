@@ -13,7 +13,14 @@ def test_every_side_of_every_boundary_holds_on_the_sandbox() -> None:
     with sandbox_server(*sandboxes._ACCOUNT, *sandboxes._LIFECYCLE, *sandboxes.seed_flags()) as url:
         sides = boundaries.run(url, SANDBOX_USERNAME, SANDBOX_API_KEY)
     assert [s for s in sides if not s.ok] == []
-    boundaries_judged = {"page", "credit", "cancel", *(f"body ({alphabet})" for alphabet in boundaries.body_limits())}
+    boundaries_judged = {
+        "page",
+        "credit",
+        "cancel",
+        *(f"body ({alphabet})" for alphabet in boundaries.body_limits()),
+        "magic recipient",
+        "lifecycle",
+    }
     assert {s.boundary for s in sides} == boundaries_judged
     per_boundary = Counter(s.boundary for s in sides)
     assert all(count >= 2 for count in per_boundary.values()), per_boundary  # both sides of each (credit: three)

@@ -2,7 +2,8 @@
 
 `sandbox_facts()` is the only place the docs read them from, each from its one home: the accounts the sandbox
 starts with (settings), ClickSend's test recipients and test accounts (the spec's `x-clicksend-testing`, through
-`testing`), the sandbox's magic recipients (numbers) and its currency (pricing).
+`testing`), the sandbox's magic recipients (the spec's `x-clicksend-sandbox`, through numbers) and its
+currency (pricing).
 """
 
 from __future__ import annotations
