@@ -240,14 +240,15 @@ def body(client: _Client) -> list[Side]:
 def run(base_url: str, username: str, api_key: str) -> list[Side]:
     """Every boundary, both sides, on the account started afresh (its own reset: other accounts untouched)."""
     from . import lifecycle
-    from .sandboxes import RECEIPT_DELAY, SEND_DELAY
+    from .sandboxes import RECEIPT_DELAY, SEND_DELAY, STAGE_RECEIPT_DELAY, STAGE_SEND_DELAY, stage_sandbox
 
     client = _Client(base_url, username, api_key)
     client.call("POST", "/_sandbox/account/reset")
     sides = [*page(client), *credit(client), *cancel(client), *body(client)]
     sides += lifecycle.magic_recipients(client, SEND_DELAY, RECEIPT_DELAY)
-    sides += lifecycle.stages(client, SEND_DELAY, RECEIPT_DELAY)
     client.call("POST", "/_sandbox/account/reset")
+    with stage_sandbox() as stage_url:
+        sides += lifecycle.stages(_Client(stage_url, username, api_key), STAGE_SEND_DELAY, STAGE_RECEIPT_DELAY)
     return sides
 
 

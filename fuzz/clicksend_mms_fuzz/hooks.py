@@ -11,10 +11,12 @@ Importing it registers, for both `schemathesis run` and the pytest integration:
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from typing import Any
 
+import clicksend_mms_spec
 import schemathesis
 from schemathesis.core.failures import Failure
 
@@ -152,7 +154,28 @@ def filter_failure(
     is_positive = isinstance(description, str) and description.lower().endswith("positive test case")
     if kind == filtered.POSITIVE_FILED_AS_NEGATIVE.failure and is_positive:
         return filtered.drop(filtered.POSITIVE_FILED_AS_NEGATIVE, case, response)
+    if kind == filtered.BLANK_OPTIONAL_BODY.failure and _blank_optional_body(case, response):
+        return filtered.drop(filtered.BLANK_OPTIONAL_BODY, case, response)
     return True
+
+
+@functools.cache
+def _undeclared() -> dict[str, Any]:
+    undeclared: dict[str, Any] = clicksend_mms_spec.load().get("x-clicksend-undeclared", {})
+    return undeclared
+
+
+def _blank_optional_body(case: AnyCase, response: schemathesis.Response) -> bool:
+    """The request's whole body was whitespace, its operation's body is optional, and the spec says such a body is
+    read as none."""
+    if _undeclared().get("blank_optional_body") != "absent":
+        return False
+    if case.operation.definition.raw.get("requestBody", {}).get("required", False):
+        return False
+    sent = getattr(response.request, "body", None)
+    if isinstance(sent, str):
+        sent = sent.encode()
+    return isinstance(sent, bytes) and bool(sent) and not sent.strip()
 
 
 checks.register()

@@ -5,8 +5,9 @@
   (`outcomes`) in history and receipt-by-id, and its delivery receipt row has that outcome's status_code (or is
   absent: no receipt, ever).
 - stages: a message scheduled on the server's clock, read at an instant strictly inside each stage of the
-  lifecycle the run configured (sandboxes.SEND_DELAY, RECEIPT_DELAY: the runner's own flags): Queued, Sent (no
-  receipt yet), Completed (its receipt listed), on history and receipt-by-id.
+  lifecycle of a sandbox the runner starts for it with stages a minute wide (sandboxes.STAGE_SEND_DELAY,
+  STAGE_RECEIPT_DELAY: the runner's own flags): Queued, Sent (no receipt yet), Completed (its receipt listed), on
+  history and receipt-by-id.
 
 The oracle is the spec's table and the run's configuration, never the sandbox's code. The sandbox's clock is real
 time plus an offset the control endpoints move and show; the embedded sandbox runs on this host, so a read is

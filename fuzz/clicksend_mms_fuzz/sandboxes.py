@@ -25,6 +25,10 @@ _ACCOUNT = ("--account", f"{SANDBOX_USERNAME}:{SANDBOX_API_KEY}:{SANDBOX_BALANCE
 SEND_DELAY = 0.5
 RECEIPT_DELAY = 1.0
 _LIFECYCLE = ("--send-delay", str(SEND_DELAY), "--receipt-delay", str(RECEIPT_DELAY))
+# The lifecycle stage probe's own sandbox: stages a minute and two wide, so a read lands inside its stage however
+# busy the machine (inside the run's 0.5 s and 1 s stages it would be a race with the machine's speed).
+STAGE_SEND_DELAY = 60.0
+STAGE_RECEIPT_DELAY = 120.0
 
 
 def seed_flags() -> tuple[str, ...]:
@@ -56,3 +60,11 @@ def targets(plan: Plan) -> Iterator[tuple[str, dict[str, str]]]:
                 RATE_LIMIT_URL_ENV: burst_url,
             },
         )
+
+
+@contextlib.contextmanager
+def stage_sandbox() -> Iterator[str]:
+    """A fresh sandbox with the run's account and the wide stages above (started after schemathesis is done)."""
+    delays = ("--send-delay", str(STAGE_SEND_DELAY), "--receipt-delay", str(STAGE_RECEIPT_DELAY))
+    with sandbox_server(*_ACCOUNT, *delays, *seed_flags()) as url:
+        yield url
