@@ -218,49 +218,41 @@ async def _run_bulk(
     tally: _Tally,
     accounts: list[SendAccount],
 ) -> SendAccount:
+    """Reconcile (a resume), then send; ``accounts[-1]`` is the account as it stands at every instant."""
+
+    async def send_all() -> SendAccount:
+        opts = _opts(ctx)
+        async with _async_client(ctx) as client:
+            if journal is not None:
+                await reconcile_job(client, journal, settings.policy)
+                accounts.append(account_of(journal))
+                items: Any = journal.to_send()
+            else:
+                items = enumerate(source)
+            account = accounts[-1]
+            show = not opts.as_json and err.is_terminal
+            with Progress("{task.description}", console=err, disable=not show, transient=True) as bar:
+                task = bar.add_task(_progress_line(account, 0))
+                sender = Sender(
+                    client,
+                    settings.media_file,
+                    batch_size=settings.batch_size,
+                    concurrency=settings.concurrency,
+                    account=account,
+                    journal=journal,
+                    rate=settings.rate,
+                    on_answer=tally.add,
+                    on_change=lambda a: bar.update(task, description=_progress_line(a, len(sender.failures))),
+                )
+                await sender.run(items)
+            if sender.failures:
+                failures = sorted(sender.failures, key=lambda f: f.start)
+                raise BulkSendError([], failures, account, str(journal.path) if journal else None)
+            return account
+
     where = str(journal.path) if journal is not None else None
     # Interruptible from the start: while resume reconciles, the account is the journal's as it stands.
-    return await run_interruptible(
-        _send_all(ctx, settings, journal, source, tally, accounts), lambda: accounts[-1], where
-    )
-
-
-async def _send_all(
-    ctx: typer.Context,
-    settings: BulkSettings,
-    journal: Journal | None,
-    source: Iterator[Any],
-    tally: _Tally,
-    accounts: list[SendAccount],
-) -> SendAccount:
-    opts = _opts(ctx)
-    async with _async_client(ctx) as client:
-        if journal is not None:
-            await reconcile_job(client, journal, settings.policy)
-            accounts.append(account_of(journal))
-            items: Any = journal.to_send()
-        else:
-            items = enumerate(source)
-        account = accounts[-1]
-        show = not opts.as_json and err.is_terminal
-        with Progress("{task.description}", console=err, disable=not show, transient=True) as bar:
-            task = bar.add_task(_progress_line(account, 0))
-            sender = Sender(
-                client,
-                settings.media_file,
-                batch_size=settings.batch_size,
-                concurrency=settings.concurrency,
-                account=account,
-                journal=journal,
-                rate=settings.rate,
-                on_answer=tally.add,
-                on_change=lambda a: bar.update(task, description=_progress_line(a, len(sender.failures))),
-            )
-            await sender.run(items)
-        if sender.failures:
-            failures = sorted(sender.failures, key=lambda f: f.start)
-            raise BulkSendError([], failures, account, str(journal.path) if journal else None)
-        return account
+    return await run_interruptible(send_all(), lambda: accounts[-1], where)
 
 
 def _account_payload(account: SendAccount, journal: Path | None) -> dict[str, Any]:
