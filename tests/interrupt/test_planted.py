@@ -6,6 +6,7 @@ its answer never coming), then resumed."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +132,8 @@ def test_a_failed_batch_is_recorded_as_itself_while_others_are_in_flight(tmp_pat
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             if request.url.path.endswith("/mms/send"):
                 self.sends += 1
-                if self.sends == 1:
+                # Batch 0 by its content, not by arrival: which batch's request starts first is the scheduler's.
+                if json.loads(request.content)["messages"][0]["custom_string"] == "t-0":
                     await self.second.wait()
                     body = {"http_code": 400, "response_code": "BAD_REQUEST", "response_msg": "no", "data": {}}
                     return httpx.Response(400, json=body, request=request)
