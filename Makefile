@@ -20,12 +20,15 @@ help:
 	@echo "make interrupt-trials  send -> interrupt -> resume, 50 trials per mode against the sandbox (TRIALS=n)"
 	@echo "make wheel     build dist/clicksend_mms-*.whl (pip install 'dist/...whl[cli]' etc.; extras in pyproject.toml)"
 
+# uv installs the lock in seconds where pip takes a minute or two (a clean clone's first `make`); uv's own pin, like
+# every other, is the lock's.
+UV_PIN := $(shell grep -m1 '^uv==' requirements.lock)
 venv: $(STAMP)
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -m pip install --quiet --no-build-isolation --no-deps -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check $(UV_PIN)
+	$(BIN)/uv pip install --quiet --python $(PY) -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(PY) --no-build-isolation --no-deps -e .
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
