@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help=f"case budget: examples per operation per phase (default: the config's; env {EXAMPLES_ENV}); the "
-        "floors shrink in proportion",
+        "stateful phase, the operations the config gives more, and the floors scale in proportion",
     )
     parser.add_argument(
         "--strict",
@@ -113,12 +113,19 @@ def _target(plan: Plan) -> Iterator[tuple[str, dict[str, str]]]:
         yield target
 
 
-def _command(plan: Plan, url: str) -> list[str]:
+def _config(plan: Plan) -> Path:
+    """The schemathesis config for this run: the shipped one, or (`--examples N`) a copy scaled to N in reports/."""
+    if plan.examples is None or plan.live:
+        return config_file.path()
+    return config_file.scaled(plan.examples, REPORTS)
+
+
+def _command(plan: Plan, url: str, config: Path | None = None) -> list[str]:
     spec = str(clicksend_mms_spec.path())
-    config = str(config_file.path())
+    config = config or config_file.path()
     # No --max-time: with one, schemathesis repeats fuzzing and stateful until the time is spent, so what a run
     # judges would depend on the machine. The runner's cap (budget.run_capped) guards against a hang instead.
-    command = [sys.executable, "-m", "schemathesis.cli", "--config-file", config, "run", spec, "--url", url]
+    command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", spec, "--url", url]
     if plan.live:
         # Live, the pace (plan.live_rate) sets what fits: a time budget, as before (floors are not applied live).
         command += ["--max-time", str(plan.max_time if plan.max_time is not None else LIVE_MAX_TIME)]
@@ -196,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.monotonic()
     with _target(plan) as (url, target_env):
         print(f"Running schemathesis against {url} (config: {config_file.path()}) ...", flush=True)
-        command, env = _command(plan, url), _environment(plan) | target_env
+        command, env = _command(plan, url, _config(plan)), _environment(plan) | target_env
         returncode, capped = budget.run_capped(command, env, plan.cap, grace=LIVE_CAP_GRACE if plan.live else 0)
         sides = _boundaries(plan, url, env)
     elapsed = time.monotonic() - started

@@ -24,25 +24,28 @@ from .plan import Plan
 EXIT_UNDER_FLOOR = 4  # --strict, schemathesis passed, but the run judged less than designed (or the cap cut it)
 
 
-def default_examples() -> int:
-    return int(config_file.settings().get("generation", {}).get("max-examples", 100))
-
-
 def describe(plan: Plan) -> str:
     seed = config_file.settings().get("seed")
-    examples = plan.examples or default_examples()
+    examples = plan.examples or config_file.default_examples()
     if plan.live:
         return (
             f"Budget: seed {seed}, at most {plan.cap}s at the pace above. Model: only what this run creates is "
             "predicted (the account's other messages, totals and balance are not), so floors are not applied live."
         )
     return (
-        f"Budget: seed {seed}, {examples} examples per operation per phase (same seed: same cases; the sandboxes "
+        f"Budget: seed {seed}, {examples} examples per operation per phase{_proportion(plan)} (same seed: same "
+        "cases; the sandboxes "
         "get the seed too, so the ids the stateful phase follows repeat, though a scenario can still turn on a "
         "receipt that the wall clock made arrive or not); time cap "
         f"{plan.cap}s, only a guard against a hang. Strict: {'on' if plan.strict else 'off'} (floors per check "
         "and per coverage-matrix row)."
     )
+
+
+def _proportion(plan: Plan) -> str:
+    if plan.examples is None:
+        return ""
+    return " (the stateful phase's scenarios and the operations the config gives more scaled in proportion)"
 
 
 def _default_sigint() -> None:
@@ -81,8 +84,8 @@ def annotate(stats_file: Path, plan: Plan, capped: bool, elapsed: float) -> dict
     data: dict[str, Any] = json.loads(stats_file.read_text(encoding="utf-8"))
     data["budget"] = {
         "seed": config_file.settings().get("seed"),
-        "examples": plan.examples or default_examples(),
-        "default_examples": default_examples(),
+        "examples": plan.examples or config_file.default_examples(),
+        "default_examples": config_file.default_examples(),
         "cap_seconds": plan.cap,
         "capped": capped,
         "wall_seconds": round(elapsed, 1),
@@ -93,9 +96,9 @@ def annotate(stats_file: Path, plan: Plan, capped: bool, elapsed: float) -> dict
     data["checks_enabled"] = [c for c in config_file.enabled_checks() if c not in plan.policy.excluded_checks]
     if not plan.live:
         data["check_floors"] = {
-            c: floors.check_floor(c, plan.examples, default_examples()) for c in data["checks_enabled"]
+            c: floors.check_floor(c, plan.examples, config_file.default_examples()) for c in data["checks_enabled"]
         }
-        data["row_floor"] = floors.scale(floors.ROW_FLOOR, plan.examples, default_examples())
+        data["row_floor"] = floors.scale(floors.ROW_FLOOR, plan.examples, config_file.default_examples())
         data["matrix_rows"] = matrix_size()
         data["floored_rows"] = sorted(row_oracles())
     data["floors"] = [vars(s) for s in shortfalls(plan, data)]
@@ -133,7 +136,7 @@ def shortfalls(plan: Plan, data: Mapping[str, Any]) -> list[Shortfall]:
         data,
         row_oracles(),
         examples=plan.examples,
-        default_examples=default_examples(),
+        default_examples=config_file.default_examples(),
         excluded_checks=plan.policy.excluded_checks,
     )
 

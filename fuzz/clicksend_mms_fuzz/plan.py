@@ -65,8 +65,6 @@ class Plan:
             arguments += ["--exclude-checks", ",".join(self.policy.excluded_checks)]
         if self.max_failures is not None:
             arguments += ["--max-failures", str(self.max_failures)]
-        if self.examples is not None and not self.live:
-            arguments += ["--max-examples", str(self.examples)]
         return arguments
 
     def describe(self) -> str:

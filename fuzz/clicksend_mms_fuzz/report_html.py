@@ -118,7 +118,7 @@ def _checks(stats: dict[str, Any]) -> str:
     for check in sorted({*run, *failed}):
         runs, fails = run.get(check, 0), failed.get(check, 0)
         rate = f"{100 * fails / runs:.1f}%" if runs else "–"
-        not_applicable = "the run, once" if check in stats_module.RUN_CHECKS else f"{cases - runs:,}"
+        not_applicable = stats_module.RUN_CHECKS.get(check) or f"{cases - runs:,}"
         rows.append([f"<code>{escape(check)}</code>", f"{runs:,}", not_applicable, _failed(fails), rate])
     headers = ["Check", "Cases judged", "Not applicable", "Failures", "Failure rate"]
     note = f'<p class="note" id="not-applicable">{escape(stats_module.not_applicable_note(stats))}</p>'

@@ -341,8 +341,9 @@ def _wrapped(text: str, indent: str = "  ") -> list[str]:
     )
 
 
-# Judged once for the whole run, not per case.
-RUN_CHECKS = frozenset({"rate_limit_burst"})
+# Checks that judge something else than the generated cases (their "n/a" is not the cases they skipped): what they
+# judge instead.
+RUN_CHECKS = {"rate_limit_burst": "the run, once", "boundary_probe": "each side of each boundary"}
 
 
 def counting_note(data: dict[str, Any]) -> str:
@@ -364,7 +365,8 @@ def not_applicable_note(data: dict[str, Any]) -> str:
     """Why a check judged fewer cases than there are."""
     text = (
         "A check judges only the cases it applies to: each custom oracle the operations and answers it is about "
-        "(paginator_arithmetic: pages of history and receipts); rate_limit_burst judges the run once."
+        "(paginator_arithmetic: pages of history and receipts); rate_limit_burst judges the run once, boundary_probe "
+        "each side of each boundary (after the cases)."
     )
     narrow: dict[str, int] = data.get("narrow_cases", {})
     if narrow:

@@ -5,7 +5,7 @@ Content-Types that the filter and the narrow checks are about)."""
 
 from __future__ import annotations
 
-from clicksend_mms_fuzz import filtered, stats
+from clicksend_mms_fuzz import boundaries, filtered, stats
 
 from ._harness import run_engine, sandbox_app
 
@@ -38,3 +38,10 @@ def test_the_summary_accounts_for_every_request_and_every_filtered_failure() -> 
     assert f"{narrow:,} coverage cases are no well-formed request" in text
     assert f"{wrong_method['rule']} (unsupported_method): {wrong_method['count']}" in text
     assert "why: the check wants 405" in text and "e.g. " in text
+
+    # The boundary probes judge sides of rules, not cases: more sides than cases is no negative "n/a" (a short run
+    # once printed "boundary_probe 24 -8").
+    sides = [boundaries.Side("page", f"side {i}", True, "") for i in range(cases + 1)]
+    boundaries.fold(data, sides)
+    row = next(line.split() for line in stats.render(data).splitlines() if line.split()[:1] == [boundaries.CHECK])
+    assert row[1:3] == [f"{cases + 1:,}", "(run)"], row

@@ -31,7 +31,6 @@ config_file.path = lambda: budgeted
 sys.exit(runner.main(sys.argv[1:]))
 """
 _MAX_TIME = re.compile(r"^max-time\s*=.*\n", re.MULTILINE)
-_MAX_EXAMPLES = re.compile(r"^((?:generation\.)?max-examples\s*=\s*)\d+", re.MULTILINE)
 _PHASE = re.compile(r"^\[phases\.(\w+)\]\nenabled = (?:true|false)$", re.MULTILINE)
 
 
@@ -39,7 +38,7 @@ def budgeted_config(text: str, max_examples: int, phases: Collection[str] | None
     """schemathesis.toml's text with every `max-examples` set to `max_examples` and, given `phases`, only those
     phases enabled."""
     clocks = len(_MAX_TIME.findall(text))
-    budgeted, budgets = _MAX_EXAMPLES.subn(rf"\g<1>{max_examples}", text)
+    budgeted, budgets = config_file.with_budgets(text, lambda _: max_examples)
     named = set(_PHASE.findall(budgeted))
     # Loud, not silent, when the config changes shape: a run bound by the clock is what tests must never depend on.
     if clocks or budgets == 0 or (phases is not None and not set(phases) <= named):

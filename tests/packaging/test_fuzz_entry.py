@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 from clicksend_mms_fuzz import __main__ as runner
 from clicksend_mms_fuzz import config_file
 
@@ -50,10 +52,26 @@ def test_max_time_is_a_cap_in_the_sandbox_and_a_budget_live() -> None:
     )
 
 
-def test_examples_and_strict_reach_the_plan() -> None:
+def test_examples_and_strict_reach_the_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the scaled config goes to reports/ here
     url = "http://127.0.0.1:1"
-    command = runner._command(runner.plan_for(["--examples", "7"], {}), url)
-    assert command[command.index("--max-examples") + 1] == "7"
+    plan = runner.plan_for(["--examples", "7"], {})
+    config = runner._config(plan)
+    command = runner._command(plan, url, config)
+    assert command[command.index("--config-file") + 1] == str(config) != str(config_file.path())
+    budgets = tomllib.loads(config.read_text(encoding="utf-8"))
+    assert budgets["generation"]["max-examples"] == 7
+    # The phases and operations the config gives more keep their proportion (120 -> 7: 300 -> 18, 240 -> 14).
+    designed = config_file.settings()
+    assert budgets["phases"]["stateful"]["generation"]["max-examples"] == math.ceil(
+        designed["phases"]["stateful"]["generation"]["max-examples"] * 7 / config_file.default_examples()
+    )
+    assert [o["generation"]["max-examples"] for o in budgets["operations"] if "generation" in o] == [
+        math.ceil(o["generation"]["max-examples"] * 7 / config_file.default_examples())
+        for o in designed["operations"]
+        if "generation" in o
+    ]
+    assert runner._config(runner.plan_for([], {})) == config_file.path()
     assert runner.plan_for([], {"CI": "true"}).strict
     assert not runner.plan_for([], {"CI": "true", "CLICKSEND_FUZZ_STRICT": "0"}).strict
     assert not runner.plan_for([], {}).strict
