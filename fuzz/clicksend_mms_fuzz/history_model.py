@@ -202,12 +202,6 @@ def probe_queries(row: dict[str, Any]) -> list[tuple[dict[str, Any], int]]:
 ORDER_SAMPLE = (2, 40)  # Model.sampled: pages after which every ordered field is asked for, both ways
 
 
-@functools.cache  # asked for by every history check: parsing the spec each time was 5% of a run
-def largest_page() -> int:
-    """The spec's largest `limit`: the longest page, most likely to hold records of different values."""
-    return int(clicksend_mms_spec.load()["components"]["parameters"]["Limit"]["schema"]["maximum"])
-
-
 def _probe_problems(ctx: CheckContext, case: AnyCase, response: Response, rows: list[dict[str, Any]]) -> list[str]:
     run = runenv.current()
     known = model.of(case)
@@ -226,7 +220,7 @@ def _probe_problems(ctx: CheckContext, case: AnyCase, response: Response, rows: 
     if len(rows) > 1 and known.sampled("history_obeys_query:order", *ORDER_SAMPLE):
         for field in ordered_fields():
             for direction in ("asc", "desc"):
-                query = {"order_by": f"{field}:{direction}", "limit": largest_page()}
+                query = {"order_by": f"{field}:{direction}", "limit": wire.largest_page()}
                 answer = follow_up(ctx, case, api, api.case(OPERATION, query=query), run.account)
                 problems += row_problems(query, wire.rows_of(wire.page_of(answer.content)))
     return problems

@@ -20,7 +20,7 @@ import threading
 from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
 from schemathesis import CheckContext, Response
 
-from . import history_model, runenv, wire
+from . import runenv, wire
 from .effects import RECORD_OPERATIONS, records_in, requester
 from .model import Message
 from .probes import PASSED, SKIP, AnyCase, Api, follow_up, operation_id
@@ -207,7 +207,7 @@ class other_account_sees_nothing:
             return []  # not delivered yet
         page, last = 1, 1
         while page <= last:
-            probe = api.case("get_mms_receipts", query={"page": page, "limit": history_model.largest_page()})
+            probe = api.case("get_mms_receipts", query={"page": page, "limit": wire.largest_page()})
             answer = wire.page_of(follow_up(ctx, case, api, probe, peer).content)
             if any(str(r.get("message_id")) == message_id for r in wire.rows_of(answer)):
                 return []

@@ -17,10 +17,12 @@ stalled machine retries with a new message; it cannot make a side pass or fail).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from . import wire
 from .boundaries import MEDIA_FILE, PRICED_RECIPIENT, Side
 
 # The statuses of a message's stages as the spec's x-extensible-enum names them (MmsMessageRecord.status).
@@ -34,18 +36,12 @@ class Caller(Protocol):
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]: ...
 
 
+@functools.cache
 def _sandbox_table() -> dict[str, Any]:
     import clicksend_mms_spec
 
     table: dict[str, Any] = clicksend_mms_spec.load()["x-clicksend-sandbox"]
     return table
-
-
-def _page_limit() -> int:
-    """The largest page the spec allows: every message a probe sent (after the account's reset) on one page."""
-    import clicksend_mms_spec
-
-    return int(clicksend_mms_spec.load()["components"]["parameters"]["Limit"]["schema"]["maximum"])
 
 
 def _send(client: Caller, to: str, schedule: int | None = None) -> tuple[int, dict[str, Any]]:
@@ -59,7 +55,7 @@ def _send(client: Caller, to: str, schedule: int | None = None) -> tuple[int, di
 
 def _rows(client: Caller, path: str) -> dict[str, dict[str, Any]]:
     """message_id -> row of a list (history or receipts), one page of the spec's largest size."""
-    _, page = client.call("GET", f"{path}?limit={_page_limit()}&page=1")
+    _, page = client.call("GET", f"{path}?limit={wire.largest_page()}&page=1")
     rows = page.get("data") if isinstance(page, dict) else None
     return {str(r.get("message_id")): r for r in rows or [] if isinstance(r, dict)}
 

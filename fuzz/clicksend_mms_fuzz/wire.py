@@ -8,11 +8,13 @@ imports it (tests/packaging/architecture.py). Anything else reads as None, and t
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import clicksend_mms_spec
 from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
 
 # Statuses of a message that has left ClickSend (or failed doing so); a scheduled message has none before its time.
@@ -139,3 +141,10 @@ def send_messages(payload: bytes | str | None) -> list[dict[str, Any]]:
 def request_messages(body: object) -> list[dict[str, Any]]:
     messages = body.get("messages") if isinstance(body, dict) else None
     return [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
+
+
+@functools.cache  # asked for by every history check and probe: parsing the spec each time was 5% of a run
+def largest_page() -> int:
+    """The spec's largest `limit`: the longest page (most likely to hold records of different values, or every
+    message a probe sent)."""
+    return int(clicksend_mms_spec.load()["components"]["parameters"]["Limit"]["schema"]["maximum"])
