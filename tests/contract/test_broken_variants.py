@@ -31,8 +31,10 @@ def _seed_history(app: Any, messages: int = 40) -> None:
         assert client.post("/mms/send", json=body).status_code == 200
 
 
-def _failed_checks(app: Any, *, phases: tuple[str, ...], max_examples: int = 10) -> dict[str, int]:
-    stats = run_engine(app, max_examples=max_examples, phases=phases)
+def _failed_checks(
+    app: Any, *, phases: tuple[str, ...], max_examples: int = 10, operations: tuple[str, ...] | None = None
+) -> dict[str, int]:
+    stats = run_engine(app, max_examples=max_examples, phases=phases, operations=operations)
     return dict(stats.checks_failed)
 
 
@@ -53,7 +55,10 @@ def test_response_msg_as_number_is_a_schema_violation() -> None:
 
 def test_500_on_some_input_is_a_server_error() -> None:
     app = sandbox_app()
-    failed = _failed_checks(_variants.server_error_on_large_limit(app), phases=("coverage",))
+    # The planted route only: the coverage phase's cases for the others cost 10 s and cannot meet the bug.
+    failed = _failed_checks(
+        _variants.server_error_on_large_limit(app), phases=("coverage",), operations=("get_mms_receipts",)
+    )
     assert failed.get("not_a_server_error", 0) > 0, failed
 
 

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from clicksend_mms_fuzz import boundaries, filtered, stats
 
-from ._harness import run_engine, sandbox_app
+from ._harness import operation_ids, run_engine, sandbox_app
 
 
 def test_the_summary_accounts_for_every_request_and_every_filtered_failure() -> None:
     before = {rule["rule"]: rule["count"] for rule in filtered.summary()}
-    run = run_engine(sandbox_app(), max_examples=3, phases=("examples", "coverage"))
+    # Every operation but the two that take the send body: the accounting is the same for any operation, and that
+    # body's coverage cases (a 2,049-character URL, 1,001 messages) were most of this test's 15 s.
+    operations = tuple(o for o in operation_ids() if o not in {"send_mms", "price_mms"})
+    run = run_engine(sandbox_app(), max_examples=3, phases=("examples", "coverage"), operations=operations)
     run.finish()
     data = run.to_json()
 

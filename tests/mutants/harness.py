@@ -16,10 +16,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.helpers.fuzz_budget import sandbox_env
+from clicksend_mms_fuzz import config_file
+
+from tests.helpers.fuzz_budget import BOOTSTRAP, CONFIG_ENV, sandbox_env, write_budgeted_config
 
 from .catalog import PACKAGE, Mutant
 
@@ -90,10 +93,18 @@ def plant(mutant: Mutant, into: Path) -> Path:
     return into / "sandbox"
 
 
-def run(mutant: Mutant, *, max_time: int | None = None, max_failures: int = 1, examples: int | None = None) -> Outcome:
+def run(
+    mutant: Mutant,
+    *,
+    max_time: int | None = None,
+    max_failures: int = 1,
+    examples: int | None = None,
+    phases: Collection[str] | None = None,
+) -> Outcome:
     """The default `make fuzz` run against the mutant (its seeded case budget, or `examples` per operation; strict),
     stopped at its first failure (or its `max_failures`th, to see every check that catches it). `max_time` is the
-    runner's cap, a guard against a hang."""
+    runner's cap, a guard against a hang. `phases`: only those (a copy of the config, as tests/helpers/fuzz_budget
+    runs it), for a mutant whose catch does not depend on the others."""
     with tempfile.TemporaryDirectory(prefix="cs-mutant-") as tmp:
         workdir = Path(tmp)
         path = plant(mutant, workdir)
@@ -111,9 +122,14 @@ def run(mutant: Mutant, *, max_time: int | None = None, max_failures: int = 1, e
             env["CLICKSEND_FUZZ_MAX_TIME"] = str(max_time)
         if examples is not None:
             env["CLICKSEND_FUZZ_EXAMPLES"] = str(examples)
+        command = [sys.executable, "-m", "clicksend_mms_fuzz"]
+        if phases is not None:
+            budget = examples if examples is not None else config_file.default_examples()
+            env[CONFIG_ENV] = str(write_budgeted_config(workdir, budget, phases))
+            command = [sys.executable, "-c", BOOTSTRAP]
         started = time.monotonic()
         result = subprocess.run(
-            [sys.executable, "-m", "clicksend_mms_fuzz"],
+            command,
             cwd=workdir,
             env=env,
             capture_output=True,
