@@ -64,7 +64,7 @@ def run(ctx: Context) -> None:
             ctx.skip(SECTION, f"the runner wrote no {STATS.name} (exit {proc.returncode}): {output[-400:]!r}")
             return
         cases = judged_cases(json.loads(STATS.read_text(encoding="utf-8")))
-        # Wall time from launch to exit, the two sandboxes' start-up included, as the runner's own rate line.
+        # Wall time from launch to exit, the sandboxes' start-up included, as the runner's own rate line.
         rates.append(cases / wall)
         walls.append(wall)
         ctx.note(SECTION, f"run: exit {proc.returncode}, {cases} cases in {wall:.1f} s wall")

@@ -163,7 +163,7 @@ def pace(plan: Plan, data: Mapping[str, Any], elapsed: float) -> str:
     """How much the run did in how long, and what that time includes."""
     cases = sum(data["cases_by_operation"].values())
     follow_ups = sum(data.get("followups_by_operation", {}).values())
-    included = f"against {plan.base_url}" if plan.base_url else "the two sandboxes' start-up and shutdown included"
+    included = f"against {plan.base_url}" if plan.base_url else "the sandboxes' start-up and shutdown included"
     line = (
         f"{cases:,} cases (and {follow_ups:,} follow-ups) in {elapsed:.1f}s wall time: {cases / elapsed:.1f} cases/s, "
         f"{included}."
