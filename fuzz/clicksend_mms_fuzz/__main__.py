@@ -202,8 +202,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         stale.unlink(missing_ok=True)
     started = time.monotonic()
     with _target(plan) as (url, target_env):
-        print(f"Running schemathesis against {url} (config: {config_file.path()}) ...", flush=True)
-        command, env = _command(plan, url, _config(plan)), _environment(plan) | target_env
+        config = _config(plan)
+        print(f"Running schemathesis against {url} (config: {config}) ...", flush=True)
+        command, env = _command(plan, url, config), _environment(plan) | target_env
         returncode, capped = budget.run_capped(command, env, plan.cap, grace=LIVE_CAP_GRACE if plan.live else 0)
         sides = _boundaries(plan, url, env)
     elapsed = time.monotonic() - started
