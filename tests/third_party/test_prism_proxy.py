@@ -22,7 +22,8 @@ import yaml
 from clicksend_mms_sandbox.spec import base_path
 from clicksend_mms_sandbox.testing import DEFAULT, HOST, RunningSandbox, free_port, serve
 
-from tests.helpers.spec import ROOT, load_spec
+from tests.helpers.node_tools import node_modules
+from tests.helpers.spec import load_spec
 from tests.helpers.waiting import wait_until
 from tests.sandbox.foreign_sdks.conftest import GIF, MEDIA
 from tests.sandbox.foreign_sdks.venvs import SDK6, ensure_venv
@@ -30,7 +31,6 @@ from tests.sandbox.foreign_sdks.worker import SdkWorker
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]
 
-PRISM = ROOT / "node_modules" / ".bin" / "prism"
 PRISM_VERSION = "5.14.2"
 _VIOLATION = re.compile(r"violat|✖|error ", re.IGNORECASE)
 
@@ -44,11 +44,10 @@ def sandbox() -> Iterator[RunningSandbox]:
 @pytest.fixture(scope="module")
 def prism(sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """Prism's origin and its log file."""
-    if not PRISM.exists():
-        if shutil.which("npm") is None:
-            pytest.skip("npm is not installed (Prism comes from package.json)")
-        subprocess.run(["make", "node_modules/.installed"], cwd=ROOT, check=True, capture_output=True, timeout=600)
-    version = subprocess.run([str(PRISM), "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    if shutil.which("npm") is None:
+        pytest.skip("npm is not installed (Prism comes from package.json)")
+    prism = node_modules() / ".bin" / "prism"
+    version = subprocess.run([str(prism), "--version"], capture_output=True, text=True, check=True).stdout.strip()
     assert version == PRISM_VERSION
     folder = tmp_path_factory.mktemp("prism")
     spec = load_spec()
@@ -59,7 +58,7 @@ def prism(sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> 
     port = free_port()
     log = folder / "prism.log"
     with log.open("w") as out:
-        argv = [str(PRISM), "proxy", str(spec_file), sandbox.origin, "-h", HOST, "-p", str(port), "--errors"]
+        argv = [str(prism), "proxy", str(spec_file), sandbox.origin, "-h", HOST, "-p", str(port), "--errors"]
         process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
         try:
             origin = f"http://{HOST}:{port}"
