@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from clicksend_mms_fuzz import report_html
 from clicksend_mms_sandbox.docs.facts import sandbox_facts
 
 from tests.docs._fuzz_sample import HOSTILE, RUN, STATS
+from tests.helpers import short_fuzz
 from tests.helpers.spec import ROOT, load_spec, operations
 
 from ._chromium import CHROMIUM_ENV, Chromium, Page, find_chromium
@@ -33,7 +33,6 @@ from ._chromium import CHROMIUM_ENV, Chromium, Page, find_chromium
 pytestmark = pytest.mark.slow
 
 SCREENSHOTS = ROOT / "reports" / "screenshots"
-FUZZ_EXAMPLES = 3  # a short run (case budget): enough for every operation and phase to show up in the report
 
 
 @pytest.fixture(scope="module")
@@ -103,22 +102,12 @@ def test_the_reference_renders_every_operation_with_no_console_error(
     assert foreign == [], "the reference must load everything from the sandbox"
 
 
-def _short_fuzz_run(cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLICKSEND_")}  # never the live API from a test
-    return subprocess.run(
-        [sys.executable, "-m", "clicksend_mms_fuzz", "--examples", str(FUZZ_EXAMPLES), "--no-strict"],
-        cwd=cwd,  # the runner writes reports/ under the current directory: not over the user's own
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-def test_the_fuzz_report_of_a_short_run_renders_its_tables(browser: Chromium, tmp_path: Path) -> None:
-    result = _short_fuzz_run(tmp_path)
-    reports = tmp_path / "reports"
+def test_the_fuzz_report_of_a_short_run_renders_its_tables(
+    browser: Chromium, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # The session's short run (tests/helpers/short_fuzz.py), which test_reproducible also reads: one run, not two.
+    result = short_fuzz.shared(tmp_path_factory)
+    reports = result.reports
     report = reports / report_html.REPORT_NAME
     assert report.exists(), result.stdout[-3000:] + result.stderr[-3000:]
     assert f"HTML report: {report.resolve()}" in result.stdout

@@ -18,11 +18,12 @@ import pytest
 from clicksend_mms_fuzz import __main__ as runner
 from clicksend_mms_fuzz import config_file, sandboxes
 
+from tests.helpers import short_fuzz
 from tests.helpers.fuzz_budget import write_budgeted_config
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = 3  # examples per operation per phase: every phase runs, the stateful one with a few scenarios
+EXAMPLES = short_fuzz.EXAMPLES
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -46,10 +47,18 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(ROOT / ".hypothesis"))
 
 
-@pytest.mark.usefixtures("clean_env")
-def test_two_runs_of_one_seed_generate_the_same_cases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    first = _run(tmp_path / "first", monkeypatch)
-    second = _run(tmp_path / "second", monkeypatch)
+def _digests(run: short_fuzz.ShortRun) -> dict[str, Any]:
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    data = json.loads((run.reports / "fuzz-stats.json").read_text(encoding="utf-8"))
+    digests: dict[str, Any] = data["case_digest"]
+    return digests
+
+
+def test_two_runs_of_one_seed_generate_the_same_cases(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # The first run is the session's shared one (the browser test renders its report): the same runner, budget and
+    # instant lifecycle as the second (tests/helpers/short_fuzz.py).
+    first = _digests(short_fuzz.shared(tmp_path_factory))
+    second = _digests(short_fuzz.run(tmp_path / "second"))
     assert set(first) == {"examples", "coverage", "fuzzing", "stateful"}
     assert first["stateful"]["cases"] > 0
     assert first == second
