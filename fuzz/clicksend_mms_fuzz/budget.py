@@ -33,10 +33,10 @@ def describe(plan: Plan) -> str:
             "predicted (the account's other messages, totals and balance are not), so floors are not applied live."
         )
     return (
-        f"Budget: seed {seed}, {examples} examples per operation per phase{_proportion(plan)} (same seed: same "
-        "cases; the sandboxes "
-        "get the seed too, so the ids the stateful phase follows repeat, though a scenario can still turn on a "
-        "receipt that the wall clock made arrive or not); time cap "
+        f"Budget: seed {seed}, {examples} examples per operation per phase{_proportion(plan)} (same seed: the "
+        "same examples phase; the sandboxes get the seed too, but messages move through their lifecycle on the "
+        "wall clock, so the messages the later phases meet in each state, and the cases built on them, can differ "
+        "from run to run); time cap "
         f"{plan.cap}s, only a guard against a hang. Strict: {'on' if plan.strict else 'off'} (floors per check "
         "and per coverage-matrix row)."
     )
