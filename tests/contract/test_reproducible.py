@@ -3,9 +3,9 @@ phase (the stateful one included, which follows the ids the sandbox assigns); an
 back on, the stateful phase no longer repeats, so the comparison can fail.
 
 One source of variation is left on purpose in the default run and taken out here: a message's lifecycle runs on
-the wall clock (Queued -> Sent -> receipt in 0.5 + 1 s, sandboxes.py), so whether a stateful step meets a receipt
-depends on how fast the machine is, and the scenario hypothesis builds from the answers can differ after it. With an
-instant lifecycle nothing in the answers depends on time, and the whole sequence must repeat."""
+the wall clock (Queued -> Sent -> receipt in 0.5 + 1 s, sandboxes.py), so which messages a case meets in which state
+depends on how fast the machine is, and every phase after the examples one can differ (measured: fuzz/README.md).
+With an instant lifecycle nothing in the answers depends on time, and the whole sequence must repeat."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from tests.helpers.fuzz_budget import write_budgeted_config
 pytestmark = pytest.mark.slow
 
 EXAMPLES = short_fuzz.EXAMPLES
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
@@ -39,12 +38,11 @@ def _run(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sandboxes, "_LIFECYCLE", ("--send-delay", "0", "--receipt-delay", "0"))
+    monkeypatch.setattr(sandboxes, "_LIFECYCLE", short_fuzz.INSTANT_LIFECYCLE)
     for name in list(os.environ):
         if name.startswith("CLICKSEND_"):  # no live target, no other budget
             monkeypatch.delenv(name)
-    # hypothesis keeps its Unicode tables under the current directory; computing them takes seconds.
-    monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(ROOT / ".hypothesis"))
+    monkeypatch.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(short_fuzz.HYPOTHESIS_STORAGE))
 
 
 def _digests(run: short_fuzz.ShortRun) -> dict[str, Any]:

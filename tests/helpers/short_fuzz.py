@@ -25,11 +25,14 @@ from tests.helpers.fuzz_budget import sandbox_env
 from tests.helpers.spec import ROOT
 
 EXAMPLES = 3  # examples per operation per phase: every phase runs, the stateful one with a few scenarios
+INSTANT_LIFECYCLE = ("--send-delay", "0", "--receipt-delay", "0")  # the sandboxes' flags, for sandboxes._LIFECYCLE
+# hypothesis keeps its Unicode tables under this directory; computing them again takes seconds.
+HYPOTHESIS_STORAGE = ROOT / ".hypothesis"
 # The runner as `python -m clicksend_mms_fuzz` runs it, with the sandboxes' lifecycle made instant.
-BOOTSTRAP = """
+BOOTSTRAP = f"""
 import sys
 from clicksend_mms_fuzz import __main__ as runner, sandboxes
-sandboxes._LIFECYCLE = ("--send-delay", "0", "--receipt-delay", "0")
+sandboxes._LIFECYCLE = {INSTANT_LIFECYCLE!r}
 sys.exit(runner.main(sys.argv[1:]))
 """
 
@@ -50,8 +53,7 @@ def run(workdir: Path) -> ShortRun:
     """The runner, `--examples 3 --no-strict`, in `workdir` (where it writes reports/), never against the live API."""
     workdir.mkdir(parents=True, exist_ok=True)
     env = sandbox_env()
-    # hypothesis keeps its Unicode tables under this directory; computing them again takes seconds.
-    env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(ROOT / ".hypothesis")
+    env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(HYPOTHESIS_STORAGE)
     done = subprocess.run(
         [sys.executable, "-c", BOOTSTRAP, "--examples", str(EXAMPLES), "--no-strict"],
         cwd=workdir,
