@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import clicksend_mms_spec
 import schemathesis
 from clicksend_mms_fuzz import config_file
 from clicksend_mms_fuzz.sandboxes import SANDBOX_BALANCE
@@ -15,8 +14,9 @@ from clicksend_mms_sandbox.testing import DEFAULT
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
+from tests.helpers.spec import operations
+
 CONFIG_PATH = config_file.path()
-SEED = 20240601
 # Not a real host: requests go to the app in-process. Overrides the spec's server (whose base path is /v3).
 BASE_URL = "http://sandbox.local"
 
@@ -38,8 +38,7 @@ def load_config() -> SchemathesisConfig:
 
 def operation_ids() -> list[str]:
     """Every operation's id, in the spec's order."""
-    paths = clicksend_mms_spec.load()["paths"].values()
-    return [op["operationId"] for item in paths for op in item.values() if isinstance(op, dict) and "operationId" in op]
+    return [op.operation_id for op in operations()]
 
 
 def load_schema(
