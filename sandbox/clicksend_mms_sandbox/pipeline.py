@@ -194,7 +194,7 @@ def _parse_body(op: OperationContract, raw: bytes) -> tuple[Any, dict[str, str] 
     except ValueError as exc:  # UnicodeDecodeError included
         return None, {"body": f"Malformed JSON: {str(exc)[:200]}"}
     try:
-        problems = field_errors(op.body_validator, body)
+        problems = op.body_errors(body)
     except RecursionError:  # a value nested deeper than the validator can walk
         return None, {"body": "Nested too deeply."}
     return body, (problems or None)

@@ -74,7 +74,10 @@ class LeftBatch:
 
 
 # msgspec (a dependency of the client already): the journal is written and read back once per message.
-_encode = msgspec.json.Encoder().encode
+_encoder = msgspec.json.Encoder()
+_encode = _encoder.encode
+_encode_lines = _encoder.encode_lines  # many records a write: the input copy is most of a job's journal
+_COPY_CHUNK = 1_000  # records a write while copying the input (memory stays bounded for a streamed input)
 _decode = msgspec.json.Decoder().decode
 
 
@@ -216,6 +219,11 @@ class Journal:
             os.fsync(self._fh.fileno())
             self._synced = self._written
 
+    def _append_many(self, records: list[dict[str, Any]]) -> None:
+        """Records appended in one write, not flushed: the copy of a job's input (made durable by its last record)."""
+        self._fh.write(_encode_lines(records))
+        self._written += len(records)
+
     def create(self, media_file: str, messages: Iterable[Mapping[str, Any]]) -> int:
         """Write a new job: every message with its tag, then the input record (fsync'd). Returns the count.
 
@@ -231,8 +239,8 @@ class Journal:
         )
         seen: dict[str, int] = {}
         count = 0
+        chunk: list[dict[str, Any]] = []
         for index, message in enumerate(messages):
-            tagged = self._tagged(job, index, message)
             given = message.get(TAG_FIELD)
             if given:
                 first = seen.setdefault(given, index)
@@ -244,8 +252,12 @@ class Journal:
                         advice="The send journal identifies each message in ClickSend's history by its custom_string: "
                         "give every message its own, or none (the journal then adds one).",
                     )
-            self._append({"kind": "message", "i": index, "m": tagged}, durable=False, flush=False)
+            chunk.append({"kind": "message", "i": index, "m": self._tagged(job, index, message)})
             count = index + 1
+            if len(chunk) == _COPY_CHUNK:
+                self._append_many(chunk)
+                chunk = []
+        self._append_many(chunk)
         self._append({"kind": "input", "count": count}, durable=True)
         self.job, self.media_file, self.created, self.count = job, media_file, created, count
         self.state = bytearray(count)

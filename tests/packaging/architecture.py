@@ -54,7 +54,7 @@ SANDBOX_TIERS: dict[str, int | None] = {
     **dict.fromkeys(("rules", "numbers", "pricing", "gsm", "media", "wire", "export", "cache", "settings"), 2),
     **dict.fromkeys(("store", "writer"), 1),  # persistence
     "message": 0,  # the domain: a message and its lifecycle
-    **dict.fromkeys(("clock", "faults", "accounts", "testing", "spec", "envelope", "ids"), None),
+    **dict.fromkeys(("clock", "faults", "accounts", "testing", "spec", "acceptance", "envelope", "ids"), None),
 }
 _TIER_NAMES = {3: "routes", 2: "rules", 1: "store", 0: "the message domain"}
 
