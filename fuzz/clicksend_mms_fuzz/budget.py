@@ -34,9 +34,8 @@ def describe(plan: Plan) -> str:
         )
     return (
         f"Budget: seed {seed}, {examples} examples per operation per phase{_proportion(plan)} (same seed: the "
-        "same examples phase; the sandboxes get the seed too, but messages move through their lifecycle on the "
-        "wall clock, so the messages the later phases meet in each state, and the cases built on them, can differ "
-        "from run to run); time cap "
+        "same cases in every phase; the sandboxes get the seed too, and their lifecycle is instant, so no answer "
+        "depends on the machine's speed); time cap "
         f"{plan.cap}s, only a guard against a hang. Strict: {'on' if plan.strict else 'off'} (floors per check "
         "and per coverage-matrix row)."
     )

@@ -2,7 +2,7 @@
 
 Without credentials: two fresh sandboxes on free ports, started one after the other (about 0.6 s each). The main
 one has the run's account with a balance no run can spend (so INSUFFICIENT_CREDIT never depends on the order of
-cases), the sandbox's second funded account for the isolation oracle, and a quick lifecycle; the other limits
+cases), the sandbox's second funded account for the isolation oracle, and an instant lifecycle; the other limits
 every account to a few requests per short window, for the rate-limit burst. Live: the URL and credentials from
 the environment, and no burst.
 """
@@ -19,11 +19,14 @@ from .target import SANDBOX_API_KEY, SANDBOX_USERNAME, SECOND_ACCOUNT, sandbox_s
 
 SANDBOX_BALANCE = "100000000"
 _ACCOUNT = ("--account", f"{SANDBOX_USERNAME}:{SANDBOX_API_KEY}:{SANDBOX_BALANCE}")
-# Queued -> Sent -> receipt in 0.5 + 1 s instead of 2 + 5: receipts exist within the seconds a run gives each
-# operation, so the receipt oracles (and receipts-read) have something to judge.
-# lifecycle.py's stage probe reads these: the run's own configuration, not the sandbox's code.
-SEND_DELAY = 0.5
-RECEIPT_DELAY = 1.0
+# Sent and receipted the instant a message is due (instead of 2 + 5 s): every answer is then a function of the
+# requests before it, never of how fast the machine ran them, so one seed gives one run (a wall-clock lifecycle of
+# 0.5 + 1 s made every phase after the examples one differ between two runs of one clone: fuzz/README.md). The
+# receipt oracles meet a receipt for every due message at once; the stages themselves (Queued, Sent without a
+# receipt) are judged by lifecycle.py's stage probe on its own sandbox, with the clock driven, not waited for.
+# lifecycle.py's magic-recipient probe reads these: the run's own configuration, not the sandbox's code.
+SEND_DELAY = 0.0
+RECEIPT_DELAY = 0.0
 _LIFECYCLE = ("--send-delay", str(SEND_DELAY), "--receipt-delay", str(RECEIPT_DELAY))
 # The lifecycle stage probe's own sandbox: stages a minute and two wide, so a read lands inside its stage however
 # busy the machine (inside the run's 0.5 s and 1 s stages it would be a race with the machine's speed).

@@ -6,7 +6,7 @@ from typing import Any
 
 import schemathesis
 from clicksend_mms_fuzz import config_file
-from clicksend_mms_fuzz.sandboxes import SANDBOX_BALANCE
+from clicksend_mms_fuzz.sandboxes import RECEIPT_DELAY, SANDBOX_BALANCE, SEND_DELAY
 from clicksend_mms_fuzz.stats import RunStats
 from clicksend_mms_sandbox import Settings, create_app
 from clicksend_mms_sandbox.settings import parse_account_spec
@@ -23,10 +23,11 @@ BASE_URL = "http://sandbox.local"
 
 def sandbox_app() -> Any:
     """The sandbox `make fuzz` starts, in process: no rate limit (the suite sends far more than a real account's
-    6000/min in bursts), a balance no run spends, and the quick lifecycle (sandboxes.py); its second funded
-    account is the one the isolation oracle replays with."""
+    6000/min in bursts), a balance no run spends, and the run's lifecycle (sandboxes.py: instant); its second
+    funded account is the one the isolation oracle replays with."""
     account = parse_account_spec(f"{DEFAULT.username}:{DEFAULT.api_key}:{SANDBOX_BALANCE}")
-    return create_app(Settings(rate_limit=0, send_delay=0.5, receipt_delay=1).with_accounts([account]))
+    settings = Settings(rate_limit=0, send_delay=SEND_DELAY, receipt_delay=RECEIPT_DELAY)
+    return create_app(settings.with_accounts([account]))
 
 
 def load_config() -> SchemathesisConfig:

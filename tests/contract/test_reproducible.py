@@ -1,11 +1,10 @@
-"""Same seed, same cases: the real runner, twice, with a small budget, generates the same sequence of cases in every
-phase (the stateful one included, which follows the ids the sandbox assigns); and with the sandbox's random ids
-back on, the stateful phase no longer repeats, so the comparison can fail.
+"""Same seed, same cases: the real runner as configured, twice, with a small budget, generates the same sequence of
+cases in every phase (the stateful one included, which follows the ids the sandbox assigns and the states it
+answers); and with the sandbox's random ids back on, the runs differ, so the comparison can fail.
 
-One source of variation is left on purpose in the default run and taken out here: a message's lifecycle runs on
-the wall clock (Queued -> Sent -> receipt in 0.5 + 1 s, sandboxes.py), so which messages a case meets in which state
-depends on how fast the machine is, and every phase after the examples one can differ (measured: fuzz/README.md).
-With an instant lifecycle nothing in the answers depends on time, and the whole sequence must repeat."""
+What makes it hold: the sandboxes get the run's seed, and the main one's lifecycle is instant, so no answer depends
+on how fast the machine ran the requests before it (sandboxes.py; the wall-clock lifecycle it replaced made every
+phase after the examples one differ: fuzz/README.md)."""
 
 from __future__ import annotations
 
@@ -38,7 +37,6 @@ def _run(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sandboxes, "_LIFECYCLE", short_fuzz.INSTANT_LIFECYCLE)
     for name in list(os.environ):
         if name.startswith("CLICKSEND_"):  # no live target, no other budget
             monkeypatch.delenv(name)
@@ -53,8 +51,8 @@ def _digests(run: short_fuzz.ShortRun) -> dict[str, Any]:
 
 
 def test_two_runs_of_one_seed_generate_the_same_cases(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    # The first run is the session's shared one (the browser test renders its report): the same runner, budget and
-    # instant lifecycle as the second (tests/helpers/short_fuzz.py).
+    # The first run is the session's shared one (the browser test renders its report): the same runner and budget as
+    # the second (tests/helpers/short_fuzz.py).
     first = _digests(short_fuzz.shared(tmp_path_factory))
     second = _digests(short_fuzz.run(tmp_path / "second"))
     assert set(first) == {"examples", "coverage", "fuzzing", "stateful"}

@@ -6,8 +6,8 @@ run is about 20 s of CPU on this kind of machine (most of it schemathesis' cover
 once: the first test to ask runs it under a lock, and a test that asks meanwhile (another pytest-xdist worker
 included) waits for it and reads the same directory.
 
-The run's lifecycle is instant (`--send-delay 0 --receipt-delay 0`): the default one runs on the wall clock, so
-whether a stateful step meets a receipt would depend on the machine's speed, and two runs could differ.
+The run is the runner as `python -m clicksend_mms_fuzz` runs it, with its own sandboxes (whose instant lifecycle
+is what makes two runs of a seed the same: sandboxes.py).
 """
 
 from __future__ import annotations
@@ -25,16 +25,8 @@ from tests.helpers.fuzz_budget import sandbox_env
 from tests.helpers.spec import ROOT
 
 EXAMPLES = 3  # examples per operation per phase: every phase runs, the stateful one with a few scenarios
-INSTANT_LIFECYCLE = ("--send-delay", "0", "--receipt-delay", "0")  # the sandboxes' flags, for sandboxes._LIFECYCLE
 # hypothesis keeps its Unicode tables under this directory; computing them again takes seconds.
 HYPOTHESIS_STORAGE = ROOT / ".hypothesis"
-# The runner as `python -m clicksend_mms_fuzz` runs it, with the sandboxes' lifecycle made instant.
-BOOTSTRAP = f"""
-import sys
-from clicksend_mms_fuzz import __main__ as runner, sandboxes
-sandboxes._LIFECYCLE = {INSTANT_LIFECYCLE!r}
-sys.exit(runner.main(sys.argv[1:]))
-"""
 
 
 @dataclass(frozen=True)
@@ -55,7 +47,7 @@ def run(workdir: Path) -> ShortRun:
     env = sandbox_env()
     env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(HYPOTHESIS_STORAGE)
     done = subprocess.run(
-        [sys.executable, "-c", BOOTSTRAP, "--examples", str(EXAMPLES), "--no-strict"],
+        [sys.executable, "-m", "clicksend_mms_fuzz", "--examples", str(EXAMPLES), "--no-strict"],
         cwd=workdir,
         env=env,
         capture_output=True,
