@@ -10,9 +10,10 @@ rule's boundary through the sandbox's control endpoints and judge the answer on 
   more is truncated to the limit, one part either way.
 - page: history over one message more than a page holds: page == last_page has the rest and no next page; page ==
   last_page + 1 has no rows.
-- magic recipient, lifecycle (lifecycle.py): each of the sandbox's magic recipients (the spec's
-  `x-clicksend-sandbox`) at send and past its receipt time; a message read strictly inside each stage of the
-  lifecycle the run configured (Queued, Sent without a receipt, Completed with one).
+- magic recipient, lifecycle, receipts-read (lifecycle.py): each of the sandbox's magic recipients (the spec's
+  `x-clicksend-sandbox`) at send and past its receipt time; on a sandbox with stages minutes wide, a message read
+  strictly inside each stage (Queued, Sent without a receipt, Completed with one), and a receipt marked read with
+  `date_before` at its own second (stays unread) and one second later (marked).
 
 Deterministic (no generated input; clock moves, not sleeps); the oracle is what the spec says, not the sandbox's
 code. Each side is a row of `RESULTS` and one judged case of the `boundary_probe` check in the run's statistics.
@@ -248,7 +249,9 @@ def run(base_url: str, username: str, api_key: str) -> list[Side]:
     sides += lifecycle.magic_recipients(client, SEND_DELAY, RECEIPT_DELAY)
     client.call("POST", "/_sandbox/account/reset")
     with stage_sandbox() as stage_url:
-        sides += lifecycle.stages(_Client(stage_url, username, api_key), STAGE_SEND_DELAY, STAGE_RECEIPT_DELAY)
+        stage = _Client(stage_url, username, api_key)
+        sides += lifecycle.stages(stage, STAGE_SEND_DELAY, STAGE_RECEIPT_DELAY)
+        sides += lifecycle.receipts_read(stage, STAGE_SEND_DELAY, STAGE_RECEIPT_DELAY)
     return sides
 
 

@@ -8,6 +8,10 @@
   lifecycle of a sandbox the runner starts for it with stages a minute wide (sandboxes.STAGE_SEND_DELAY,
   STAGE_RECEIPT_DELAY: the runner's own flags): Queued, Sent (no receipt yet), Completed (its receipt listed), on
   history and receipt-by-id.
+- receipts-read: on that sandbox, a delivered message's receipt (two minutes after its send) marked read with
+  `date_before` at the receipt's own second (it stays unread: it did not arrive before that) and one second later
+  (it is marked). Its send and its receipt are far apart only on this sandbox: on the run's instant lifecycle they
+  are the same instant, and a server comparing `date_before` with the send time would pass every generated case.
 
 The oracle is the spec's table and the run's configuration, never the sandbox's code. The sandbox's clock is real
 time plus an offset the control endpoints move and show; the embedded sandbox runs on this host, so a read is
@@ -171,6 +175,38 @@ def stages(client: Caller, send_delay: float, receipt_delay: float) -> list[Side
                 f"read at schedule+{at:.2f}s: history {listed}, receipt-by-id {shown}, receipt "
                 f"{'listed' if listed_receipt else 'not listed'} (expected {expected}, "
                 f"{'listed' if receipted else 'not listed'})",
+            )
+        )
+    return sides
+
+
+def receipts_read(client: Caller, send_delay: float, receipt_delay: float) -> list[Side]:
+    """`date_before` judged against the receipt's time, not the send's: both sides of one receipt's second."""
+    client.call("POST", "/_sandbox/account/reset")
+    status, message = _send(client, PRICED_RECIPIENT)
+    if message.get("status") != "SUCCESS":
+        return [Side("receipts-read", "a receipt to mark", False, f"send answered {status} {message.get('status')}")]
+    message_id = str(message.get("message_id"))
+    client.call("POST", "/_sandbox/clock/advance", {"seconds": send_delay + receipt_delay + MARGIN})
+    row = _rows(client, "/mms/receipts").get(message_id)
+    arrived = wire.unix_seconds(row.get("timestamp")) if row is not None else None
+    if arrived is None:
+        return [Side("receipts-read", "a receipt to mark", False, f"no receipt listed for {message_id} past its time")]
+    sides = []
+    for name, before, stays in (
+        (f"date_before = the receipt's second ({arrived:.0f})", int(arrived), True),
+        ("date_before one second after it", int(arrived) + 1, False),
+    ):
+        answered, _ = client.call("PUT", "/mms/receipts-read", {"date_before": before})
+        listed = message_id in _rows(client, "/mms/receipts")
+        sides.append(
+            Side(
+                "receipts-read",
+                name,
+                answered == 200 and listed == stays,
+                f"answered {answered}; the receipt is {'still' if listed else 'no longer'} unread (expected "
+                f"{'unread: it arrived at or after date_before' if stays else 'read: it arrived before date_before'}"
+                f"; sent at {wire.unix_seconds(row.get('timestamp_send') if row else None)})",
             )
         )
     return sides

@@ -266,12 +266,12 @@ class Journal:
         return count
 
     @staticmethod
-    def _tagged(job: str, index: int, message: Mapping[str, Any]) -> dict[str, Any]:
-        """The message as the journal keeps and sends it: its own custom_string, or one the journal adds."""
-        tagged = dict(message)
-        if not tagged.get(TAG_FIELD):
-            tagged[TAG_FIELD] = added_tag(job, index)
-        return tagged
+    def _tagged(job: str, index: int, message: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The message as the journal keeps and sends it: its own custom_string, or one the journal adds (to a copy:
+        the caller's message is never changed). Read only, never mutated: a tagged message is returned as it is."""
+        if message.get(TAG_FIELD):
+            return message
+        return {**message, TAG_FIELD: added_tag(job, index)}
 
     def leave(self, indexes: list[int], tags: list[str]) -> int:
         """Record that a batch is about to leave, durably; returns its number. Call BEFORE sending it."""
@@ -330,16 +330,17 @@ class Journal:
         self._mark([*not_sent, *forced], NOT_SENT)
 
     # -- reading ------------------------------------------------------------------------------------------
-    def to_send(self) -> Iterator[tuple[int, dict[str, Any]]]:
+    def to_send(self) -> Iterator[tuple[int, Mapping[str, Any]]]:
         """The messages never sent (pending or proven not sent), in input order, read back from the file.
 
         Its own read handle: the journal is appended to while this is read (the messages all come before the
         input record, where reading stops). A job this journal just created from a list reads that list instead
         (the same messages, tagged the same way, without decoding the copy)."""
         if self._source is not None and self.job is not None:
+            job, state, tagged = self.job, self.state, self._tagged
             for index, message in enumerate(self._source):
-                if self.state[index] in RESENDABLE:
-                    yield index, self._tagged(self.job, index, message)
+                if state[index] in RESENDABLE:
+                    yield index, tagged(job, index, message)
             return
         with self.path.open("rb") as reader:
             for line in reader:

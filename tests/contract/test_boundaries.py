@@ -20,6 +20,7 @@ def test_every_side_of_every_boundary_holds_on_the_sandbox() -> None:
         *(f"body ({alphabet})" for alphabet in boundaries.body_limits()),
         "magic recipient",
         "lifecycle",
+        "receipts-read",
     }
     assert {s.boundary for s in sides} == boundaries_judged
     per_boundary = Counter(s.boundary for s in sides)

@@ -45,6 +45,9 @@ def _all_hold(probe: Any) -> Any:
 CAUGHT = {
     "receipts-failed-reads-delivered": lifecycle.magic_recipients,
     "history-status-skips-sent": lifecycle.stages,
+    # Caught by the in-run receipts_read_takes_effect only while the run's lifecycle put time between a send and its
+    # receipt; on the instant one (sandboxes.py) this probe is what sees it.
+    "receipts-read-date-before-on-send-time": lifecycle.receipts_read,
 }
 # The probes' other sides, each with a bug planted only here: a reject side, the no-receipt outcome, the Queued stage
 # and a receipt listed early.
