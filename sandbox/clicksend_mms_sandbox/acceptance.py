@@ -59,13 +59,12 @@ def _compile(schema: Any) -> Check:
     if not isinstance(schema, dict):
         raise Unsupported(repr(schema)[:80])
     checks: list[Check] = []
-    properties: dict[str, Check] = {}
     for keyword, value in schema.items():
         if keyword in _ANNOTATIONS or keyword.startswith("x-") or keyword == "properties":
             continue
         checks.append(_keyword(keyword, value, schema))
     if "properties" in schema:
-        properties = {name: _compile(sub) for name, sub in schema["properties"].items()}
+        properties: dict[str, Check] = {name: _compile(sub) for name, sub in schema["properties"].items()}
 
         def check_properties(value: Any) -> bool:
             if isinstance(value, dict):
@@ -99,7 +98,7 @@ def _keyword(keyword: str, value: Any, schema: dict[str, Any]) -> Check:
         if not isinstance(names, list) or any(name not in _TYPES for name in names):
             raise Unsupported(f"type {value!r}")
         kinds = tuple(_TYPES[name] for name in names)
-        return lambda v: any(kind(v) for kind in kinds)
+        return kinds[0] if len(kinds) == 1 else lambda v: any(kind(v) for kind in kinds)
     if keyword == "enum":
         # Strings only: they compare as plain Python (JSON equality's bool-is-not-1 rule never arises).
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):

@@ -270,7 +270,7 @@ class Journal:
         """The message as the journal keeps and sends it: its own custom_string, or one the journal adds (to a copy:
         the caller's message is never changed). Read only, never mutated: a tagged message is returned as it is."""
         if message.get(TAG_FIELD):
-            return message
+            return message if isinstance(message, dict) else dict(message)  # a plain dict, for the JSON encoder
         return {**message, TAG_FIELD: added_tag(job, index)}
 
     def leave(self, indexes: list[int], tags: list[str]) -> int:
