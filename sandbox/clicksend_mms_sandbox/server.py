@@ -18,7 +18,8 @@ from .timeouts import protocol_with_header_timeout
 def uvicorn_config(app: Starlette, host: str, port: int, **kwargs: Any) -> uvicorn.Config:
     # httptools (with a header timeout: timeouts.py) + uvloop: the fast extras of uvicorn[standard]; lifespan off
     # (the app needs no start-up hook).
-    sandbox = getattr(app.state, "sandbox", None)  # None: another app on the same server (the bench's floor)
+    # None: another app on the same server (the bench's floor), or the sandbox inside a middleware without `state`
+    sandbox = getattr(getattr(app, "state", None), "sandbox", None)
     http = protocol_with_header_timeout((sandbox.settings if sandbox else Settings()).header_timeout)
     options: dict[str, Any] = {"http": http, "loop": "uvloop", "lifespan": "off", "log_level": "warning"}
     options.update(kwargs)

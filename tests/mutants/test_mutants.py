@@ -31,6 +31,21 @@ def test_a_patch_that_no_longer_applies_fails_loudly(tmp_path: Path) -> None:
         plant(stale, tmp_path)
 
 
+def test_a_run_that_breaks_before_judging_is_an_error_not_a_catch() -> None:
+    """A planted sandbox that never serves: the table gets an error row for it (neither caught nor a crash of the
+    whole table, which is how a broken variant once ended a full run at mutant 41 of 120)."""
+    broken = Mutant(
+        "never-serves",
+        "local",
+        "the sandbox exits at start",
+        (),
+        (Patch("cli.py", "    sock = listen(", "    sock = 1 / 0 or listen("),),
+    )
+    outcome = run(broken, examples=FAST_EXAMPLES)
+    assert not outcome.caught
+    assert outcome.errors and "no statistics" in outcome.errors[0], outcome
+
+
 def test_catalog_covers_every_blind_spot_and_every_custom_check() -> None:
     kinds = Counter(m.kind for m in MUTANTS)
     assert len(MUTANTS) >= 15
