@@ -40,6 +40,7 @@ class Message:
     parts: int | None
     schedule: float | None  # unix seconds when send answered a schedule, else None (sent at once)
     accepted_at: float
+    country: str | None = None
     cancelled_at: float | None = None
     requested_at: float | None = None  # when the send went out (server clock): the record was added in between
 
@@ -219,6 +220,7 @@ class Model:
                     parts=wire.count(item.get("message_parts")),
                     schedule=wire.unix_seconds(item.get("schedule")),
                     accepted_at=now,
+                    country=_text(item.get("country")),
                     requested_at=requested,
                 )
                 state.messages[message_id] = message

@@ -25,7 +25,7 @@ def field_problems(record: dict[str, Any], message: Message) -> list[str]:
     problems: list[str] = []
     if message.to is not None and not _same_text(record.get("to"), message.to):
         problems.append(f"to is {record.get('to')!r}, send answered {message.to!r}")
-    for name in ("subject", "body", "custom_string"):
+    for name in ("subject", "body", "custom_string", "country"):
         expected = getattr(message, name)
         if expected is not None and name in record and not _same_text(record.get(name), expected):
             problems.append(f"{name} is {record.get(name)!r}, send answered {expected!r}")

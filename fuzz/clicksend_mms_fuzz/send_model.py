@@ -8,8 +8,11 @@ Independent of the sandbox's code (it would share its bugs): every fact is the s
   limits" is predicted.
 - **Test recipients** (`x-clicksend-testing.recipients`): "no message to a test recipient is sent or charged":
   an accepted one costs "0.0000" and 0 parts.
-- **Rejected messages** (`MmsMessageResult`: "rejected ones come back in a shorter shape (`to, body, ...`)"): what
-  ClickSend could not accept it echoes as it was given: the request's `to` and `custom_string`, never another's.
+- **Rejected messages** (`MmsMessageResult`: "rejected ones come back in a shorter shape (`to, body, from, schedule
+  "", message_id, custom_string, status`, price `"0.0000"`, parts `0`)"): what ClickSend could not accept it echoes
+  as it was given (the request's `to` and `custom_string`, never another's), with no schedule, no price, no parts.
+- **Schedules** (`MmsMessageInput.schedule`: "Send at this unix time"): an accepted message answers the time it was
+  asked for, or none ("" when it is sent at once: a time already past means now); never another time.
 - **Local numbers** (`MmsMessageInput.country`: "Recipient country for local-format numbers"): an accepted
   message whose `to` has no `+` was read in the `country` it was sent with, so the answer names that country.
 """
@@ -74,7 +77,9 @@ def problems(body: Any, results: list[dict[str, Any]], exact_text: bool = True) 
         if result.get("status") != "SUCCESS":
             if exact_text:
                 found += _echo_problems(index, request, result)
+            found += _short_shape_problems(index, result)
             continue
+        found += _schedule_problems(index, request, result)
         text, kept = request.get("body"), result.get("body")
         if exact_text and isinstance(text, str) and isinstance(kept, str) and kept not in kept_bodies(text):
             found.append(
@@ -108,6 +113,34 @@ def _echo_problems(index: int, request: dict[str, Any], result: dict[str, Any]) 
             status = result.get("status")
             found.append(f"message {index} was rejected ({status}) and echoed {name} {echoed!r}, not {asked!r}")
     return found
+
+
+def _short_shape_problems(index: int, result: dict[str, Any]) -> list[str]:
+    """A rejected message was not scheduled, priced or split: schedule "", price 0, parts 0 where it has them."""
+    status = result.get("status")
+    found = []
+    if "message_price" in result and wire.money(result.get("message_price")) != Decimal(0):
+        found.append(f"message {index} was rejected ({status}) yet priced {result.get('message_price')!r}")
+    if "message_parts" in result and wire.count(result.get("message_parts")) != 0:
+        found.append(f"message {index} was rejected ({status}) yet in {result.get('message_parts')!r} part(s)")
+    if result.get("schedule") not in (None, ""):
+        found.append(f"message {index} was rejected ({status}) yet scheduled {result.get('schedule')!r}")
+    return found
+
+
+def _schedule_problems(index: int, request: dict[str, Any], result: dict[str, Any]) -> list[str]:
+    """An accepted message's schedule is the one asked for, or none (sent at once)."""
+    answered = result.get("schedule")
+    if answered in (None, ""):
+        return []
+    asked = request.get("schedule")
+    # JSON Schema's integer admits 2533.0: the server reads it as 2533.
+    wanted = (
+        int(asked) if isinstance(asked, int | float) and not isinstance(asked, bool) and asked == int(asked) else None
+    )
+    if wanted is None or wire.unix_seconds(answered) != wanted:
+        return [f"message {index} asked for schedule {asked!r} and answered schedule {answered!r}"]
+    return []
 
 
 LIMIT_PROBE_SAMPLE = (3, 20)  # Model.sampled: accepted sends whose first accepted message is priced at the limits

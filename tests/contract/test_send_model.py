@@ -35,6 +35,25 @@ def test_a_local_number_is_read_in_its_country() -> None:
     assert send_model.problems({"messages": [{"to": "+61412345678", "country": "US"}]}, [_answer(country="AU")]) == []
 
 
+def test_a_rejected_message_is_neither_scheduled_priced_nor_split() -> None:
+    sent = {"messages": [{"to": "x", "schedule": 4102444800}]}
+    short = {"status": "INVALID_RECIPIENT", "to": "x", "schedule": "", "message_price": "0.0000", "message_parts": 0}
+    assert send_model.problems(sent, [short]) == []
+    assert send_model.problems(sent, [{**short, "message_parts": 1}])  # spec-derived mutant: parts off by one
+    assert send_model.problems(sent, [{**short, "message_price": "0.0001"}])
+    assert send_model.problems(sent, [{**short, "schedule": 4102444800}])
+
+
+def test_an_accepted_schedule_is_the_one_asked_for_or_none() -> None:
+    sent = {"messages": [{"to": "+61411111111", "schedule": 4102444800}]}
+    free = {"to": "+61411111111", "message_price": "0.0000", "message_parts": 0}
+    assert send_model.problems(sent, [_answer(**free, schedule=4102444800)]) == []
+    assert send_model.problems(sent, [_answer(**free, schedule="4102444800")]) == []
+    assert send_model.problems(sent, [_answer(**free, schedule="")]) == []  # a time already past: sent at once
+    assert send_model.problems(sent, [_answer(**free, schedule=4102444801)])  # spec-derived mutant: off by one
+    assert send_model.problems({"messages": [{"to": "+61411111111"}]}, [_answer(**free, schedule=4102444800)])
+
+
 def test_wrong_keys_are_derived_from_the_key_and_never_equal_it() -> None:
     key = "D83DED51-9e35"
     ways = credentials.wrong_keys(key)
