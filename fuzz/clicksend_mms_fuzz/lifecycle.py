@@ -8,7 +8,8 @@
   lifecycle of a sandbox the runner starts for it with stages a minute wide (sandboxes.STAGE_SEND_DELAY,
   STAGE_RECEIPT_DELAY: the runner's own flags): Queued, Sent (no receipt yet), Completed (its receipt listed), on
   history and receipt-by-id.
-- receipts-read: on that sandbox, a delivered message's receipt (two minutes after its send) marked read with
+- receipts-read: on that sandbox, a delivered message's receipt (two minutes after its send) carries the message's
+  custom_string (the spec: "passed back with replies and delivery receipts"), and is marked read with
   `date_before` at the receipt's own second (it stays unread: it did not arrive before that) and one second later
   (it is marked). Its send and its receipt are far apart only on this sandbox: on the run's instant lifecycle they
   are the same instant, and a server comparing `date_before` with the send time would pass every generated case.
@@ -34,6 +35,7 @@ QUEUED, SENT, COMPLETED = "Queued", "Sent", "Completed"
 AHEAD = 3600  # a message scheduled an hour ahead: the stage probe's instants are measured from its schedule
 MARGIN = 30.0  # seconds past a receipt's time: far more than any request takes
 ATTEMPTS = 5  # reads that did not fall wholly inside their stage, retried with a new message each
+RECEIPT_TAG = "receipt-probe"  # the receipts-read probe's custom_string, which its receipt must carry
 
 
 class Caller(Protocol):
@@ -48,10 +50,14 @@ def _sandbox_table() -> dict[str, Any]:
     return table
 
 
-def _send(client: Caller, to: str, schedule: int | None = None) -> tuple[int, dict[str, Any]]:
+def _send(
+    client: Caller, to: str, schedule: int | None = None, custom_string: str | None = None
+) -> tuple[int, dict[str, Any]]:
     message: dict[str, Any] = {"to": to, "subject": "lifecycle", "body": "A lifecycle probe."}
     if schedule is not None:
         message["schedule"] = schedule
+    if custom_string is not None:
+        message["custom_string"] = custom_string
     status, data = client.call("POST", "/mms/send", {"media_file": MEDIA_FILE, "messages": [message]})
     messages = data.get("messages") if isinstance(data, dict) else None
     return status, (messages[0] if status == 200 and messages else {})
@@ -183,7 +189,7 @@ def stages(client: Caller, send_delay: float, receipt_delay: float) -> list[Side
 def receipts_read(client: Caller, send_delay: float, receipt_delay: float) -> list[Side]:
     """`date_before` judged against the receipt's time, not the send's: both sides of one receipt's second."""
     client.call("POST", "/_sandbox/account/reset")
-    status, message = _send(client, PRICED_RECIPIENT)
+    status, message = _send(client, PRICED_RECIPIENT, custom_string=RECEIPT_TAG)
     if message.get("status") != "SUCCESS":
         return [Side("receipts-read", "a receipt to mark", False, f"send answered {status} {message.get('status')}")]
     message_id = str(message.get("message_id"))
@@ -192,7 +198,15 @@ def receipts_read(client: Caller, send_delay: float, receipt_delay: float) -> li
     arrived = wire.unix_seconds(row.get("timestamp")) if row is not None else None
     if arrived is None:
         return [Side("receipts-read", "a receipt to mark", False, f"no receipt listed for {message_id} past its time")]
-    sides = []
+    tag = row.get("custom_string") if row is not None else None
+    sides = [
+        Side(
+            "receipts-read",
+            "the receipt's custom_string",
+            tag == RECEIPT_TAG,
+            f"the receipt says {tag!r}; the message was sent with {RECEIPT_TAG!r}",
+        )
+    ]
     for name, before, stays in (
         (f"date_before = the receipt's second ({arrived:.0f})", int(arrived), True),
         ("date_before one second after it", int(arrived) + 1, False),

@@ -196,7 +196,13 @@ def _claims() -> dict[str, Claim]:
         "receipts-read-ignores-date-before",
         "judged on the receipts snapshot taken before each receipts-read, which is no recorded case: not counted",
     )
-    claims["get_mms_receipts response data.data[].custom_string"] = _SCHEMA_ONLY
+    claims["get_mms_receipts response data.data[].custom_string"] = Claim(
+        "receipts_only_for_sent",
+        None,
+        "the message's custom_string as send answered it, on every receipt of a message the run knows; and the "
+        "boundary probe's own receipt (lifecycle.receipts_read): planted as the spec-derived mutant of the receipt "
+        "row's custom_string (tests/mutants/spec_derived.py)",
+    )
     for name in _RECEIPT_DECIDED:
         claims[f"get_mms_receipts response data.data[].{name}"] = _SCHEMA_ONLY
     # send and price: the request and the per-message answer

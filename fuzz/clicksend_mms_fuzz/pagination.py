@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import threading
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from schemathesis import CheckContext, Response
 
@@ -80,13 +81,18 @@ def arithmetic_problems(page: dict[str, Any], requested_page: int | None, reques
     next_url, prev_url = page.get("next_page_url"), page.get("prev_page_url")
     if (next_url is None) != (current >= last):
         problems.append(f"next_page_url is {next_url!r} on page {current} of {last}")
-    elif next_url is not None and f"page={current + 1}" not in str(next_url):
+    elif next_url is not None and not _points_at(next_url, current + 1):
         problems.append(f"next_page_url {next_url!r} does not point at page {current + 1}")
     if (prev_url is None) != (current <= 1):
         problems.append(f"prev_page_url is {prev_url!r} on page {current}")
-    elif prev_url is not None and f"page={current - 1}" not in str(prev_url):
+    elif prev_url is not None and not _points_at(prev_url, current - 1):
         problems.append(f"prev_page_url {prev_url!r} does not point at page {current - 1}")
     return problems
+
+
+def _points_at(url: object, page: int) -> bool:
+    """The link's `page` query parameter is exactly `page` (not a number that merely starts with it)."""
+    return parse_qs(urlsplit(str(url)).query).get("page") == [str(page)]
 
 
 def _ok_page(case: AnyCase, response: Response) -> dict[str, Any] | None:

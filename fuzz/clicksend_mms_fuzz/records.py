@@ -94,6 +94,9 @@ def receipt_problems(row: dict[str, Any], message: Message | None, rejected: boo
         problems.append(f"receipt for {message_id}, cancelled before its schedule (never sent)")
     if message.schedule is not None and message.schedule > now + CLOCK_SLACK:
         problems.append(f"receipt for {message_id}, scheduled {message.schedule - now:.0f}s from now (not sent yet)")
+    if "custom_string" in row and not _same_text(row.get("custom_string"), message.custom_string):
+        problems.append(f"receipt for {message_id} has custom_string {row.get('custom_string')!r}, send answered "
+                        f"{message.custom_string!r}")  # fmt: skip
     sent = wire.unix_seconds(row.get("timestamp_send"))
     start = message.schedule if message.schedule is not None else message.accepted_at
     if sent is not None and sent < start - CLOCK_SLACK - 1:

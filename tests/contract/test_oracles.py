@@ -54,6 +54,9 @@ def test_a_consistent_page_passes(page: dict[str, Any], asked: tuple[int, int]) 
         (_page(31, 15, 1, 15, {"last_page": 2}), "last_page is 2"),
         (_page(31, 15, 1, 15, {"next_page_url": None}), "next_page_url is None"),
         (_page(31, 15, 2, 15, {"per_page": 20}), "per_page is 20"),
+        # spec-derived mutants next/prev_page_url off by one: a link to page 31 still contains "page=3"
+        (_page(61, 15, 2, 15, {"next_page_url": "/?page=31"}), "does not point at page 3"),
+        (_page(61, 15, 2, 15, {"prev_page_url": "/?page=11"}), "does not point at page 1"),
     ],
 )
 def test_paginator_arithmetic_catches(page: dict[str, Any], fragment: str) -> None:
@@ -115,10 +118,11 @@ def test_a_record_as_send_answered_it_passes() -> None:
         (_record(message_parts="2.00"), "message_parts"),
         (_record(to="+61400000000"), "to is"),
         (_record(schedule=str(int(time.time()) + 3600)), "schedule is"),
+        (_record(country="AU1"), "country is"),  # spec-derived mutant: country off by one (history)
     ],
 )
 def test_a_record_that_differs_from_the_send_fails(record: dict[str, Any], fragment: str) -> None:
-    assert any(fragment in p for p in field_problems(record, _message()))
+    assert any(fragment in p for p in field_problems(record, _message(country="AU")))
 
 
 def test_cancelled_and_status_must_agree() -> None:
@@ -151,6 +155,11 @@ def test_receipts_only_for_messages_that_were_sent() -> None:
     assert receipt_problems(row, None, rejected=True, now=now)
     assert receipt_problems(row, _message(to="+61411111111"), rejected=False, now=now)  # a test recipient
     assert receipt_problems(row, _message(schedule=now + 3600), rejected=False, now=now)
+    # spec-derived mutant: the receipt row's custom_string off by one
+    assert (
+        receipt_problems({**row, "custom_string": "ref"}, _message(custom_string="ref"), rejected=False, now=now) == []
+    )
+    assert receipt_problems({**row, "custom_string": "ref1"}, _message(custom_string="ref"), rejected=False, now=now)
 
 
 def _send_answer(*statuses: tuple[str, str]) -> bytes:
