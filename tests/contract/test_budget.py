@@ -15,7 +15,7 @@ _HANGS = "import threading; threading.Event().wait()"
 def test_the_budget_is_stated_with_its_seed_and_the_live_model_says_what_it_covers() -> None:
     seed = config_file.settings()["seed"]
     sandbox = budget.describe(runner.plan_for(["--examples", "7"], {}))
-    assert f"seed {seed}, 7 examples per operation" in sandbox and "same seed: the same examples phase" in sandbox
+    assert f"seed {seed}, 7 examples per operation" in sandbox and "same seed: the same cases in every phase" in sandbox
     live = budget.describe(runner.plan_for([], {"CLICKSEND_USERNAME": "u", "CLICKSEND_API_KEY": "k"}))
     assert "only what this run creates is predicted" in live
 
