@@ -14,6 +14,7 @@ from typing import Any
 from clicksend_mms_sandbox.testing import TEST_RECIPIENTS
 from hypothesis import strategies as st
 
+from . import wire
 from .send_model import body_limits
 
 RECIPIENT_FORMAT = "recipient"
@@ -107,8 +108,7 @@ def future_schedules(body: Any, now: float) -> Any:
     messages = []
     for message in body["messages"]:
         raw = message.get("schedule") if isinstance(message, dict) else None
-        # JSON Schema's integer admits 2533.0 too; the server reads it as 2533.
-        value = int(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) and raw == int(raw) else None
+        value = wire.json_integer(raw)
         if value is not None and value % 4 != 3:
             ahead = 300 + value % _WEEK if value % 4 < 2 else value % _DECADE
             message = {**message, "schedule": int(now) + ahead}

@@ -134,10 +134,7 @@ def _schedule_problems(index: int, request: dict[str, Any], result: dict[str, An
     if answered in (None, ""):
         return []
     asked = request.get("schedule")
-    # JSON Schema's integer admits 2533.0: the server reads it as 2533.
-    wanted = (
-        int(asked) if isinstance(asked, int | float) and not isinstance(asked, bool) and asked == int(asked) else None
-    )
+    wanted = wire.json_integer(asked)
     if wanted is None or wire.unix_seconds(answered) != wanted:
         return [f"message {index} asked for schedule {asked!r} and answered schedule {answered!r}"]
     return []

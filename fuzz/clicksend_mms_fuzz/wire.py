@@ -105,6 +105,15 @@ def count(raw: object) -> int | None:
     return None
 
 
+def json_integer(raw: object) -> int | None:
+    """A request value JSON Schema's `integer` admits, as the server reads it: 2533 and 2533.0 both 2533."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    return int(raw) if isinstance(raw, float) and raw.is_integer() else None
+
+
 def unix_seconds(raw: object) -> float | None:
     """A unix time in seconds (spec: UnixTime: int or numeric string, ms above 10^11); None for "" / null."""
     if isinstance(raw, bool):
