@@ -17,7 +17,7 @@ So a batch is "in flight" (may have been sent) exactly when its ``leave`` is the
 ``refused``; only those need reconciling against ClickSend's history, by tag.
 
 The tag: each message's ``custom_string`` is what identifies it in ClickSend's history. A message without one gets
-``cs-<job>-<index>``; a user's own must be unique within the job (ClickSend cannot tell two messages with the same
+``cs-<job>-<index>`` (the index zero-padded to 7 digits); a user's own must be unique within the job (ClickSend cannot tell two messages with the same
 custom_string apart), so a repeated one is refused before anything is sent (``DuplicateTagError``).
 
 Two processes cannot work on one job: the journal is locked (``flock``, exclusive, not waiting) while open, and a
@@ -82,7 +82,9 @@ _decode = msgspec.json.Decoder().decode
 
 
 def added_tag(job: str, index: int) -> str:
-    return f"cs-{job}-{index}"
+    """Fixed width up to 10 million messages, so the tags sort in input order: in an export sorted by custom_string,
+    and in a server's index on it (where each new tag is then appended, not inserted among the others)."""
+    return f"cs-{job}-{index:07d}"
 
 
 class Journal:

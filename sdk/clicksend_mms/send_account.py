@@ -23,13 +23,39 @@ if TYPE_CHECKING:
     from ._ops import Op
 
 
+def runs(indexes: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """The indexes as half-open runs of consecutive numbers, in the order given: a batch is usually one run, so the
+    account does one range operation per batch instead of one per message."""
+    if isinstance(indexes, range) and indexes.step == 1:
+        if indexes:
+            yield indexes.start, indexes.stop
+        return
+    start = stop = -1  # no run yet (indexes are never negative)
+    for index in indexes:
+        if index == stop:
+            stop += 1
+            continue
+        if stop > start:
+            yield start, stop
+        start, stop = index, index + 1
+    if stop > start:
+        yield start, stop
+
+
 class IndexSet:
     """Input indexes as sorted, merged half-open ranges: a campaign's account stays small however long it is."""
 
     def __init__(self, indexes: Iterable[int] = ()) -> None:
         self._ranges: list[list[int]] = []
-        for index in indexes:
-            self.add(index)
+        self.update(indexes)
+
+    def update(self, indexes: Iterable[int]) -> None:
+        for start, stop in runs(indexes):
+            self.add_range(start, stop)
+
+    def difference_update(self, indexes: Iterable[int]) -> None:
+        for start, stop in runs(indexes):
+            self.discard_range(start, stop)
 
     def add(self, index: int) -> None:
         self.add_range(index, index + 1)
@@ -48,13 +74,18 @@ class IndexSet:
             ranges[at][1] = max(ranges[at][1], ranges.pop(at + 1)[1])
 
     def discard(self, index: int) -> None:
-        ranges = self._ranges
-        at = bisect.bisect_right(ranges, [index, sys.maxsize]) - 1
-        if at < 0 or not ranges[at][0] <= index < ranges[at][1]:
+        self.discard_range(index, index + 1)
+
+    def discard_range(self, start: int, stop: int) -> None:
+        if start >= stop:
             return
-        start, stop = ranges[at]
-        pieces = [[s, e] for s, e in ((start, index), (index + 1, stop)) if s < e]
-        ranges[at : at + 1] = pieces
+        ranges = self._ranges
+        first = max(bisect.bisect_right(ranges, [start, sys.maxsize]) - 1, 0)  # the range holding start, or after
+        last = bisect.bisect_left(ranges, [stop, stop])  # the ranges from here on begin at or after stop
+        pieces: list[list[int]] = []
+        for low, high in ranges[first:last]:
+            pieces.extend([s, e] for s, e in ((low, min(high, start)), (max(low, stop), high)) if s < e)
+        ranges[first:last] = pieces
 
     def __contains__(self, index: object) -> bool:
         if not isinstance(index, int):
@@ -97,28 +128,28 @@ class SendAccount:
 
     def taken(self, indexes: Iterable[int]) -> None:
         """Messages read from the input (not sent until a batch leaves with them)."""
-        for index in indexes:
-            self.not_sent.add(index)
-            self.read = max(self.read, index + 1)
+        for start, stop in runs(indexes):
+            self.not_sent.add_range(start, stop)
+            self.read = max(self.read, stop)
 
     def leaving(self, indexes: Iterable[int]) -> None:
         """The batch's request is about to start: from now on its messages may have been sent."""
-        for index in indexes:
-            self.not_sent.discard(index)
-            self.may_have_been_sent.add(index)
+        for start, stop in runs(indexes):
+            self.not_sent.discard_range(start, stop)
+            self.may_have_been_sent.add_range(start, stop)
 
     def answered(self, indexes: Iterable[int]) -> None:
-        for index in indexes:
-            self.may_have_been_sent.discard(index)
-            self.not_sent.discard(index)
-            self.sent.add(index)
+        for start, stop in runs(indexes):
+            self.may_have_been_sent.discard_range(start, stop)
+            self.not_sent.discard_range(start, stop)
+            self.sent.add_range(start, stop)
 
     def refused(self, indexes: Iterable[int]) -> None:
         """An answer proved the batch was not accepted (a 4xx, or a connection that never opened)."""
-        for index in indexes:
-            self.may_have_been_sent.discard(index)
-            self.sent.discard(index)
-            self.not_sent.add(index)
+        for start, stop in runs(indexes):
+            self.may_have_been_sent.discard_range(start, stop)
+            self.sent.discard_range(start, stop)
+            self.not_sent.add_range(start, stop)
 
     @property
     def finished(self) -> bool:
