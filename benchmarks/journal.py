@@ -52,6 +52,8 @@ def run(ctx: Context) -> None:
             off, on = ([r["rate"] for r in runs[m]] for m in ("off", "on"))
             ratio = summarize([b / a for a, b in zip(off, on, strict=True)])
             peaks = {m: max(r["peak_rss_mb"] for r in runs[m]) for m in runs}
+            # The client's own CPU per message, whatever the sandbox's speed: the journal's cost to the user's machine.
+            cpu_us = {m: summarize([r["cpu_s"] / n * 1e6 for r in runs[m]]).median for m in runs}
             ctx.add(
                 Figure(
                     SECTION,
@@ -60,7 +62,7 @@ def run(ctx: Context) -> None:
                     summarize(off),
                     1.0,
                     "x no journal",
-                    extra={"peak_rss_mb": round(peaks["off"], 1)},
+                    extra={"peak_rss_mb": round(peaks["off"], 1), "client_cpu_us_per_msg": round(cpu_us["off"], 1)},
                 )
             )
             ctx.add(
@@ -75,6 +77,7 @@ def run(ctx: Context) -> None:
                     ratio.median >= TARGET,
                     extra={
                         "peak_rss_mb": round(peaks["on"], 1),
+                        "client_cpu_us_per_msg": round(cpu_us["on"], 1),
                         "journal_mb": round(max(r["journal_mb"] for r in runs["on"]), 1),
                     },
                 )
@@ -82,5 +85,5 @@ def run(ctx: Context) -> None:
             ctx.note(
                 SECTION,
                 f"{n} messages: journal on/off throughput {ratio.median:.2f}x; peak RSS {peaks['on']:.0f} MB on, "
-                f"{peaks['off']:.0f} MB off",
+                f"{peaks['off']:.0f} MB off; client CPU {cpu_us['on']:.0f} us/message on, {cpu_us['off']:.0f} off",
             )
