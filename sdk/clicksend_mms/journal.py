@@ -2,8 +2,8 @@
 
 Records, one JSON object a line, appended only:
 
-    {"kind": "job", "version": 1, "job": "<hex>", "media_file": ..., "created": <unix>}
-    {"kind": "message", "i": <input index>, "m": {<the message's wire dict, custom_string set>}}   one per message
+    {"kind": "job", "version": 2, "job": "<hex>", "media_file": ..., "created": <unix>}
+    {"kind": "messages", "from": <input index>, "m": [<wire dicts as given>, ...]}   the input, 1,000 messages a line
     {"kind": "input", "count": N}                               every message is in the journal: sending may start
     {"kind": "leave", "batch": B, "at": <unix>, "i": [indexes], "tags": [custom_strings]}   fsync'd BEFORE it leaves
     {"kind": "answered", "batch": B, "r": [[index, message_id, status], ...]}                after ClickSend's answer
@@ -17,8 +17,10 @@ So a batch is "in flight" (may have been sent) exactly when its ``leave`` is the
 ``refused``; only those need reconciling against ClickSend's history, by tag.
 
 The tag: each message's ``custom_string`` is what identifies it in ClickSend's history. A message without one gets
-``cs-<job>-<index>`` (the index zero-padded to 7 digits); a user's own must be unique within the job (ClickSend cannot tell two messages with the same
-custom_string apart), so a repeated one is refused before anything is sent (``DuplicateTagError``).
+``cs-<job>-<index>`` (the index zero-padded to 7 digits), derived when it is sent (the format is part of the journal's
+version; a ``leave`` records the tags its batch was sent with). A user's own must be unique within the job (ClickSend
+cannot tell two messages with the same custom_string apart), so a repeated one is refused before anything is sent
+(``DuplicateTagError``).
 
 Two processes cannot work on one job: the journal is locked (``flock``, exclusive, not waiting) while open, and a
 second opener gets ``JournalLockedError``. The lock goes with the process, kill -9 included.
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import os
 import secrets
 import time
@@ -40,7 +43,11 @@ import msgspec
 from .exceptions import ClickSendError, InvalidRequestError
 from .request_check import Problem
 
-VERSION = 1
+VERSION = 2
+# Version 1 copied the input one message a line, each with its tag set ({"kind": "message", "i": ..., "m": ...}):
+# still read, so a job started before an upgrade resumes after it. Version 2 copies it a chunk a line, as given: the
+# copy before the first batch leaves is what delays a journaled send, and one record per message cost 2 us each.
+READABLE_VERSIONS = frozenset({1, 2})
 TAG_FIELD = "custom_string"
 
 # Per-message states, one byte each (a 100,000-message job keeps 100 kB of state in memory).
@@ -76,8 +83,7 @@ class LeftBatch:
 # msgspec (a dependency of the client already): the journal is written and read back once per message.
 _encoder = msgspec.json.Encoder()
 _encode = _encoder.encode
-_encode_lines = _encoder.encode_lines  # many records a write: the input copy is most of a job's journal
-_COPY_CHUNK = 1_000  # records a write while copying the input (memory stays bounded for a streamed input)
+_COPY_CHUNK = 1_000  # messages a line while copying the input (memory stays bounded for a streamed input)
 _decode = msgspec.json.Decoder().decode
 
 
@@ -173,15 +179,15 @@ class Journal:
         for record in self._records():
             kind = record["kind"]
             if kind == "job":
-                if record.get("version") != VERSION:
+                if record.get("version") not in READABLE_VERSIONS:
                     raise JournalError(f"{self.path} is a send journal of another version ({record.get('version')})")
                 self.job, self.media_file, self.created = record["job"], record["media_file"], record["created"]
             elif self.job is None:
                 raise JournalError(f"{self.path} is not a send journal (no job record first)")
-            elif kind == "message":
-                index = record["i"]
-                if index >= len(self.state):
-                    self.state.extend(bytes(index + 1 - len(self.state)))
+            elif kind in ("messages", "message"):
+                end = record["from"] + len(record["m"]) if kind == "messages" else record["i"] + 1
+                if end > len(self.state):
+                    self.state.extend(bytes(end - len(self.state)))
             elif kind == "input":
                 self.count = record["count"]
             elif kind == "leave":
@@ -221,13 +227,8 @@ class Journal:
             os.fsync(self._fh.fileno())
             self._synced = self._written
 
-    def _append_many(self, records: list[dict[str, Any]]) -> None:
-        """Records appended in one write, not flushed: the copy of a job's input (made durable by its last record)."""
-        self._fh.write(_encode_lines(records))
-        self._written += len(records)
-
     def create(self, media_file: str, messages: Iterable[Mapping[str, Any]]) -> int:
-        """Write a new job: every message with its tag, then the input record (fsync'd). Returns the count.
+        """Write a new job: every message as given, a chunk a line, then the input record (fsync'd). Returns the count.
 
         Raises ``DuplicateTagError`` (nothing sent) when two messages carry the same custom_string."""
         if self.exists and self.count is not None:
@@ -241,31 +242,33 @@ class Journal:
         )
         seen: dict[str, int] = {}
         count = 0
-        chunk: list[dict[str, Any]] = []
-        for index, message in enumerate(messages):
-            given = message.get(TAG_FIELD)
-            if given:
-                first = seen.setdefault(given, index)
-                if first != index:
-                    self._fh.seek(0)
-                    self._fh.truncate()
-                    raise DuplicateTagError(
-                        [Problem(("messages", index, TAG_FIELD), "unique", f"repeats message {first}'s custom_string")],
-                        advice="The send journal identifies each message in ClickSend's history by its custom_string: "
-                        "give every message its own, or none (the journal then adds one).",
-                    )
-            chunk.append({"kind": "message", "i": index, "m": self._tagged(job, index, message)})
-            count = index + 1
-            if len(chunk) == _COPY_CHUNK:
-                self._append_many(chunk)
-                chunk = []
-        self._append_many(chunk)
+        source = iter(messages)
+        while chunk := [m if isinstance(m, dict) else dict(m) for m in itertools.islice(source, _COPY_CHUNK)]:
+            given = [m.get(TAG_FIELD) for m in chunk]
+            if any(given):
+                self._refuse_repeats(given, count, seen)
+            # Not flushed: the input record after the last chunk is fsync'd, which puts every chunk on disk with it.
+            self._fh.write(_encode({"kind": "messages", "from": count, "m": chunk}) + b"\n")
+            self._written += 1
+            count += len(chunk)
         self._append({"kind": "input", "count": count}, durable=True)
         self.job, self.media_file, self.created, self.count = job, media_file, created, count
         self.state = bytearray(count)
         if isinstance(messages, Sequence):
-            self._source = messages  # to_send need not read the copy back: it is these, tagged as above
+            self._source = messages  # to_send need not read the copy back: it is these
         return count
+
+    def _refuse_repeats(self, given: list[Any], start: int, seen: dict[str, int]) -> None:
+        """``DuplicateTagError`` (and no job written) when a custom_string of this chunk repeats an earlier one."""
+        for index, tag in enumerate(given, start):
+            if tag and (first := seen.setdefault(tag, index)) != index:
+                self._fh.seek(0)
+                self._fh.truncate()
+                raise DuplicateTagError(
+                    [Problem(("messages", index, TAG_FIELD), "unique", f"repeats message {first}'s custom_string")],
+                    advice="The send journal identifies each message in ClickSend's history by its custom_string: "
+                    "give every message its own, or none (the journal then adds one).",
+                )
 
     @staticmethod
     def _tagged(job: str, index: int, message: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -344,12 +347,18 @@ class Journal:
                 if state[index] in RESENDABLE:
                     yield index, tagged(job, index, message)
             return
+        job, state, tagged = self.job or "", self.state, self._tagged
         with self.path.open("rb") as reader:
             for line in reader:
                 record = _decode(line)
-                if record["kind"] == "input":
+                kind = record["kind"]
+                if kind == "input":
                     return
-                if record["kind"] == "message" and self.state[record["i"]] in RESENDABLE:
+                if kind == "messages":
+                    for index, message in enumerate(record["m"], record["from"]):
+                        if state[index] in RESENDABLE:
+                            yield index, tagged(job, index, message)
+                elif kind == "message" and state[record["i"]] in RESENDABLE:  # version 1: the message as tagged then
                     yield record["i"], record["m"]
 
     def fingerprint_matches(self, media_file: str, count: int) -> bool:
