@@ -308,8 +308,11 @@ class Journal:
 
     async def _sync_written(self) -> None:
         covered = self._written  # every record appended (and flushed) before this fsync starts
+        # A descriptor of its own, closed by the thread when done: a cancelled send closes the journal while this
+        # fsync may still run, and fsync on the closed (or reused) descriptor would fail, or sync another file.
+        fd = os.dup(self._fh.fileno())
         try:
-            await asyncio.to_thread(os.fsync, self._fh.fileno())
+            await asyncio.to_thread(_fsync_and_close, fd)
             self._synced = max(self._synced, covered)
         finally:
             self._syncing = None
@@ -370,6 +373,13 @@ class Journal:
         for state, name in names.items():
             totals[name] = self.state.count(state)
         return totals
+
+
+def _fsync_and_close(fd: int) -> None:
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _opened(target: Path, mode: str) -> IO[bytes]:

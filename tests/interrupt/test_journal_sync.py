@@ -4,7 +4,9 @@ record is on disk (the order the kill -9 guarantee rests on)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,42 @@ def _record_end(job: Journal, number: int) -> int:
     marker = f'"kind":"leave","batch":{number},'.encode()
     start = text.index(marker)
     return text.index(b"\n", start) + 1
+
+
+def test_a_send_cancelled_during_an_fsync_closes_the_journal_without_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cancelled send closes its journal while the group commit's fsync may still run in its thread: that fsync
+    must still sync this journal (not fail on a closed descriptor, and print no "exception never retrieved")."""
+    job = Journal.open(tmp_path / "job.journal")
+    job.create("https://example.com/cat.jpg", _messages(10))
+    started, release = threading.Event(), threading.Event()
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        started.set()
+        release.wait(5)
+        real_fsync(fd)  # raises EBADF if the descriptor was the journal's own, closed meanwhile
+        synced.append(os.fstat(fd).st_size)
+
+    monkeypatch.setattr(journal_module.os, "fsync", slow_fsync)
+    errors: list[dict[str, object]] = []
+
+    async def main() -> None:
+        asyncio.get_running_loop().set_exception_handler(lambda _loop, context: errors.append(context))
+        waiter = asyncio.ensure_future(job.leave_durably([0, 1], ["a", "b"]))
+        await asyncio.to_thread(started.wait, 5)
+        waiter.cancel()  # Ctrl-C / task cancellation: the batch never leaves
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        job.close()  # what the send does on its way out
+        release.set()
+        while job._syncing is not None:
+            await asyncio.sleep(0.01)
+
+    asyncio.run(main())
+
+    gc.collect()  # an unretrieved task exception is reported when the task is collected
+    assert errors == [] and len(synced) == 1
+    assert synced[0] == (tmp_path / "job.journal").stat().st_size
