@@ -37,7 +37,8 @@ def run(ctx: Context) -> None:
         for n in sizes:
             # A 10,000-message send lasts about 1 s, and one run's rate differs from the next by up to 30% either way
             # (measured: paired ratios 0.65-1.23 around a median of 0.94 over 20 pairs), so the median of a few
-            # pairs is a coin toss: 21 rounds (about 2 minutes). At 100,000 a run varies by 7-15%: 11 rounds (5 minutes).
+            # pairs is a coin toss: 21 rounds (about 2 minutes). At 100,000 a run varies by 7-24%: 11 rounds (about 5
+            # minutes).
             rounds = 1 if ctx.quick else (21 if n <= 10_000 else 11)
             runs: dict[str, list[dict[str, Any]]] = {"off": [], "on": []}
             for round_number in range(rounds):

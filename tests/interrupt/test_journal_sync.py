@@ -81,10 +81,11 @@ def test_a_send_cancelled_during_an_fsync_closes_the_journal_without_an_error(
         waiter.cancel()  # Ctrl-C / task cancellation: the batch never leaves
         with pytest.raises(asyncio.CancelledError):
             await waiter
+        syncing = job._syncing
+        assert syncing is not None
         job.close()  # what the send does on its way out
         release.set()
-        while job._syncing is not None:
-            await asyncio.sleep(0.01)
+        await asyncio.wait([syncing])  # done, its exception (if any) not retrieved: as after a cancelled send
 
     asyncio.run(main())
 
