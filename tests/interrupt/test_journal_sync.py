@@ -67,7 +67,7 @@ def test_a_send_cancelled_during_an_fsync_closes_the_journal_without_an_error(
 
     def slow_fsync(fd: int) -> None:
         started.set()
-        release.wait(5)
+        release.wait(60)
         real_fsync(fd)  # raises EBADF if the descriptor was the journal's own, closed meanwhile
         synced.append(os.fstat(fd).st_size)
 
@@ -77,7 +77,7 @@ def test_a_send_cancelled_during_an_fsync_closes_the_journal_without_an_error(
     async def main() -> None:
         asyncio.get_running_loop().set_exception_handler(lambda _loop, context: errors.append(context))
         waiter = asyncio.ensure_future(job.leave_durably([0, 1], ["a", "b"]))
-        await asyncio.to_thread(started.wait, 5)
+        await asyncio.to_thread(started.wait, 60)
         waiter.cancel()  # Ctrl-C / task cancellation: the batch never leaves
         with pytest.raises(asyncio.CancelledError):
             await waiter
