@@ -319,10 +319,10 @@ _SAME_STATE = re.compile(rb"(.)\1*", re.DOTALL)
 def account_of(job: Journal) -> SendAccount:
     """The account of a whole journaled job: earlier runs' sent messages count as sent."""
     account = SendAccount()
+    sets = {SENT: account.sent, IN_FLIGHT: account.may_have_been_sent}  # pending and not sent: not_sent
     for run in _SAME_STATE.finditer(job.state):  # one range per run of equal states, not one call per message
         start, stop = run.span()
-        into = {SENT: account.sent, IN_FLIGHT: account.may_have_been_sent}.get(job.state[start], account.not_sent)
-        into.add_range(start, stop)
+        sets.get(job.state[start], account.not_sent).add_range(start, stop)
     account.read = len(job.state)
     account.complete = True
     return account

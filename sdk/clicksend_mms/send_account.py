@@ -47,15 +47,8 @@ class IndexSet:
 
     def __init__(self, indexes: Iterable[int] = ()) -> None:
         self._ranges: list[list[int]] = []
-        self.update(indexes)
-
-    def update(self, indexes: Iterable[int]) -> None:
         for start, stop in runs(indexes):
             self.add_range(start, stop)
-
-    def difference_update(self, indexes: Iterable[int]) -> None:
-        for start, stop in runs(indexes):
-            self.discard_range(start, stop)
 
     def add(self, index: int) -> None:
         self.add_range(index, index + 1)
@@ -72,9 +65,6 @@ class IndexSet:
             ranges.insert(at, [start, stop])
         while at + 1 < len(ranges) and ranges[at + 1][0] <= ranges[at][1]:  # swallow the ranges it now reaches
             ranges[at][1] = max(ranges[at][1], ranges.pop(at + 1)[1])
-
-    def discard(self, index: int) -> None:
-        self.discard_range(index, index + 1)
 
     def discard_range(self, start: int, stop: int) -> None:
         if start >= stop:
